@@ -1,0 +1,157 @@
+import {
+  array, boolean, byteSize, either, hex, integer, maybe, object, oneOf, optional, string,
+} from './validate';
+
+const name = string({ pattern: /^[a-z][a-z0-9_-]{0,31}$/, what: 'a short name like lora0 (a-z, 0-9, _ -)' });
+const endpoint = string({ pattern: /^(tcp|ipc|inproc):\/\/\S+$/, what: 'a ZeroMQ endpoint like tcp://127.0.0.1:5556' });
+const hostPort = string({ pattern: /^(\[[0-9a-fA-F:]+\]|[^\s:]+):\d{1,5}$/, what: 'host:port like 0.0.0.0:1700' });
+
+export const MODEMS = ['rn2483', 'rn2903', 'rak3172', 'wio-e5'] as const;
+
+const loraModem = object({
+  name,
+  port: string({ what: 'a serial device path or "auto"' }),
+  modem: optional(oneOf(MODEMS), 'rn2483' as (typeof MODEMS)[number]),
+  baud: maybe(integer({ min: 1200, max: 4_000_000 })),
+  radio: optional(
+    object({
+      freq: optional(integer({ min: 137_000_000, max: 1_020_000_000 }), 868_100_000),
+      sf: optional(integer({ min: 5, max: 12 }), 7),
+      bw: optional(oneOf([125, 250, 500] as const), 125 as 125 | 250 | 500),
+      cr: optional(oneOf(['4/5', '4/6', '4/7', '4/8'] as const), '4/5' as const),
+    }),
+    { freq: 868_100_000, sf: 7, bw: 125, cr: '4/5' as const },
+  ),
+});
+
+const udpIngest = object({
+  name,
+  bind: hostPort,
+  /** Forward packets whose CRC failed (counted either way). */
+  forward_crc_errors: optional(boolean(), false),
+});
+
+const lorawanDevice = object({
+  devaddr: hex(4),
+  nwkskey: hex(16),
+  appskey: hex(16),
+  codec: optional(string({ what: 'cayenne | raw | a path to a decodeUplink() JavaScript file' }), 'raw'),
+  name: maybe(string()),
+});
+
+export const configSchema = object({
+  gateway: optional(object({ id: maybe(string({ pattern: /^[A-Za-z0-9._-]{1,64}$/, what: 'an id of 1-64 letters, digits, . _ -' })) }), {
+    id: undefined,
+  }),
+  state_dir: optional(string(), '/var/lib/lowband'),
+  lora: optional(array(loraModem, { max: 16 }), []),
+  udp: optional(array(udpIngest, { max: 8 }), []),
+  lorawan: optional(
+    object({
+      devices: optional(array(lorawanDevice), []),
+      drop_mic_failures: optional(boolean(), false),
+      codec_timeout_ms: optional(integer({ min: 1, max: 10_000 }), 50),
+    }),
+    { devices: [], drop_mic_failures: false, codec_timeout_ms: 50 },
+  ),
+  ble: optional(
+    object({
+      enabled: optional(boolean(), true),
+      hci: optional(integer({ min: 0, max: 15 }), 0),
+      forward: optional(oneOf(['paired', 'all'] as const), 'paired' as const),
+      min_rssi: optional(integer({ min: -127, max: 20 }), -100),
+      watchdog_s: optional(integer({ min: 5, max: 86_400 }), 120),
+      max_devices: optional(integer({ min: 16, max: 1_000_000 }), 2048),
+    }),
+    { enabled: true, hci: 0, forward: 'paired' as const, min_rssi: -100, watchdog_s: 120, max_devices: 2048 },
+  ),
+  dedup: optional(
+    object({
+      /** Same key seen again within this window is forwarded once (0 disables). */
+      window_ms: optional(integer({ min: 0, max: 3_600_000 }), 2000),
+      /** A run of identical payloads ends after this silence. */
+      run_gap_ms: optional(integer({ min: 0, max: 86_400_000 }), 10_000),
+      /** ... or after this long, so a never-changing sensor still reports. */
+      run_max_ms: optional(integer({ min: 1000, max: 86_400_000 }), 300_000),
+    }),
+    { window_ms: 2000, run_gap_ms: 10_000, run_max_ms: 300_000 },
+  ),
+  upstream: optional(
+    object({
+      publish: optional(
+        object({
+          bind: optional(array(endpoint), ['tcp://127.0.0.1:5556']),
+          connect: optional(array(endpoint), []),
+          hwm: optional(integer({ min: 1, max: 10_000_000 }), 10_000),
+          queue_messages: optional(integer({ min: 1, max: 10_000_000 }), 10_000),
+          queue_bytes: optional(byteSize({ min: 1024 }), 16 * 1024 * 1024),
+          overflow: optional(oneOf(['drop-oldest', 'drop-newest'] as const), 'drop-oldest' as const),
+          linger_ms: optional(integer({ min: 0, max: 60_000 }), 500),
+        }),
+        () => ({
+          bind: ['tcp://127.0.0.1:5556'], connect: [], hwm: 10_000, queue_messages: 10_000,
+          queue_bytes: 16 * 1024 * 1024, overflow: 'drop-oldest' as const, linger_ms: 500,
+        }),
+      ),
+      reliable: maybe(
+        object({
+          connect: endpoint,
+          window: optional(integer({ min: 1, max: 100_000 }), 1000),
+          ack_timeout_ms: optional(integer({ min: 10, max: 3_600_000 }), 5000),
+        }),
+      ),
+      mqtt: maybe(
+        object({
+          url: string({ pattern: /^mqtts?:\/\/[^\s/]+(:\d+)?\/?$/, what: 'mqtt://host:port or mqtts://host:port' }),
+          topic_prefix: optional(string({ pattern: /^[^#+\s]+$/, what: 'a topic prefix without wildcards' }), 'lowband'),
+          homeassistant: optional(boolean(), true),
+          discovery_prefix: optional(string(), 'homeassistant'),
+          client_id: maybe(string()),
+          username: maybe(string()),
+          password: maybe(string()),
+          password_file: maybe(string()),
+          ca_file: maybe(string()),
+          cert_file: maybe(string()),
+          key_file: maybe(string()),
+          protocol_version: optional(either(integer({ min: 4, max: 4 }), integer({ min: 5, max: 5 }), '4 (MQTT 3.1.1) or 5'), 4),
+          window: optional(integer({ min: 1, max: 65_535 }), 100),
+          keepalive_s: optional(integer({ min: 0, max: 65_535 }), 30),
+        }),
+      ),
+      curve: maybe(
+        object({
+          secret_key_file: string(),
+          allowed_clients_file: maybe(string()),
+          server_key: maybe(string({ pattern: /^[0-9A-Za-z.\-:+=^!/*?&<>()[\]{}@%$#]{40}$/, what: 'a 40-character Z85 public key' })),
+        }),
+      ),
+    }),
+    () => ({
+      publish: {
+        bind: ['tcp://127.0.0.1:5556'], connect: [], hwm: 10_000, queue_messages: 10_000,
+        queue_bytes: 16 * 1024 * 1024, overflow: 'drop-oldest' as const, linger_ms: 500,
+      },
+      reliable: undefined, mqtt: undefined, curve: undefined,
+    }),
+  ),
+  spool: optional(
+    object({
+      max_bytes: optional(byteSize({ min: 64 * 1024 }), 64 * 1024 * 1024),
+      fsync_ms: optional(integer({ min: 0, max: 60_000 }), 200),
+      segment_bytes: optional(byteSize({ min: 4096 }), 4 * 1024 * 1024),
+    }),
+    { max_bytes: 64 * 1024 * 1024, fsync_ms: 200, segment_bytes: 4 * 1024 * 1024 },
+  ),
+  control: optional(object({ socket: optional(string(), '/run/lowband/control.sock') }), {
+    socket: '/run/lowband/control.sock',
+  }),
+  stats: optional(object({ interval_s: optional(integer({ min: 0, max: 86_400 }), 60) }), { interval_s: 60 }),
+  log: optional(
+    object({ level: optional(oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const), 'info' as const) }),
+    { level: 'info' as const },
+  ),
+  shutdown: optional(object({ drain_ms: optional(integer({ min: 0, max: 60_000 }), 2000) }), { drain_ms: 2000 }),
+});
+
+/** The validated configuration, every default filled in. */
+export type Config = ReturnType<typeof configSchema>;

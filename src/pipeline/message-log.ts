@@ -1,0 +1,57 @@
+/**
+ * The message log: every encoded message the gateway emits is appended once, in seq order;
+ * each sink reads it through its own cursor. The in-memory log (memory-log.ts) and the
+ * durable spool (src/spool/) both implement this contract, so sinks never know which one
+ * they read from.
+ */
+
+/** One encoded wire message (3 frames) with its gateway sequence number. */
+export interface LogEntry {
+  seq: bigint;
+  frames: [topic: Buffer, header: Buffer, body: Buffer];
+}
+
+/** What a sink may hold back before the oldest messages are dropped for it. */
+export interface CursorLimits {
+  maxMessages: number;
+  maxBytes: number;
+  /** `drop-oldest` (default) advances the cursor past old messages; `drop-newest` refuses new ones for this sink. */
+  overflow: 'drop-oldest' | 'drop-newest';
+}
+
+/** A sink's view of the log. */
+export interface LogCursor {
+  readonly name: string;
+  /**
+   * Next entry after the read position; waits until one is appended.
+   * Resolves `undefined` once the cursor or log is closed.
+   */
+  next(): Promise<LogEntry | undefined>;
+  /** Like next() but never waits: `undefined` when nothing is pending. */
+  poll(): LogEntry | undefined;
+  /** Everything up to and including `seq` is delivered; it may be forgotten for this sink. */
+  commit(seq: bigint): void;
+  /** Move the read position back to just after the last commit (for resends). */
+  rewind(): void;
+  /** Stop waiting readers; next() resolves `undefined`. */
+  close(): void;
+  /** Messages and bytes appended but not yet committed by this sink. */
+  backlog(): { messages: number; bytes: number };
+  /** Last committed seq (0n before any). */
+  readonly committed: bigint;
+  /** Messages this sink lost to overflow, by cause. */
+  readonly drops: Record<string, number>;
+}
+
+/** The append side plus cursor factory. */
+export interface MessageLog {
+  append(entry: LogEntry): void;
+  openCursor(name: string, limits: CursorLimits): LogCursor;
+  /** Flush and release resources; cursors are closed. */
+  close(): Promise<void>;
+}
+
+/** Bytes a log entry occupies, for byte limits. */
+export function entryBytes(e: LogEntry): number {
+  return e.frames[0].length + e.frames[1].length + e.frames[2].length;
+}

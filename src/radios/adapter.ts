@@ -1,0 +1,47 @@
+import type { Reading } from '../core/reading';
+
+/** Life-cycle state of an adapter, as shown by `lowband status`. */
+export type AdapterState = 'starting' | 'running' | 'reconnecting' | 'degraded' | 'stopped';
+
+/** Snapshot of one adapter for `lowband status`. */
+export interface AdapterStatus {
+  name: string;
+  /** Family, e.g. `rn2483`, `rak3172`, `wio-e5`, `semtech-udp`, `ble`. */
+  kind: string;
+  state: AdapterState;
+  /** Human-readable reason for the current state (last error, port path). */
+  detail?: string;
+  /** Receive time (µs since epoch) of the last packet heard, if any. */
+  lastHeardUs?: number;
+  /** Packets heard and handed to the pipeline. */
+  received: number;
+  /** Counted drops by cause (`garbage`, `line_too_long`, `crc`, `malformed`, ...). */
+  drops: Record<string, number>;
+}
+
+/** Where an adapter hands its readings: synchronous and never blocking (the pipeline queues). */
+export type ReadingSink = (reading: Reading) => void;
+
+/**
+ * The small common contract every radio adapter honours. Data flows one way:
+ * the adapter calls `emit` for each reception; it never sees what happens after.
+ */
+export interface RadioAdapter {
+  readonly name: string;
+  start(emit: ReadingSink): Promise<void>;
+  stop(): Promise<void>;
+  status(): AdapterStatus;
+}
+
+/** Counts drops by cause; shared shape for every adapter's status. */
+export class DropCounter {
+  readonly byCause: Record<string, number> = {};
+  count(cause: string, n = 1): void {
+    this.byCause[cause] = (this.byCause[cause] ?? 0) + n;
+  }
+  get total(): number {
+    let t = 0;
+    for (const v of Object.values(this.byCause)) t += v;
+    return t;
+  }
+}

@@ -1,0 +1,229 @@
+/**
+ * Minimal CBOR (RFC 8949) for the wire body: maps with text keys, text, byte strings,
+ * integers, float64, booleans, null and arrays. No tags are ever written, so any consumer's
+ * default decoder (Python cbor2, Go fxamacker/cbor) reads it unchanged. The decoder also
+ * accepts float16/float32 and indefinite lengths so it can read other producers' bodies.
+ */
+
+/** Values the encoder understands. `undefined` members of maps are skipped. */
+export type CborValue =
+  | null
+  | boolean
+  | number
+  | bigint
+  | string
+  | Uint8Array
+  | CborValue[]
+  | { [key: string]: CborValue | undefined };
+
+class Writer {
+  buf = Buffer.allocUnsafe(256);
+  len = 0;
+  ensure(n: number): void {
+    if (this.len + n <= this.buf.length) return;
+    const next = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.len + n));
+    this.buf.copy(next, 0, 0, this.len);
+    this.buf = next;
+  }
+  head(major: number, n: number | bigint): void {
+    const m = major << 5;
+    if (typeof n === 'bigint') {
+      if (n < 0x1_0000_0000n) return this.head(major, Number(n));
+      this.ensure(9);
+      this.buf[this.len] = m | 27;
+      this.buf.writeBigUInt64BE(n, this.len + 1);
+      this.len += 9;
+      return;
+    }
+    if (n < 24) {
+      this.ensure(1);
+      this.buf[this.len++] = m | n;
+    } else if (n < 0x100) {
+      this.ensure(2);
+      this.buf[this.len++] = m | 24;
+      this.buf[this.len++] = n;
+    } else if (n < 0x10000) {
+      this.ensure(3);
+      this.buf[this.len] = m | 25;
+      this.buf.writeUInt16BE(n, this.len + 1);
+      this.len += 3;
+    } else if (n < 0x1_0000_0000) {
+      this.ensure(5);
+      this.buf[this.len] = m | 26;
+      this.buf.writeUInt32BE(n, this.len + 1);
+      this.len += 5;
+    } else {
+      this.head(major, BigInt(n));
+    }
+  }
+  value(v: CborValue): void {
+    switch (typeof v) {
+      case 'boolean':
+        this.ensure(1);
+        this.buf[this.len++] = v ? 0xf5 : 0xf4;
+        return;
+      case 'number':
+        if (Number.isSafeInteger(v)) {
+          if (v >= 0) this.head(0, v);
+          else this.head(1, -1 - v);
+        } else {
+          this.ensure(9);
+          this.buf[this.len] = 0xfb;
+          this.buf.writeDoubleBE(v, this.len + 1);
+          this.len += 9;
+        }
+        return;
+      case 'bigint':
+        if (v >= 0n) this.head(0, v);
+        else this.head(1, -1n - v);
+        return;
+      case 'string': {
+        const n = Buffer.byteLength(v);
+        this.head(3, n);
+        this.ensure(n);
+        this.len += this.buf.write(v, this.len, 'utf8');
+        return;
+      }
+      case 'object':
+        if (v === null) {
+          this.ensure(1);
+          this.buf[this.len++] = 0xf6;
+        } else if (v instanceof Uint8Array) {
+          this.head(2, v.length);
+          this.ensure(v.length);
+          this.buf.set(v, this.len);
+          this.len += v.length;
+        } else if (Array.isArray(v)) {
+          this.head(4, v.length);
+          for (const item of v) this.value(item);
+        } else {
+          const keys = Object.keys(v).filter((k) => v[k] !== undefined);
+          this.head(5, keys.length);
+          for (const k of keys) {
+            this.value(k);
+            this.value(v[k] as CborValue);
+          }
+        }
+        return;
+      default:
+        throw new TypeError(`cannot encode ${typeof v} as CBOR`);
+    }
+  }
+}
+
+/** Encode one value. */
+export function encodeCbor(v: CborValue): Buffer {
+  const w = new Writer();
+  w.value(v);
+  return Buffer.from(w.buf.subarray(0, w.len));
+}
+
+/** Malformed CBOR input. */
+export class CborError extends Error {}
+
+const MAX_DEPTH = 32;
+
+/** Decode exactly one value spanning the whole buffer. Byte strings come back as Buffer. */
+export function decodeCbor(data: Buffer): unknown {
+  let pos = 0;
+  const need = (n: number) => {
+    if (pos + n > data.length) throw new CborError('truncated CBOR');
+  };
+  const arg = (info: number): number | bigint => {
+    if (info < 24) return info;
+    if (info === 24) { need(1); return data[pos++]; }
+    if (info === 25) { need(2); const v = data.readUInt16BE(pos); pos += 2; return v; }
+    if (info === 26) { need(4); const v = data.readUInt32BE(pos); pos += 4; return v; }
+    if (info === 27) {
+      need(8);
+      const v = data.readBigUInt64BE(pos);
+      pos += 8;
+      return v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v;
+    }
+    throw new CborError(`unsupported additional info ${info}`);
+  };
+  const len = (info: number): number => {
+    const n = arg(info);
+    if (typeof n === 'bigint' || n > data.length) throw new CborError('length beyond input');
+    return n;
+  };
+  const item = (depth: number): unknown => {
+    if (depth > MAX_DEPTH) throw new CborError('nesting too deep');
+    need(1);
+    const ib = data[pos++];
+    const major = ib >> 5;
+    const info = ib & 31;
+    switch (major) {
+      case 0: return arg(info);
+      case 1: { const n = arg(info); return typeof n === 'bigint' ? -1n - n : -1 - n; }
+      case 2:
+      case 3: {
+        let chunk: Buffer;
+        if (info === 31) {
+          const parts: Buffer[] = [];
+          for (;;) {
+            need(1);
+            if (data[pos] === 0xff) { pos++; break; }
+            const p = item(depth + 1);
+            parts.push(typeof p === 'string' ? Buffer.from(p) : (p as Buffer));
+          }
+          chunk = Buffer.concat(parts);
+        } else {
+          const n = len(info);
+          need(n);
+          chunk = data.subarray(pos, pos + n);
+          pos += n;
+        }
+        return major === 2 ? Buffer.from(chunk) : chunk.toString('utf8');
+      }
+      case 4: {
+        const out: unknown[] = [];
+        if (info === 31) {
+          for (;;) { need(1); if (data[pos] === 0xff) { pos++; break; } out.push(item(depth + 1)); }
+        } else {
+          const n = len(info);
+          for (let i = 0; i < n; i++) out.push(item(depth + 1));
+        }
+        return out;
+      }
+      case 5: {
+        const out: Record<string, unknown> = {};
+        const entry = () => {
+          const k = item(depth + 1);
+          if (typeof k !== 'string' && typeof k !== 'number') throw new CborError('map key is not text');
+          out[String(k)] = item(depth + 1);
+        };
+        if (info === 31) {
+          for (;;) { need(1); if (data[pos] === 0xff) { pos++; break; } entry(); }
+        } else {
+          const n = len(info);
+          for (let i = 0; i < n; i++) entry();
+        }
+        return out;
+      }
+      case 6: arg(info); return item(depth + 1); // tags: keep the tagged value
+      case 7:
+        if (info === 20) return false;
+        if (info === 21) return true;
+        if (info === 22 || info === 23) return null;
+        if (info === 25) { need(2); const v = halfToFloat(data.readUInt16BE(pos)); pos += 2; return v; }
+        if (info === 26) { need(4); const v = data.readFloatBE(pos); pos += 4; return v; }
+        if (info === 27) { need(8); const v = data.readDoubleBE(pos); pos += 8; return v; }
+        throw new CborError(`unsupported simple value ${info}`);
+      default:
+        throw new CborError('bad major type');
+    }
+  };
+  const v = item(0);
+  if (pos !== data.length) throw new CborError('trailing bytes after CBOR value');
+  return v;
+}
+
+function halfToFloat(h: number): number {
+  const s = h & 0x8000 ? -1 : 1;
+  const e = (h >> 10) & 0x1f;
+  const f = h & 0x3ff;
+  if (e === 0) return s * 2 ** -14 * (f / 1024);
+  if (e === 31) return f ? NaN : s * Infinity;
+  return s * 2 ** (e - 15) * (1 + f / 1024);
+}
