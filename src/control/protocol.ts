@@ -1,0 +1,71 @@
+import type { AdapterStatus } from '../radios/adapter';
+import type { SinkStatus } from '../sinks/sink';
+
+/**
+ * Local control API: newline-delimited JSON over a unix socket (mode 0660, service group).
+ * One request line `{"id":n,"cmd":"status","args":{...}}` gets one response line
+ * `{"id":n,"ok":true,"result":...}` or `{"id":n,"ok":false,"error":"..."}`.
+ */
+export interface ControlRequest {
+  id?: number;
+  cmd: string;
+  args?: Record<string, unknown>;
+}
+
+export type ControlResponse =
+  | { id?: number; ok: true; result: unknown }
+  | { id?: number; ok: false; error: string };
+
+/** An enrolled BLE device as listed by `lowband devices` (never the key itself). */
+export interface PairedDevice {
+  mac: string;
+  name?: string;
+  hasKey: boolean;
+  pairedAt: string;
+}
+
+/** A device seen nearby, for `lowband scan`. */
+export interface NearbyDevice {
+  mac: string;
+  name?: string;
+  fmt?: string;
+  rssi: number;
+  lastSeen: string;
+  paired: boolean;
+  fields?: Record<string, unknown>;
+}
+
+/** What the BLE side offers the control API. */
+export interface BleControl {
+  pair(mac: string, opts: { name?: string; key?: string }): Promise<PairedDevice>;
+  unpair(mac: string): Promise<boolean>;
+  devices(): PairedDevice[];
+  nearby(): NearbyDevice[];
+}
+
+/** Whole-gateway snapshot for `lowband status` (schema documented in docs/status.md). */
+export interface GatewayStatus {
+  version: string;
+  gateway: string;
+  pid: number;
+  startedAt: string;
+  uptimeS: number;
+  seq: string;
+  readings: { total: number; perSecond: number };
+  /** Pipeline drops by cause (`duplicate`, `encode`, ...). */
+  drops: Record<string, number>;
+  adapters: AdapterStatus[];
+  sinks: SinkStatus[];
+  spool?: Record<string, unknown>;
+  /** Conditions needing attention (`spool: disk full, memory only`). */
+  alarms: string[];
+}
+
+/** What a control handler can reach in the running gateway. */
+export interface GatewayServices {
+  status(): GatewayStatus;
+  ble?: BleControl;
+}
+
+/** One handler per command (src/control/handlers/<cmd>.ts). */
+export type ControlHandler = (args: Record<string, unknown>, gw: GatewayServices) => Promise<unknown> | unknown;
