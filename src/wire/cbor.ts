@@ -13,8 +13,14 @@ export type CborValue =
   | bigint
   | string
   | Uint8Array
+  | CborFloat
   | CborValue[]
   | { [key: string]: CborValue | undefined };
+
+/** A number always written as a float64, even when it is integral (the wire spec's `snr` is a float). */
+export class CborFloat {
+  constructor(readonly value: number) {}
+}
 
 class Writer {
   buf = Buffer.allocUnsafe(256);
@@ -93,6 +99,11 @@ class Writer {
           this.ensure(v.length);
           this.buf.set(v, this.len);
           this.len += v.length;
+        } else if (v instanceof CborFloat) {
+          this.ensure(9);
+          this.buf[this.len] = 0xfb;
+          this.buf.writeDoubleBE(v.value, this.len + 1);
+          this.len += 9;
         } else if (Array.isArray(v)) {
           this.head(4, v.length);
           for (const item of v) this.value(item);

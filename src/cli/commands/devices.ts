@@ -1,0 +1,47 @@
+import { parseArgs } from 'node:util';
+import { callFromCli } from '../../control/client';
+import type { PairedDevice } from '../../control/protocol';
+import { table } from './status';
+
+const USAGE = 'usage: lowband devices [--json] [--config P] [--socket PATH]';
+
+/** `lowband devices`: lists enrolled BLE devices (whether a key is set, never the key). */
+export async function run(argv: string[]): Promise<number> {
+  let p;
+  try {
+    p = parseArgs({
+      args: argv,
+      options: {
+        json: { type: 'boolean' },
+        config: { type: 'string' },
+        socket: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (err) {
+    process.stderr.write(`lowband devices: ${(err as Error).message}\n${USAGE}\n`);
+    return 2;
+  }
+  if (p.values.help) {
+    process.stdout.write(USAGE + '\n');
+    return 0;
+  }
+  const r = await callFromCli(p.values, 'devices', {}, 5000);
+  if ('exit' in r) return r.exit;
+  const list = r.result as PairedDevice[];
+  if (p.values.json) {
+    process.stdout.write(JSON.stringify(list) + '\n');
+    return 0;
+  }
+  if (list.length === 0) {
+    process.stdout.write('no paired devices (enrol one with: lowband pair <MAC>)\n');
+    return 0;
+  }
+  process.stdout.write(
+    table(
+      ['MAC', 'NAME', 'KEY', 'PAIRED'],
+      list.map((d) => [d.mac, d.name ?? '-', d.hasKey ? 'yes' : 'no', d.pairedAt]),
+    ),
+  );
+  return 0;
+}

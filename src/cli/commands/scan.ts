@@ -1,0 +1,71 @@
+import { parseArgs } from 'node:util';
+import { callFromCli } from '../../control/client';
+import type { NearbyDevice } from '../../control/protocol';
+import { ago, table } from './status';
+
+const USAGE = 'usage: lowband scan [--seconds N] [--json] [--config P] [--socket PATH]';
+
+/** `lowband scan`: asks the running gateway which BLE devices it hears and what they say. */
+export async function run(argv: string[]): Promise<number> {
+  let p;
+  try {
+    p = parseArgs({
+      args: argv,
+      options: {
+        seconds: { type: 'string', default: '5' },
+        json: { type: 'boolean' },
+        config: { type: 'string' },
+        socket: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (err) {
+    process.stderr.write(`lowband scan: ${(err as Error).message}\n${USAGE}\n`);
+    return 2;
+  }
+  if (p.values.help) {
+    process.stdout.write(USAGE + '\n');
+    return 0;
+  }
+  const seconds = Number(p.values.seconds);
+  if (!Number.isFinite(seconds) || seconds < 0 || seconds > 120) {
+    process.stderr.write('lowband scan: --seconds must be a number from 0 to 120\n');
+    return 2;
+  }
+  if (!p.values.json && seconds > 0) process.stderr.write(`listening for ${seconds} s...\n`);
+  const r = await callFromCli(p.values, 'scan', { seconds }, seconds * 1000 + 5000);
+  if ('exit' in r) return r.exit;
+  const list = r.result as NearbyDevice[];
+  if (p.values.json) {
+    process.stdout.write(JSON.stringify(list) + '\n');
+    return 0;
+  }
+  if (list.length === 0) {
+    process.stdout.write('no BLE devices heard\n');
+    return 0;
+  }
+  const now = Date.now();
+  process.stdout.write(
+    table(
+      ['MAC', 'NAME', 'TYPE', 'RSSI', 'SEEN', 'PAIRED', 'LAST READING'],
+      list.map((d) => [
+        d.mac,
+        d.name ?? '-',
+        d.fmt ?? '-',
+        String(d.rssi),
+        ago(Date.parse(d.lastSeen), now),
+        d.paired ? 'yes' : 'no',
+        d.fields ? fieldsText(d.fields) : '-',
+      ]),
+    ),
+  );
+  return 0;
+}
+
+/** `temperature=21.5 humidity=40` trimmed to fit a terminal line. */
+function fieldsText(f: Record<string, unknown>): string {
+  const s = Object.entries(f)
+    .map(([k, v]) => `${k}=${typeof v === 'object' ? JSON.stringify(v) : String(v)}`)
+    .join(' ');
+  return s.length > 60 ? s.slice(0, 57) + '...' : s;
+}

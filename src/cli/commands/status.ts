@@ -1,0 +1,127 @@
+import { parseArgs } from 'node:util';
+import { callFromCli } from '../../control/client';
+import type { GatewayStatus } from '../../control/protocol';
+
+const USAGE = 'usage: lowband status [--json] [--config P] [--socket PATH]';
+
+/** `lowband status`: what the running gateway is doing, as tables or as JSON (docs/status.md). */
+export async function run(argv: string[]): Promise<number> {
+  let p;
+  try {
+    p = parseArgs({
+      args: argv,
+      options: {
+        json: { type: 'boolean' },
+        config: { type: 'string' },
+        socket: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (err) {
+    process.stderr.write(`lowband status: ${(err as Error).message}\n${USAGE}\n`);
+    return 2;
+  }
+  if (p.values.help) {
+    process.stdout.write(USAGE + '\n');
+    return 0;
+  }
+  const r = await callFromCli(p.values, 'status', {}, 5000);
+  if ('exit' in r) return r.exit;
+  const s = r.result as GatewayStatus;
+  process.stdout.write(p.values.json ? JSON.stringify(s, null, 2) + '\n' : formatStatus(s, Date.now()));
+  return 0;
+}
+
+/** The human form of a status snapshot; `nowMs` makes "last heard" ages testable. */
+export function formatStatus(s: GatewayStatus, nowMs: number): string {
+  const out: string[] = [];
+  out.push(
+    `lowband ${s.version}  gateway ${s.gateway}  pid ${s.pid}  up ${duration(s.uptimeS)}  seq ${s.seq}`,
+    `readings: ${s.readings.total} total, ${s.readings.perSecond.toFixed(1)}/s` +
+      (Object.keys(s.drops).length ? `  drops: ${drops(s.drops)}` : ''),
+    '',
+  );
+  out.push('ADAPTERS');
+  out.push(
+    s.adapters.length === 0
+      ? '  (none configured)\n'
+      : table(
+          ['NAME', 'KIND', 'STATE', 'LAST HEARD', 'RECEIVED', 'DROPS', 'DETAIL'],
+          s.adapters.map((a) => [
+            a.name,
+            a.kind,
+            a.state,
+            a.lastHeardUs === undefined ? 'never' : ago(a.lastHeardUs / 1000, nowMs),
+            String(a.received),
+            drops(a.drops),
+            a.detail ?? '',
+          ]),
+          '  ',
+        ),
+  );
+  out.push('SINKS');
+  out.push(
+    s.sinks.length === 0
+      ? '  (none)\n'
+      : table(
+          ['NAME', 'KIND', 'STATE', 'CURSOR', 'IN FLIGHT', 'BACKLOG', 'DROPS'],
+          s.sinks.map((k) => [
+            k.name,
+            k.kind,
+            k.state,
+            k.cursor,
+            String(k.inFlight),
+            `${k.backlog.messages} msg / ${bytes(k.backlog.bytes)}`,
+            drops(k.drops),
+          ]),
+          '  ',
+        ),
+  );
+  if (s.spool && Object.keys(s.spool).length) {
+    out.push('SPOOL');
+    out.push(
+      '  ' +
+        Object.entries(s.spool)
+          .map(([k, v]) => `${k}=${/bytes/i.test(k) && typeof v === 'number' ? bytes(v) : typeof v === 'object' ? JSON.stringify(v) : String(v)}`)
+          .join('  ') +
+        '\n',
+    );
+  }
+  out.push(s.alarms.length ? 'ALARMS\n' + s.alarms.map((a) => `  ! ${a}\n`).join('') : 'alarms: none\n');
+  return out.join('\n');
+}
+
+/** Left-aligned columns separated by two spaces, each row prefixed by `indent`. */
+export function table(head: string[], rows: string[][], indent = ''): string {
+  const w = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (r: string[]): string =>
+    indent + r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(w[i]))).join('  ').trimEnd() + '\n';
+  return line(head) + rows.map(line).join('');
+}
+
+/** `12s ago`, `3m ago`, `2h ago`, `4d ago`. */
+export function ago(thenMs: number, nowMs: number): string {
+  if (!Number.isFinite(thenMs)) return '?';
+  const s = Math.max(0, Math.round((nowMs - thenMs) / 1000));
+  return `${duration(s)} ago`;
+}
+
+/** Seconds as the one or two largest units: `45s`, `3m12s`, `5h02m`, `2d03h`. */
+export function duration(totalS: number): string {
+  const s = Math.floor(totalS);
+  if (s < 60) return `${s}s`;
+  if (s < 3600) return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
+  if (s < 86400) return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
+  return `${Math.floor(s / 86400)}d${String(Math.floor((s % 86400) / 3600)).padStart(2, '0')}h`;
+}
+
+function drops(d: Record<string, number>): string {
+  const e = Object.entries(d).filter(([, n]) => n > 0);
+  return e.length ? e.map(([k, n]) => `${k}=${n}`).join(',') : '0';
+}
+
+function bytes(n: number): string {
+  if (n < 1024) return `${n} B`;
+  if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KiB`;
+  return `${(n / 1024 / 1024).toFixed(1)} MiB`;
+}

@@ -1,0 +1,36 @@
+import { parseArgs } from 'node:util';
+import { callFromCli } from '../../control/client';
+
+const USAGE = 'usage: lowband unpair <MAC> [--config P] [--socket PATH]';
+
+/** `lowband unpair <MAC>`: removes an enrolled device; exit 1 when it was not enrolled. */
+export async function run(argv: string[]): Promise<number> {
+  let p;
+  try {
+    p = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: { config: { type: 'string' }, socket: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    });
+  } catch (err) {
+    process.stderr.write(`lowband unpair: ${(err as Error).message}\n${USAGE}\n`);
+    return 2;
+  }
+  if (p.values.help) {
+    process.stdout.write(USAGE + '\n');
+    return 0;
+  }
+  if (p.positionals.length !== 1) {
+    process.stderr.write(`${USAGE}\n`);
+    return 2;
+  }
+  const r = await callFromCli(p.values, 'unpair', { mac: p.positionals[0] }, 10_000);
+  if ('exit' in r) return r.exit;
+  const { mac, removed } = r.result as { mac: string; removed: boolean };
+  if (!removed) {
+    process.stderr.write(`lowband unpair: ${mac} was not paired\n`);
+    return 1;
+  }
+  process.stdout.write(`unpaired ${mac}\n`);
+  return 0;
+}

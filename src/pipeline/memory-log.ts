@@ -1,0 +1,151 @@
+import { entryBytes, type CursorLimits, type LogCursor, type LogEntry, type MessageLog } from './message-log';
+
+/**
+ * The in-memory message log: each cursor holds references to the shared entries it has not
+ * yet committed, within its own limits, so memory is bounded by the sum of the sinks' limits
+ * and a slow sink never holds back a fast one. Used by lossy sinks and when no spool is set.
+ */
+export class MemoryLog implements MessageLog {
+  private readonly cursors = new Set<MemoryCursor>();
+
+  append(entry: LogEntry): void {
+    const bytes = entryBytes(entry);
+    for (const c of this.cursors) c.push(entry, bytes);
+  }
+
+  openCursor(name: string, limits: CursorLimits): LogCursor {
+    const c = new MemoryCursor(name, limits, () => this.cursors.delete(c));
+    this.cursors.add(c);
+    return c;
+  }
+
+  async close(): Promise<void> {
+    for (const c of [...this.cursors]) c.close();
+  }
+}
+
+/** A sink's bounded queue over the shared log. Items before `read` are in flight (read, not committed). */
+class MemoryCursor implements LogCursor {
+  private items: LogEntry[] = [];
+  private sizes: number[] = [];
+  private head = 0;
+  private read = 0; // offset from head of the next entry to hand out
+  private bytes = 0;
+  private waiter: ((e: LogEntry | undefined) => void) | undefined;
+  private closed = false;
+  committed = 0n;
+  readonly drops: Record<string, number> = {};
+
+  constructor(
+    readonly name: string,
+    private readonly limits: CursorLimits,
+    private readonly onClose: () => void,
+  ) {}
+
+  push(entry: LogEntry, size: number): void {
+    if (this.closed) return;
+    if (this.waiter && this.read === this.length) {
+      // Fast path: a reader is waiting, hand the entry over without queueing beyond in-flight.
+      this.append(entry, size);
+      this.read++;
+      const w = this.waiter;
+      this.waiter = undefined;
+      w(entry);
+      this.enforce();
+      return;
+    }
+    if (this.limits.overflow === 'drop-newest' && this.wouldOverflow(size)) {
+      this.count('overflow');
+      return;
+    }
+    this.append(entry, size);
+    this.enforce();
+  }
+
+  private get length(): number {
+    return this.items.length - this.head;
+  }
+
+  private append(entry: LogEntry, size: number): void {
+    this.items.push(entry);
+    this.sizes.push(size);
+    this.bytes += size;
+  }
+
+  private wouldOverflow(size: number): boolean {
+    return this.length + 1 > this.limits.maxMessages || this.bytes + size > this.limits.maxBytes;
+  }
+
+  /** Drop oldest entries (in flight first: they are the oldest) until within limits. */
+  private enforce(): void {
+    while (this.length > 0 && (this.length > this.limits.maxMessages || this.bytes > this.limits.maxBytes)) {
+      this.shift();
+      if (this.read > 0) this.read--;
+      this.count('overflow');
+    }
+    this.compact();
+  }
+
+  private shift(): LogEntry {
+    const e = this.items[this.head];
+    this.bytes -= this.sizes[this.head];
+    this.head++;
+    return e;
+  }
+
+  private compact(): void {
+    if (this.head > 1024 && this.head * 2 > this.items.length) {
+      this.items = this.items.slice(this.head);
+      this.sizes = this.sizes.slice(this.head);
+      this.head = 0;
+    }
+  }
+
+  private count(cause: string): void {
+    this.drops[cause] = (this.drops[cause] ?? 0) + 1;
+  }
+
+  poll(): LogEntry | undefined {
+    if (this.read < this.length) return this.items[this.head + this.read++];
+    return undefined;
+  }
+
+  next(): Promise<LogEntry | undefined> {
+    if (this.closed) return Promise.resolve(undefined);
+    const e = this.poll();
+    if (e) return Promise.resolve(e);
+    if (this.waiter) return Promise.reject(new Error(`cursor ${this.name}: concurrent next()`));
+    return new Promise((resolve) => {
+      this.waiter = resolve;
+    });
+  }
+
+  commit(seq: bigint): void {
+    while (this.length > 0 && this.items[this.head].seq <= seq) {
+      this.shift();
+      if (this.read > 0) this.read--;
+    }
+    if (seq > this.committed) this.committed = seq;
+    this.compact();
+  }
+
+  rewind(): void {
+    this.read = 0;
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.items = [];
+    this.sizes = [];
+    this.head = this.read = this.bytes = 0;
+    const w = this.waiter;
+    this.waiter = undefined;
+    w?.(undefined);
+    this.onClose();
+  }
+
+  backlog(): { messages: number; bytes: number } {
+    return { messages: this.length, bytes: this.bytes };
+  }
+}

@@ -1,0 +1,77 @@
+/**
+ * Tracks runs of identical payloads per device, for keys of readings without a counter:
+ * a sensor repeating one advertisement many times gets one run (one key); a different payload,
+ * a silence longer than `gapMs`, or a run longer than `maxMs` starts a new one.
+ * Bounded: least recently seen devices are forgotten first.
+ */
+export class RunTracker {
+  private readonly runs = new Map<string, { payload: Buffer; startUs: number; lastUs: number }>();
+
+  constructor(
+    private readonly gapMs: number,
+    private readonly maxMs: number,
+    private readonly maxDevices = 10_000,
+  ) {}
+
+  /** Start time (µs) of the run this payload belongs to. */
+  runStart(device: string, payload: Buffer, timeUs: number): number {
+    const run = this.runs.get(device);
+    if (
+      run &&
+      run.payload.equals(payload) &&
+      timeUs - run.lastUs <= this.gapMs * 1000 &&
+      timeUs - run.startUs <= this.maxMs * 1000 &&
+      timeUs >= run.lastUs
+    ) {
+      run.lastUs = timeUs;
+      // Re-insert to keep Map order = least recently seen first.
+      this.runs.delete(device);
+      this.runs.set(device, run);
+      return run.startUs;
+    }
+    this.runs.delete(device);
+    if (this.runs.size >= this.maxDevices) {
+      const oldest = this.runs.keys().next().value;
+      if (oldest !== undefined) this.runs.delete(oldest);
+    }
+    this.runs.set(device, { payload: Buffer.from(payload), startUs: timeUs, lastUs: timeUs });
+    return timeUs;
+  }
+
+  get size(): number {
+    return this.runs.size;
+  }
+}
+
+/**
+ * Gateway-local de-duplication: a key seen again within `windowMs` (the same transmission
+ * heard by two radios, a sensor repeating itself) is forwarded once. Bounded in entries.
+ */
+export class RecentKeys {
+  private readonly seen = new Map<string, number>();
+
+  constructor(
+    private readonly windowMs: number,
+    private readonly maxKeys = 100_000,
+  ) {}
+
+  /** True when `key` was already seen within the window (and so is a duplicate). */
+  isDuplicate(key: Buffer, nowMs: number): boolean {
+    if (this.windowMs <= 0) return false;
+    const k = key.toString('latin1');
+    const at = this.seen.get(k);
+    if (at !== undefined && nowMs - at <= this.windowMs) return true;
+    this.seen.delete(k);
+    this.seen.set(k, nowMs);
+    this.expire(nowMs);
+    return false;
+  }
+
+  private expire(nowMs: number): void {
+    // Map order is insertion order = oldest first, so expiry stops at the first fresh key.
+    for (const [k, at] of this.seen) {
+      if (this.seen.size <= this.maxKeys && nowMs - at <= this.windowMs) break;
+      this.seen.delete(k);
+    }
+  }
+}

@@ -1,0 +1,187 @@
+import { SerialPort } from 'serialport';
+import { nowUs, type Reading } from '../../core/reading';
+import type { Logger } from '../../util/log';
+import { RateLimitedLog } from '../../util/log';
+import { DropCounter, type AdapterState, type AdapterStatus, type RadioAdapter, type ReadingSink } from '../adapter';
+import { LineSplitter } from './line-splitter';
+import type { DriverAction, ModemDriver, ModemProfile, RadioSettings } from './modem-driver';
+
+/** Settings of one serial modem (config `lora[]` after `port: auto` was resolved). */
+export interface SerialModemOptions {
+  name: string;
+  port: string;
+  baud?: number;
+  radio: RadioSettings;
+  /** Longest line accepted from the modem. */
+  maxLineLength?: number;
+  /** Reopen backoff bounds. */
+  backoffMinMs?: number;
+  backoffMaxMs?: number;
+}
+
+/**
+ * Owns one serial port for any modem family: opens it, splits lines, runs the family's pure
+ * driver, keeps its one timer, and reopens the port with exponential backoff when it goes away
+ * (unplugged USB), all without restarting the daemon.
+ */
+export class SerialModemAdapter implements RadioAdapter {
+  readonly name: string;
+  private port: SerialPort | undefined;
+  private driver: ModemDriver | undefined;
+  private readonly lines: LineSplitter;
+  private timer: NodeJS.Timeout | undefined;
+  private reopenTimer: NodeJS.Timeout | undefined;
+  private backoffMs: number;
+  private emit: ReadingSink | undefined;
+  private stopping = false;
+  private state: AdapterState = 'stopped';
+  private detail: string | undefined;
+  private lastHeardUs: number | undefined;
+  private received = 0;
+  private readonly drops = new DropCounter();
+  private readonly rl: RateLimitedLog;
+
+  constructor(
+    private readonly opts: SerialModemOptions,
+    private readonly profile: ModemProfile,
+    private readonly log: Logger,
+  ) {
+    this.name = opts.name;
+    this.lines = new LineSplitter(opts.maxLineLength ?? 1024);
+    this.backoffMs = opts.backoffMinMs ?? 250;
+    this.rl = new RateLimitedLog(log.child({ adapter: opts.name }), 60_000);
+  }
+
+  async start(emit: ReadingSink): Promise<void> {
+    this.emit = emit;
+    this.stopping = false;
+    this.state = 'starting';
+    this.open();
+  }
+
+  private open(): void {
+    if (this.stopping) return;
+    const port = new SerialPort({ path: this.opts.port, baudRate: this.opts.baud ?? this.profile.defaultBaud, autoOpen: false });
+    this.port = port;
+    port.on('data', (chunk: Buffer) => this.onData(chunk));
+    port.on('error', (err) => this.onPortGone(port, err));
+    port.on('close', (err?: Error) => this.onPortGone(port, err));
+    port.open((err) => {
+      if (err) return this.onPortGone(port, err);
+      if (this.stopping) return void port.close(() => undefined);
+      this.rl.reset('port');
+      this.log.info({ adapter: this.name, port: this.opts.port, modem: this.profile.names[0] }, 'serial port open');
+      this.backoffMs = this.opts.backoffMinMs ?? 250;
+      this.lines.reset();
+      this.state = 'starting';
+      this.detail = `initialising on ${this.opts.port}`;
+      this.driver = this.profile.createDriver(this.opts.radio);
+      this.run(this.driver.start());
+    });
+  }
+
+  private onPortGone(port: SerialPort, err?: Error | null): void {
+    if (port !== this.port) return; // a late event of a port we already gave up
+    this.port = undefined;
+    this.driver = undefined;
+    this.clearTimer();
+    port.removeAllListeners('data');
+    if (port.isOpen) port.close(() => undefined);
+    if (this.stopping) return;
+    this.state = 'reconnecting';
+    this.detail = `${this.opts.port}: ${err?.message ?? 'closed'}`;
+    this.rl.warn('port', { adapter: this.name, port: this.opts.port, err: err?.message ?? 'closed', retryMs: this.backoffMs }, 'serial port lost; reopening');
+    const delay = this.backoffMs * (0.8 + Math.random() * 0.4);
+    this.backoffMs = Math.min(this.backoffMs * 2, this.opts.backoffMaxMs ?? 30_000);
+    this.reopenTimer = setTimeout(() => {
+      this.reopenTimer = undefined;
+      this.open();
+    }, delay);
+  }
+
+  private onData(chunk: Buffer): void {
+    const before = this.lines.overlong;
+    const lines = this.lines.push(chunk);
+    if (this.lines.overlong !== before) {
+      this.drops.count('line_too_long', this.lines.overlong - before);
+      this.rl.warn('overlong', { adapter: this.name }, 'over-long line from modem discarded');
+    }
+    for (const line of lines) {
+      if (!this.driver) return;
+      this.run(this.driver.onLine(line));
+    }
+  }
+
+  private run(actions: DriverAction[]): void {
+    for (const a of actions) {
+      switch (a.type) {
+        case 'write':
+          this.port?.write(a.line + this.profile.eol);
+          break;
+        case 'timer':
+          this.clearTimer();
+          if (a.ms > 0) {
+            this.timer = setTimeout(() => {
+              this.timer = undefined;
+              if (this.driver) this.run(this.driver.onTimeout());
+            }, a.ms);
+          }
+          break;
+        case 'state':
+          if (a.state === 'receiving') {
+            if (this.state !== 'running') this.log.info({ adapter: this.name }, 'modem receiving');
+            this.state = 'running';
+            this.detail = `receiving on ${this.opts.port}`;
+            this.rl.reset('modem');
+          } else if (a.state === 'error') {
+            this.state = 'degraded';
+            this.detail = a.detail;
+            this.rl.warn('modem', { adapter: this.name, detail: a.detail }, 'modem error; re-initialising');
+          } else {
+            this.state = 'starting';
+          }
+          break;
+        case 'drop':
+          this.drops.count(a.cause);
+          this.rl.warn(`drop:${a.cause}`, { adapter: this.name, cause: a.cause, detail: a.detail?.slice(0, 80) }, 'modem line dropped');
+          break;
+        case 'packet': {
+          const t = nowUs();
+          this.lastHeardUs = t;
+          this.received++;
+          const p = a.packet;
+          const r: Reading = { radio: 'lora', device: 'raw', src: this.name, raw: p.raw, timeUs: t, rssi: p.rssi, snr: p.snr, freq: p.freq, dr: p.dr };
+          this.emit?.(r);
+          break;
+        }
+      }
+    }
+  }
+
+  private clearTimer(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+
+  async stop(): Promise<void> {
+    this.stopping = true;
+    this.clearTimer();
+    if (this.reopenTimer) clearTimeout(this.reopenTimer);
+    const port = this.port;
+    this.port = undefined;
+    this.state = 'stopped';
+    if (port?.isOpen) await new Promise<void>((resolve) => port.close(() => resolve()));
+  }
+
+  status(): AdapterStatus {
+    return {
+      name: this.name,
+      kind: this.profile.names[0],
+      state: this.state,
+      detail: this.detail,
+      lastHeardUs: this.lastHeardUs,
+      received: this.received,
+      drops: { ...this.drops.byCause },
+    };
+  }
+}

@@ -1,0 +1,91 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { ConfigError, parseConfig } from '../../src/config/load';
+
+import { cliArgs, REPO } from '../helpers/paths';
+
+test('the shipped config/lowband.yaml is valid and matches the defaults', () => {
+  const shipped = parseConfig(readFileSync(join(REPO, 'config', 'lowband.yaml'), 'utf8'));
+  const empty = parseConfig('');
+  assert.deepEqual(shipped.upstream.publish, empty.upstream.publish);
+  assert.deepEqual(shipped.spool, empty.spool);
+  assert.equal(empty.control.socket, '/run/lowband/control.sock');
+});
+
+test('the contract example parses', () => {
+  const cfg = parseConfig(`
+gateway: { id: pi-garden }
+state_dir: /var/lib/lowband
+lora:
+  - name: lora0
+    port: /dev/ttyUSB0
+    modem: rn2483
+    baud: 57600
+    radio: { freq: 868100000, sf: 7, bw: 125, cr: "4/5" }
+udp: [ { name: udp0, bind: "0.0.0.0:1700" } ]
+lorawan:
+  devices:
+    - { devaddr: 49be7df1, nwkskey: 44024241ed4ce9a68c6a8bc055233fd3, appskey: ec925802ae430ca77fd3dd73cb2cc588, codec: cayenne, name: field-probe }
+ble: { enabled: true, hci: 0, forward: paired, min_rssi: -100 }
+upstream:
+  publish: { bind: [ "tcp://127.0.0.1:5556" ], connect: [], hwm: 10000 }
+  reliable: { connect: "tcp://backend.example:5557", window: 1000, ack_timeout_ms: 5000 }
+  mqtt: { url: "mqtt://127.0.0.1:1883", topic_prefix: lowband, homeassistant: true }
+  curve: { secret_key_file: /var/lib/lowband/keys/gateway.key, allowed_clients_file: /etc/lowband/clients.allow }
+spool: { max_bytes: 64MiB, fsync_ms: 200 }
+control: { socket: /run/lowband/control.sock }
+log: { level: info }
+`);
+  assert.equal(cfg.spool.max_bytes, 64 * 1024 * 1024);
+  assert.equal(cfg.lora[0].radio.sf, 7);
+  assert.equal(cfg.upstream.reliable?.window, 1000);
+});
+
+test('errors name the key path, the bad value and what was expected', () => {
+  const cases: [string, RegExp][] = [
+    ['upstream: { publish: { hwm: "lots" } }', /^upstream\.publish\.hwm: expected an integer >= 1.*got "lots"/],
+    ['lora: [ { name: lora0, port: /dev/x, modem: sx1276 } ]', /^lora\[0\]\.modem: expected one of rn2483 \| rn2903 \| rak3172 \| wio-e5, got "sx1276"/],
+    ['spool: { max_bytes: huge }', /^spool\.max_bytes: expected a size like 64MiB/],
+    ['ble: { colour: blue }', /^ble\.colour: expected no such key/],
+    ['bogus: 1', /^bogus: expected no such key/],
+    ['lorawan: { devices: [ { devaddr: 49be7df1, nwkskey: 00, appskey: 00 } ] }', /^lorawan\.devices\[0\]\.nwkskey: expected 16 bytes/],
+    ['lora: [ { name: a, port: /dev/x }, { name: a, port: /dev/y } ]', /^lora\[1\]\.name: expected a name not used/],
+    ['upstream: { publish: { bind: [ "localhost:5556" ] } }', /^upstream\.publish\.bind\[0\]: expected a ZeroMQ endpoint/],
+    ['a: [unclosed', /valid YAML/],
+  ];
+  for (const [yaml, re] of cases) {
+    assert.throws(() => parseConfig(yaml), (err: unknown) => err instanceof ConfigError && re.test(err.message), yaml);
+  }
+});
+
+test('secrets are not echoed back in errors', () => {
+  try {
+    parseConfig('lorawan: { devices: [ { devaddr: 49be7df1, nwkskey: 44024241ed4ce9a68c6a8bc055233fd, appskey: ec925802ae430ca77fd3dd73cb2cc588 } ] }');
+    assert.fail('should throw');
+  } catch (err) {
+    assert.doesNotMatch((err as Error).message, /44024241/);
+  }
+});
+
+test('lowband config check: one line naming the key, exit 2; a good file exits 0', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'lowband-cfg-'));
+  const bad = join(dir, 'bad.yaml');
+  writeFileSync(bad, 'upstream:\n  publish:\n    hwm: -5\n');
+  const r = spawnSync(process.execPath, cliArgs('config', 'check', '--config', bad), { encoding: 'utf8' });
+  assert.equal(r.status, 2);
+  assert.equal(r.stderr.trim().split('\n').length, 1);
+  assert.match(r.stderr, /upstream\.publish\.hwm/);
+  assert.doesNotMatch(r.stderr, /at .*\.js:\d+/, 'no stack trace');
+  const good = join(dir, 'good.yaml');
+  writeFileSync(good, `state_dir: ${dir}\n`);
+  const ok = spawnSync(process.execPath, cliArgs('config', 'check', '--config', good), { encoding: 'utf8' });
+  assert.equal(ok.status, 0, ok.stderr);
+  assert.match(ok.stdout, /config ok/);
+  const missing = spawnSync(process.execPath, cliArgs('config', 'check', '--config', join(dir, 'nope.yaml')), { encoding: 'utf8' });
+  assert.equal(missing.status, 2);
+  assert.match(missing.stderr, /nope\.yaml: expected a readable config file \(ENOENT\)/);
+});

@@ -1,0 +1,26 @@
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+
+/** The repository root, whether tests run compiled (dist/test/...) or through tsx (test/...). */
+export const REPO = (() => {
+  let d = __dirname;
+  while (!existsSync(join(d, 'package.json'))) {
+    const up = dirname(d);
+    if (up === d) throw new Error('package.json not found above ' + __dirname);
+    d = up;
+  }
+  return d;
+})();
+
+/** True when this file runs as TypeScript through tsx. */
+export const VIA_TSX = __filename.endsWith('.ts');
+
+/** argv prefix that runs a project file (given by its path under the repo, without extension). */
+export function nodeArgs(modulePath: string): string[] {
+  return VIA_TSX ? ['--import', 'tsx', join(REPO, `${modulePath}.ts`)] : [join(REPO, 'dist', `${modulePath}.js`)];
+}
+
+/** argv (after `node`) for the `lowband` CLI. */
+export function cliArgs(...args: string[]): string[] {
+  return [...nodeArgs('src/cli/main'), ...args];
+}

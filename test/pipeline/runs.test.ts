@@ -1,0 +1,45 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { RecentKeys, RunTracker } from '../../src/pipeline/runs';
+
+const p = (h: string) => Buffer.from(h, 'hex');
+
+test('identical payloads in a run share the start; a change or a gap starts a new run', () => {
+  const r = new RunTracker(10_000, 300_000);
+  const s1 = r.runStart('ble/aa', p('01'), 1_000_000);
+  assert.equal(r.runStart('ble/aa', p('01'), 1_100_000), s1);
+  assert.equal(r.runStart('ble/aa', p('01'), 5_000_000), s1);
+  const s2 = r.runStart('ble/aa', p('02'), 5_100_000);
+  assert.notEqual(s2, s1);
+  const s3 = r.runStart('ble/aa', p('01'), 5_200_000);
+  assert.notEqual(s3, s1, 'a later identical reading gets a new run');
+  assert.notEqual(r.runStart('ble/aa', p('01'), 16_000_000), s3, 'silence longer than the gap');
+});
+
+test('a never-changing sensor still gets a new run after run_max', () => {
+  const r = new RunTracker(10_000, 60_000);
+  const s = r.runStart('d', p('01'), 0);
+  let t = 0;
+  while (t < 60_000_000) {
+    t += 1_000_000;
+    if (r.runStart('d', p('01'), t) !== s) break;
+  }
+  assert.ok(t > 59_000_000 && t <= 61_000_000);
+});
+
+test('run state is bounded', () => {
+  const r = new RunTracker(10_000, 60_000, 100);
+  for (let i = 0; i < 10_000; i++) r.runStart(`d${i}`, p('01'), i);
+  assert.equal(r.size, 100);
+});
+
+test('RecentKeys: duplicate within the window, fresh after it, disabled at 0, bounded', () => {
+  const k = new RecentKeys(2000, 1000);
+  const a = p('00112233445566778899aabbccddeeff');
+  assert.equal(k.isDuplicate(a, 0), false);
+  assert.equal(k.isDuplicate(a, 1999), true);
+  assert.equal(k.isDuplicate(a, 4500), false);
+  assert.equal(new RecentKeys(0).isDuplicate(a, 0), false);
+  for (let i = 0; i < 5000; i++) k.isDuplicate(Buffer.from(String(i).padStart(16, '0')), 5000);
+  assert.equal(k.isDuplicate(Buffer.from('0'.padStart(16, '0')), 5000), false, 'evicted beyond the bound');
+});

@@ -1,0 +1,38 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { decodeFrames, encodeFrames, headerSeq, withRedelivery, WireError, Flag } from '../../src/wire/message';
+
+const key = Buffer.from('00112233445566778899aabbccddeeff', 'hex');
+
+test('header layout: 36 bytes, big-endian, fields at the spec offsets', () => {
+  const [t, h, b] = encodeFrames('lora/49be7df1', 1, 1, Flag.decoded | Flag.authenticated, 0x0102030405060708n, 1_700_000_000_123_456, key, { gw: 'g' });
+  assert.equal(t.toString(), 'lora/49be7df1');
+  assert.equal(h.length, 36);
+  assert.equal(h.toString('hex'),
+    '01' + '01' + '01' + '03' + '0102030405060708' + (1_700_000_000_123_456).toString(16).padStart(16, '0') + key.toString('hex'));
+  assert.equal(headerSeq(h), 0x0102030405060708n);
+  const m = decodeFrames([t, h, b]);
+  assert.equal(m.seq, 0x0102030405060708n);
+  assert.equal(m.timeUs, 1_700_000_000_123_456n);
+  assert.deepEqual(m.key, key);
+  assert.deepEqual(m.body, { gw: 'g' });
+});
+
+test('redelivery copies the header and sets bit 2 only', () => {
+  const [, h] = encodeFrames('ble/a4c138d5d498', 1, 2, 1, 7n, 1, key, { gw: 'g' });
+  const r = withRedelivery(h);
+  assert.equal(r[3], 1 | 4);
+  assert.equal(h[3], 1, 'original untouched');
+});
+
+test('bad frames are refused with WireError', () => {
+  const [t, h, b] = encodeFrames('sys/online', 2, 0, 0, 1n, 1, key, { gw: 'g' });
+  assert.throws(() => decodeFrames([t, h]), WireError);
+  assert.throws(() => decodeFrames([t, h.subarray(0, 35), b]), WireError);
+  const v2 = Buffer.from(h);
+  v2[0] = 2;
+  assert.throws(() => decodeFrames([t, v2, b]), WireError);
+  assert.throws(() => decodeFrames([t, h, Buffer.from('83010203', 'hex')]), /not a map/);
+  assert.throws(() => decodeFrames([Buffer.alloc(65, 0x61), h, b]), WireError);
+  assert.throws(() => encodeFrames('x'.repeat(65), 1, 1, 0, 1n, 1, key, {}), WireError);
+});
