@@ -1,0 +1,69 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { ModemEmulator } from '../../hardware/emulators/modem-emulator';
+import { writeTestConfig } from '../helpers/gateway-config';
+import { LowbandProcess, pythonSubscriber } from '../helpers/processes';
+
+let dir: string;
+let modem: ModemEmulator;
+let gw: LowbandProcess;
+let endpoint: string;
+
+before(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'lowband-robust-'));
+  modem = new ModemEmulator({ modem: 'rn2483', dir });
+  await modem.start();
+  const cfg = writeTestConfig(dir, { lora: [{ name: 'lora0', port: modem.hostPath, modem: 'rn2483' }] });
+  endpoint = cfg.endpoint;
+  gw = new LowbandProcess(['run', '--config', cfg.path]);
+  await gw.waitForMsg('modem receiving');
+});
+
+after(async () => {
+  gw.kill('SIGKILL');
+  await gw.exited;
+  await modem.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+let n = 0;
+const next = () => Buffer.from([0x42, n >> 8, n++ & 0xff]);
+
+/** Receive `count` lora messages while the emulator streams. */
+async function receive(count: number) {
+  const sub = pythonSubscriber(endpoint, count, ['--filter', 'lora/']);
+  await sub.ready;
+  modem.stream(10, next);
+  try {
+    return await sub.done;
+  } finally {
+    modem.stopStream();
+  }
+}
+
+test('garbage bytes and 1 MB lines are dropped and counted; receiving continues', async () => {
+  const noise = Buffer.alloc(4096);
+  for (let i = 0; i < noise.length; i++) noise[i] = (i * 7919) & 0xff;
+  modem.injectGarbage(noise);
+  modem.injectGarbage(Buffer.from('\r\n'));
+  modem.injectLongLine(1024 * 1024, false);
+  modem.injectGarbage(Buffer.from('\r\n'));
+  modem.injectLongLine(1024 * 1024, true);
+  const msgs = await receive(5);
+  assert.equal(msgs.length, 5);
+  await gw.waitForMsg('over-long line from modem discarded');
+  assert.equal(gw.proc.exitCode, null, 'still running');
+});
+
+test('unplug and replug: the gateway logs it, reopens by itself and resumes', async () => {
+  await modem.unplug();
+  await gw.waitForLog((l) => l.msg === 'serial port lost; reopening' && l.level === 40);
+  await modem.replug();
+  await gw.waitForLog(() => gw.logs.filter((l) => l.msg === 'modem receiving').length >= 2);
+  const msgs = await receive(3);
+  assert.equal(msgs.length, 3);
+  assert.equal(gw.proc.exitCode, null);
+});
