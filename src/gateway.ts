@@ -53,7 +53,14 @@ export class Gateway {
     for (const l of cfg.lora) {
       const profile = profileFor(l.modem);
       if (!profile) throw new Error(`lora ${l.name}: unknown modem ${l.modem}`);
-      this.adapters.push(new SerialModemAdapter({ name: l.name, port: l.port, baud: l.baud, radio: l.radio }, profile, log));
+      const candidates = l.candidates;
+      this.adapters.push(
+        new SerialModemAdapter(
+          { name: l.name, port: l.port, baud: l.baud, radio: l.radio, candidates: candidates ? () => candidates : undefined },
+          profile,
+          log,
+        ),
+      );
     }
     this.sinks.push({ sink: new PublishSink(cfg.upstream.publish, log), log: this.memoryLog });
   }

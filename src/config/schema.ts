@@ -11,6 +11,8 @@ export const MODEMS = ['rn2483', 'rn2903', 'rak3172', 'wio-e5'] as const;
 const loraModem = object({
   name,
   port: string({ what: 'a serial device path or "auto"' }),
+  /** Ports `port: auto` probes (default /dev/serial/by-id/*, /dev/ttyUSB*, /dev/ttyACM*). */
+  candidates: maybe(array(string())),
   modem: optional(oneOf(MODEMS), 'rn2483' as (typeof MODEMS)[number]),
   baud: maybe(integer({ min: 1200, max: 4_000_000 })),
   radio: optional(
@@ -87,10 +89,13 @@ export const configSchema = object({
           queue_bytes: optional(byteSize({ min: 1024 }), 16 * 1024 * 1024),
           overflow: optional(oneOf(['drop-oldest', 'drop-newest'] as const), 'drop-oldest' as const),
           linger_ms: optional(integer({ min: 0, max: 60_000 }), 500),
+          /** true: a full subscriber pipe fails the send and the drop is counted (for every subscriber);
+           *  false: libzmq drops per subscriber, silently, and healthy subscribers are unaffected. */
+          count_drops: optional(boolean(), true),
         }),
         () => ({
           bind: ['tcp://127.0.0.1:5556'], connect: [], hwm: 10_000, queue_messages: 10_000,
-          queue_bytes: 16 * 1024 * 1024, overflow: 'drop-oldest' as const, linger_ms: 500,
+          queue_bytes: 16 * 1024 * 1024, overflow: 'drop-oldest' as const, linger_ms: 500, count_drops: true,
         }),
       ),
       reliable: maybe(
@@ -129,7 +134,7 @@ export const configSchema = object({
     () => ({
       publish: {
         bind: ['tcp://127.0.0.1:5556'], connect: [], hwm: 10_000, queue_messages: 10_000,
-        queue_bytes: 16 * 1024 * 1024, overflow: 'drop-oldest' as const, linger_ms: 500,
+        queue_bytes: 16 * 1024 * 1024, overflow: 'drop-oldest' as const, linger_ms: 500, count_drops: true,
       },
       reliable: undefined, mqtt: undefined, curve: undefined,
     }),

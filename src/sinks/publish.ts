@@ -40,8 +40,8 @@ export class PublishSink implements Sink {
     this.cursor = cursor;
     const s = new zmq.XPublisher({
       sendHighWaterMark: this.cfg.hwm,
-      noDrop: true,
-      sendTimeout: 0,
+      noDrop: this.cfg.count_drops,
+      sendTimeout: this.cfg.count_drops ? 0 : -1,
       linger: this.cfg.linger_ms,
       heartbeatInterval: 5000,
       heartbeatTimeout: 15000,

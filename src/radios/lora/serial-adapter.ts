@@ -3,6 +3,7 @@ import { nowUs, type Reading } from '../../core/reading';
 import type { Logger } from '../../util/log';
 import { RateLimitedLog } from '../../util/log';
 import { DropCounter, type AdapterState, type AdapterStatus, type RadioAdapter, type ReadingSink } from '../adapter';
+import { candidatePorts, findModemPort } from './autodetect';
 import { LineSplitter } from './line-splitter';
 import type { DriverAction, ModemDriver, ModemProfile, RadioSettings } from './modem-driver';
 
@@ -14,6 +15,8 @@ export interface SerialModemOptions {
   radio: RadioSettings;
   /** Longest line accepted from the modem. */
   maxLineLength?: number;
+  /** Ports to probe for `port: auto` (default: /dev/serial/by-id/*, ttyUSB*, ttyACM*). */
+  candidates?: () => string[];
   /** Reopen backoff bounds. */
   backoffMinMs?: number;
   backoffMaxMs?: number;
@@ -59,9 +62,29 @@ export class SerialModemAdapter implements RadioAdapter {
     this.open();
   }
 
+  /** Ports claimed by auto-detecting adapters in this process, so two adapters never share one. */
+  private static readonly claimed = new Set<string>();
+  private path: string | undefined;
+
   private open(): void {
     if (this.stopping) return;
-    const port = new SerialPort({ path: this.opts.port, baudRate: this.opts.baud ?? this.profile.defaultBaud, autoOpen: false });
+    if (this.opts.port !== 'auto') return this.openPath(this.opts.port);
+    const exclude = new Set(SerialModemAdapter.claimed);
+    findModemPort(this.profile, { candidates: (this.opts.candidates ?? candidatePorts)(), exclude, baud: this.opts.baud }).then(
+      (found) => {
+        if (this.stopping) return;
+        if (!found) return this.retry(`no ${this.profile.names[0]} answered on any serial port`, 'no modem found (port: auto); retrying');
+        SerialModemAdapter.claimed.add(found);
+        this.log.info({ adapter: this.name, port: found, modem: this.profile.names[0] }, 'modem found (port: auto)');
+        this.openPath(found);
+      },
+      (err: Error) => this.retry(err.message, 'no modem found (port: auto); retrying'),
+    );
+  }
+
+  private openPath(path: string): void {
+    this.path = path;
+    const port = new SerialPort({ path, baudRate: this.opts.baud ?? this.profile.defaultBaud, autoOpen: false });
     this.port = port;
     port.on('data', (chunk: Buffer) => this.onData(chunk));
     port.on('error', (err) => this.onPortGone(port, err));
@@ -70,11 +93,11 @@ export class SerialModemAdapter implements RadioAdapter {
       if (err) return this.onPortGone(port, err);
       if (this.stopping) return void port.close(() => undefined);
       this.rl.reset('port');
-      this.log.info({ adapter: this.name, port: this.opts.port, modem: this.profile.names[0] }, 'serial port open');
+      this.log.info({ adapter: this.name, port: path, modem: this.profile.names[0] }, 'serial port open');
       this.backoffMs = this.opts.backoffMinMs ?? 250;
       this.lines.reset();
       this.state = 'starting';
-      this.detail = `initialising on ${this.opts.port}`;
+      this.detail = `initialising on ${path}`;
       this.driver = this.profile.createDriver(this.opts.radio);
       this.run(this.driver.start());
     });
@@ -87,10 +110,16 @@ export class SerialModemAdapter implements RadioAdapter {
     this.clearTimer();
     port.removeAllListeners('data');
     if (port.isOpen) port.close(() => undefined);
+    // An auto-detected port may come back under another name: detect again.
+    if (this.opts.port === 'auto' && this.path) SerialModemAdapter.claimed.delete(this.path);
     if (this.stopping) return;
+    this.retry(`${this.path}: ${err?.message ?? 'closed'}`, 'serial port lost; reopening');
+  }
+
+  private retry(reason: string, msg: string): void {
     this.state = 'reconnecting';
-    this.detail = `${this.opts.port}: ${err?.message ?? 'closed'}`;
-    this.rl.warn('port', { adapter: this.name, port: this.opts.port, err: err?.message ?? 'closed', retryMs: this.backoffMs }, 'serial port lost; reopening');
+    this.detail = reason;
+    this.rl.warn('port', { adapter: this.name, port: this.opts.port === 'auto' ? `auto (${this.path ?? 'none yet'})` : this.opts.port, err: reason, retryMs: this.backoffMs }, msg);
     const delay = this.backoffMs * (0.8 + Math.random() * 0.4);
     this.backoffMs = Math.min(this.backoffMs * 2, this.opts.backoffMaxMs ?? 30_000);
     this.reopenTimer = setTimeout(() => {
@@ -131,7 +160,7 @@ export class SerialModemAdapter implements RadioAdapter {
           if (a.state === 'receiving') {
             if (this.state !== 'running') this.log.info({ adapter: this.name }, 'modem receiving');
             this.state = 'running';
-            this.detail = `receiving on ${this.opts.port}`;
+            this.detail = `receiving on ${this.path}`;
             this.rl.reset('modem');
           } else if (a.state === 'error') {
             this.state = 'degraded';
@@ -170,6 +199,7 @@ export class SerialModemAdapter implements RadioAdapter {
     const port = this.port;
     this.port = undefined;
     this.state = 'stopped';
+    if (this.opts.port === 'auto' && this.path) SerialModemAdapter.claimed.delete(this.path);
     if (port?.isOpen) await new Promise<void>((resolve) => port.close(() => resolve()));
   }
 
