@@ -1,0 +1,296 @@
+import type { DriverAction, ModemDriver, ModemPacket, RadioSettings } from '../modem-driver';
+import { decodeModemHex } from '../hex';
+
+/** Timing knobs of the RAK3172 driver. */
+export interface Rak3172Timing {
+  /** How long one AT command may wait for its answer before the modem is re-initialised. */
+  commandTimeoutMs: number;
+  /** `AT+NWM=0` from LoRaWAN mode reboots the module; its banner may take this long. */
+  rebootTimeoutMs: number;
+  /** Receive armed but no line for this long: the modem is presumed wedged and re-initialised. */
+  silenceMs: number;
+  /** First retry delay after the modem refused an init command; doubles per failure. */
+  backoffMinMs: number;
+  backoffMaxMs: number;
+}
+
+/** Defaults used by the profile. */
+export const RAK3172_TIMING: Rak3172Timing = {
+  commandTimeoutMs: 2000,
+  rebootTimeoutMs: 5000,
+  silenceMs: 10 * 60_000,
+  backoffMinMs: 1000,
+  backoffMaxMs: 60_000,
+};
+
+/** `AT+PRECV` value for "receive forever, never fall back to transmit mode". */
+export const RAK_CONTINUOUS_RX = 65534;
+/** LoRa preamble symbols and (unused while receiving, but required by AT+P2P) transmit power. */
+const PREAMBLE = 8;
+const TX_POWER_DBM = 14;
+
+const CODING_RATES: Record<string, number> = { '4/5': 0, '4/6': 1, '4/7': 2, '4/8': 3 };
+
+type Purpose = 'init' | 'nwm' | 'arm' | 'stop';
+
+interface Command {
+  line: string;
+  purpose: Purpose;
+}
+
+/** Error answers of RUI3 (`AT_ERROR`, `AT_PARAM_ERROR`, `AT_BUSY_ERROR`, ...) and friends. */
+const ERROR_ANSWER = /^(AT_[A-Z_]{1,40}|RADIO_BUSY|COMMAND_LOCKED|ERROR)$/;
+/** RUI3: `+EVT:RXP2P:<rssi>:<snr>:<hex>`. */
+const RXP2P = /^\+EVT:RXP2P:(-?\d{1,4}):(-?\d{1,4}):([^:]*)$/;
+/** Old 9600-baud firmware, first line: `+EVT:RXP2P, RSSI -60, SNR 11`. */
+const RXP2P_HEADER = /^\+EVT:RXP2P,\s*RSSI\s+(-?\d{1,4}),\s*SNR\s+(-?\d{1,4})$/;
+/** Old firmware, second line: `+EVT:<hex>`. */
+const EVT_PAYLOAD = /^\+EVT:([0-9A-Fa-f]+)$/;
+/** Last line of the boot banner: `Current Work Mode: LoRa P2P.` */
+const WORK_MODE = /^Current Work Mode:\s*(.{0,40})$/i;
+/** Lines printed on reboot besides the work-mode line; harmless. */
+const BANNER_OTHER = /^(RAKwireless|-{5,}|={5,}|Version:|RAK3172|Current Work Mode|[\s|_\\/()'`.,=-]+$)/;
+
+/**
+ * RAKwireless RAK3172 with RUI3 AT firmware in LoRa P2P continuous receive (`AT+PRECV=65534`).
+ * Also understands the older firmware that splits each reception over two `+EVT:` lines.
+ */
+export class Rak3172Driver implements ModemDriver {
+  private readonly timing: Rak3172Timing;
+  private phase: 'idle' | 'command' | 'armed' | 'backoff' = 'idle';
+  private current: Command | undefined;
+  private queue: Command[] = [];
+  /** Old firmware: the header line waiting for its payload line. */
+  private header: { rssi: number; snr: number } | undefined;
+  private lastState: string | undefined;
+  private failures = 0;
+  /** Receive may still be on (earlier run, lost answer, busy): begin the next init with `AT+PRECV=0`. */
+  private stopReceiveFirst = false;
+
+  constructor(
+    private readonly settings: RadioSettings,
+    timing: Partial<Rak3172Timing> = {},
+  ) {
+    this.timing = { ...RAK3172_TIMING, ...timing };
+  }
+
+  /** The `SF7BW125`-style data rate reported with every packet. */
+  get dataRate(): string {
+    return `SF${this.settings.sf}BW${this.settings.bw}`;
+  }
+
+  /** The `AT+P2P=` command for these settings (bandwidth in kHz, coding rate 0 = 4/5). */
+  get p2pCommand(): string {
+    const s = this.settings;
+    return `AT+P2P=${s.freq}:${s.sf}:${s.bw}:${CODING_RATES[s.cr] ?? 0}:${PREAMBLE}:${TX_POWER_DBM}`;
+  }
+
+  start(): DriverAction[] {
+    this.failures = 0;
+    // After a daemon restart the modem may still be listening from the previous run.
+    this.stopReceiveFirst = true;
+    return this.initialise([]);
+  }
+
+  onLine(raw: string): DriverAction[] {
+    const out: DriverAction[] = [];
+    const line = raw.trim();
+    if (line.length === 0) return out;
+    // Echo (ATE on) and the info lines some versions print before OK restate the command.
+    if (line.startsWith('AT+') || line === 'AT') return out;
+
+    if (line.startsWith('+EVT:')) {
+      this.onEvent(line, out);
+      return out;
+    }
+    const mode = WORK_MODE.exec(line);
+    if (mode) {
+      const awaitingNwm = this.current?.purpose === 'nwm';
+      if (awaitingNwm && /P2P/i.test(mode[1] ?? '')) {
+        // Switching work mode rebooted the module straight into P2P: that is the answer.
+        this.next(out);
+      } else if (!awaitingNwm && this.phase !== 'backoff') {
+        // A reboot we did not ask for (brown-out, watchdog): receive is off now.
+        this.setError('modem rebooted', out);
+        this.initialise(out);
+      }
+      return out;
+    }
+    if (BANNER_OTHER.test(line)) return out;
+
+    if (this.phase === 'command' && this.current) {
+      const cmd = this.current;
+      if (line === 'OK') {
+        this.onOk(cmd, out);
+        return out;
+      }
+      if (ERROR_ANSWER.test(line)) {
+        this.onError(cmd, line, out);
+        return out;
+      }
+    }
+    out.push({ type: 'drop', cause: 'garbage', detail: line.slice(0, 80) });
+    return out;
+  }
+
+  onTimeout(): DriverAction[] {
+    const out: DriverAction[] = [];
+    switch (this.phase) {
+      case 'command': {
+        const what = this.current?.line ?? '?';
+        this.failures++;
+        // A lost answer leaves the radio state unknown: it may be listening already.
+        this.stopReceiveFirst = true;
+        this.setError(`no answer to "${what}"`, out);
+        if (this.failures > 1) return this.backoff(out);
+        return this.initialise(out);
+      }
+      case 'armed':
+        this.setError(`receive silent for ${Math.round(this.timing.silenceMs / 1000)} s`, out);
+        // Continuous receive may still be on and would refuse AT+P2P with AT_BUSY_ERROR.
+        this.stopReceiveFirst = true;
+        return this.initialise(out);
+      case 'backoff':
+        return this.initialise(out);
+      default:
+        return out;
+    }
+  }
+
+  private onEvent(line: string, out: DriverAction[]): void {
+    let m = RXP2P.exec(line);
+    if (m) {
+      if (this.header) this.dropHeader(out);
+      this.emit(m[3] ?? '', Number(m[1]), Number(m[2]), out);
+      return;
+    }
+    if (line === '+EVT:RXP2P RECEIVE TIMEOUT' || line === '+EVT:RXP2P RECEIVE ERROR') {
+      if (line.endsWith('ERROR')) out.push({ type: 'drop', cause: 'rx_error', detail: line });
+      if (this.phase === 'armed') this.send({ line: `AT+PRECV=${RAK_CONTINUOUS_RX}`, purpose: 'arm' }, [], out);
+      return;
+    }
+    m = RXP2P_HEADER.exec(line);
+    if (m) {
+      if (this.header) this.dropHeader(out);
+      this.header = { rssi: Number(m[1]), snr: Number(m[2]) };
+      return;
+    }
+    m = EVT_PAYLOAD.exec(line);
+    if (m && this.header) {
+      const { rssi, snr } = this.header;
+      this.header = undefined;
+      this.emit(m[1] ?? '', rssi, snr, out);
+      return;
+    }
+    if (m) {
+      out.push({ type: 'drop', cause: 'orphan_payload', detail: line.slice(0, 80) });
+      return;
+    }
+    if (line.startsWith('+EVT:TXP2P')) return;
+    out.push({ type: 'drop', cause: 'garbage', detail: line.slice(0, 80) });
+  }
+
+  private emit(hex: string, rssi: number, snr: number, out: DriverAction[]): void {
+    const raw = decodeModemHex(hex);
+    if (!raw) {
+      out.push({ type: 'drop', cause: 'bad_hex', detail: hex.slice(0, 80) });
+      return;
+    }
+    const packet: ModemPacket = { raw, rssi, snr, freq: this.settings.freq, dr: this.dataRate };
+    out.push({ type: 'packet', packet });
+    // Any line proves the modem alive; push the silence deadline out.
+    if (this.phase === 'armed') out.push({ type: 'timer', ms: this.timing.silenceMs });
+  }
+
+  private dropHeader(out: DriverAction[]): void {
+    this.header = undefined;
+    out.push({ type: 'drop', cause: 'missing_payload', detail: 'RXP2P header without payload line' });
+  }
+
+  private initSequence(): Command[] {
+    const stop: Command[] = this.stopReceiveFirst ? [{ line: 'AT+PRECV=0', purpose: 'stop' }] : [];
+    this.stopReceiveFirst = false;
+    return [
+      ...stop,
+      { line: 'AT', purpose: 'init' },
+      { line: 'AT+NWM=0', purpose: 'nwm' },
+      { line: this.p2pCommand, purpose: 'init' },
+      { line: `AT+PRECV=${RAK_CONTINUOUS_RX}`, purpose: 'arm' },
+    ];
+  }
+
+  private initialise(out: DriverAction[]): DriverAction[] {
+    if (this.header) this.dropHeader(out);
+    this.setState('initialising', out);
+    const [first, ...rest] = this.initSequence();
+    this.send(first!, rest, out);
+    return out;
+  }
+
+  private send(cmd: Command, rest: Command[], out: DriverAction[]): void {
+    this.phase = 'command';
+    this.current = cmd;
+    this.queue = rest;
+    out.push({ type: 'write', line: cmd.line });
+    out.push({ type: 'timer', ms: cmd.purpose === 'nwm' ? this.timing.rebootTimeoutMs : this.timing.commandTimeoutMs });
+  }
+
+  private next(out: DriverAction[]): void {
+    const [cmd, ...rest] = this.queue;
+    if (cmd) this.send(cmd, rest, out);
+  }
+
+  private onOk(cmd: Command, out: DriverAction[]): void {
+    if (cmd.purpose === 'arm') {
+      this.armed(out);
+      return;
+    }
+    this.next(out);
+  }
+
+  private armed(out: DriverAction[]): void {
+    this.current = undefined;
+    this.queue = [];
+    this.phase = 'armed';
+    this.failures = 0;
+    this.setState('receiving', out);
+    out.push({ type: 'timer', ms: this.timing.silenceMs });
+  }
+
+  private onError(cmd: Command, answer: string, out: DriverAction[]): void {
+    if (cmd.purpose === 'arm' && answer === 'AT_BUSY_ERROR' && this.lastState === 'receiving') {
+      // Re-arm refused because continuous receive is still on: it never stopped listening.
+      this.armed(out);
+      return;
+    }
+    if (cmd.purpose === 'stop') {
+      this.next(out);
+      return;
+    }
+    out.push({ type: 'drop', cause: 'modem_error', detail: `${cmd.line}: ${answer}` });
+    if (answer === 'AT_BUSY_ERROR' || answer === 'RADIO_BUSY') this.stopReceiveFirst = true;
+    this.failures++;
+    this.setError(`"${cmd.line}" answered ${answer}`, out);
+    this.backoff(out);
+  }
+
+  private backoff(out: DriverAction[]): DriverAction[] {
+    this.phase = 'backoff';
+    this.current = undefined;
+    this.queue = [];
+    const ms = Math.min(this.timing.backoffMaxMs, this.timing.backoffMinMs * 2 ** Math.max(0, this.failures - 1));
+    out.push({ type: 'timer', ms });
+    return out;
+  }
+
+  private setError(detail: string, out: DriverAction[]): void {
+    this.lastState = 'error';
+    out.push({ type: 'state', state: 'error', detail });
+  }
+
+  private setState(state: 'initialising' | 'receiving', out: DriverAction[]): void {
+    if (this.lastState === state) return;
+    this.lastState = state;
+    out.push({ type: 'state', state });
+  }
+}

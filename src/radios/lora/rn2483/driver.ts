@@ -1,0 +1,326 @@
+import type { DriverAction, ModemDriver, ModemPacket, RadioSettings } from '../modem-driver';
+import { decodeModemHex } from '../hex';
+
+/** Timing knobs of the RN2483/RN2903 driver; tests shorten nothing, they call `onTimeout()` directly. */
+export interface Rn2483Timing {
+  /** How long one command may wait for its answer before the modem is re-initialised. */
+  commandTimeoutMs: number;
+  /** Receive armed but no line for this long: the modem is presumed wedged and re-initialised. */
+  silenceMs: number;
+  /** First retry delay after the modem refused an init command; doubles per failure. */
+  backoffMinMs: number;
+  backoffMaxMs: number;
+}
+
+/** Defaults used by the profile. */
+export const RN2483_TIMING: Rn2483Timing = {
+  commandTimeoutMs: 2000,
+  silenceMs: 10 * 60_000,
+  backoffMinMs: 1000,
+  backoffMaxMs: 60_000,
+};
+
+
+type Purpose = 'init' | 'arm' | 'snr' | 'rssi' | 'rxstop' | 'query';
+type Expect = 'ok' | 'version' | 'decimal';
+
+interface Command {
+  line: string;
+  expect: Expect;
+  purpose: Purpose;
+}
+
+/** Answers the firmware gives instead of the expected one. */
+const ERROR_ANSWERS = new Set(['invalid_param', 'busy', 'err', 'mac_paused', 'not_joined', 'silent', 'denied']);
+const VERSION = /^RN2(483|903)\b/;
+const DECIMAL = /^[-+]?\d{1,12}$/;
+/** `radio_rx` then one or more spaces then the payload; a linear pattern (no nested quantifiers). */
+const RADIO_RX = /^radio_rx(?:\s+(\S*))?$/;
+const RSSI_COMMANDS = ['radio get rssi', 'radio get pktrssi'] as const;
+const PAUSE_RENEW_PACKETS = 256;
+
+/**
+ * Microchip RN2483 / RN2903 in raw LoRa receive mode (`mac pause` + `radio rx 0`).
+ * Receive is single-shot on this firmware: every `radio_rx` / `radio_err` disarms it, so the
+ * driver reads SNR and RSSI of the packet and then re-arms with `radio rx 0`.
+ */
+export class Rn2483Driver implements ModemDriver {
+  private readonly timing: Rn2483Timing;
+  private phase: 'idle' | 'command' | 'armed' | 'backoff' = 'idle';
+  private current: Command | undefined;
+  private queue: Command[] = [];
+  private packet: ModemPacket | undefined;
+  private lastState: string | undefined;
+  private failures = 0;
+  /** Receive may still be on (earlier run, lost answer, `busy`): begin the next init with `radio rxstop`. */
+  private stopReceiveFirst = false;
+  /** RSSI query candidates still believed to exist on this firmware, in the order to try. */
+  private rssiCommands: string[] = [...RSSI_COMMANDS];
+  private rssiLearned = false;
+  /** Packets since `mac pause` was last sent. */
+  private sincePause = 0;
+  /** `radio rxstop` already tried for the current arm attempt. */
+  private rxStopTried = false;
+
+  constructor(
+    private readonly settings: RadioSettings,
+    timing: Partial<Rn2483Timing> = {},
+  ) {
+    this.timing = { ...RN2483_TIMING, ...timing };
+  }
+
+  /** The `SF7BW125`-style data rate reported with every packet. */
+  get dataRate(): string {
+    return `SF${this.settings.sf}BW${this.settings.bw}`;
+  }
+
+  start(): DriverAction[] {
+    this.failures = 0;
+    // After a daemon restart the modem may still be listening from the previous run.
+    this.stopReceiveFirst = true;
+    return this.initialise([]);
+  }
+
+  onLine(raw: string): DriverAction[] {
+    const out: DriverAction[] = [];
+    const line = raw.trim();
+    if (line.length === 0) return out;
+    // Some USB bridges loop the command back; an echo is not an answer.
+    if (this.current && line === this.current.line) return out;
+
+    const rx = RADIO_RX.exec(line);
+    if (rx) {
+      this.onReceive(rx[1] ?? '', out);
+      return out;
+    }
+    if (line === 'radio_err') {
+      // Receive window ended without a packet (or with a corrupt one): listen again. Outside
+      // receive it is the tail of an earlier session's window, harmless.
+      if (this.phase === 'armed') this.send({ line: 'radio rx 0', expect: 'ok', purpose: 'arm' }, [], out);
+      return out;
+    }
+    if (VERSION.test(line) && !(this.current?.expect === 'version')) {
+      // The firmware prints its version on power-up: the modem reset under us.
+      this.flushPacket(out);
+      this.setError('modem reset (version banner)', out);
+      return this.initialise(out);
+    }
+    if (this.phase === 'command' && this.current) {
+      const cmd = this.current;
+      if (ERROR_ANSWERS.has(line)) {
+        this.onError(cmd, line, out);
+        return out;
+      }
+      if (!this.matches(cmd.expect, line)) {
+        out.push({ type: 'drop', cause: 'garbage', detail: line.slice(0, 80) });
+        return out;
+      }
+      this.onAnswer(cmd, line, out);
+      return out;
+    }
+    out.push({ type: 'drop', cause: 'garbage', detail: line.slice(0, 80) });
+    return out;
+  }
+
+  onTimeout(): DriverAction[] {
+    const out: DriverAction[] = [];
+    switch (this.phase) {
+      case 'command': {
+        const what = this.current?.line ?? '?';
+        this.flushPacket(out);
+        this.failures++;
+        // A lost answer leaves the radio state unknown: it may be listening already.
+        this.stopReceiveFirst = true;
+        this.setError(`no answer to "${what}"`, out);
+        if (this.failures > 1) return this.backoff(out);
+        return this.initialise(out);
+      }
+      case 'armed':
+        this.setError(`receive silent for ${Math.round(this.timing.silenceMs / 1000)} s`, out);
+        // The radio may still sit in `radio rx 0` and would refuse every `radio set` with busy.
+        this.stopReceiveFirst = true;
+        return this.initialise(out);
+      case 'backoff':
+        return this.initialise(out);
+      default:
+        return out;
+    }
+  }
+
+  private matches(expect: Expect, line: string): boolean {
+    switch (expect) {
+      case 'ok':
+        return line === 'ok';
+      case 'version':
+        return VERSION.test(line);
+      case 'decimal':
+        return DECIMAL.test(line);
+    }
+  }
+
+  private initSequence(): Command[] {
+    const s = this.settings;
+    const cmds: Command[] = [];
+    if (this.stopReceiveFirst) cmds.push({ line: 'radio rxstop', expect: 'ok', purpose: 'rxstop' });
+    cmds.push(
+      { line: 'sys get ver', expect: 'version', purpose: 'init' },
+      { line: 'mac pause', expect: 'decimal', purpose: 'init' },
+      { line: 'radio set mod lora', expect: 'ok', purpose: 'init' },
+      { line: `radio set freq ${s.freq}`, expect: 'ok', purpose: 'init' },
+      { line: `radio set sf sf${s.sf}`, expect: 'ok', purpose: 'init' },
+      { line: `radio set bw ${s.bw}`, expect: 'ok', purpose: 'init' },
+      { line: `radio set cr ${s.cr}`, expect: 'ok', purpose: 'init' },
+      // Without this the receive watchdog ends `radio rx 0` after 15 s with radio_err.
+      { line: 'radio set wdt 0', expect: 'ok', purpose: 'init' },
+      { line: 'radio rx 0', expect: 'ok', purpose: 'arm' },
+    );
+    return cmds;
+  }
+
+  private initialise(out: DriverAction[]): DriverAction[] {
+    this.packet = undefined;
+    this.setState('initialising', undefined, out);
+    const [first, ...rest] = this.initSequence();
+    this.stopReceiveFirst = false;
+    this.send(first!, rest, out);
+    return out;
+  }
+
+  private send(cmd: Command, rest: Command[], out: DriverAction[]): void {
+    this.phase = 'command';
+    this.current = cmd;
+    this.queue = rest;
+    out.push({ type: 'write', line: cmd.line });
+    out.push({ type: 'timer', ms: this.timing.commandTimeoutMs });
+  }
+
+  private next(out: DriverAction[]): void {
+    const [cmd, ...rest] = this.queue;
+    if (cmd) {
+      // The packet goes out before the re-arm so it is never held back by a slow modem.
+      if (cmd.purpose === 'arm') this.flushPacket(out);
+      this.send(cmd, rest, out);
+    }
+  }
+
+  private onAnswer(cmd: Command, line: string, out: DriverAction[]): void {
+    switch (cmd.purpose) {
+      case 'snr':
+        if (this.packet) this.packet.snr = Number(line);
+        break;
+      case 'rssi':
+        if (this.packet) this.packet.rssi = Number(line);
+        this.rssiLearned = true;
+        break;
+      case 'init':
+        if (cmd.expect === 'version') this.preferRssiCommandFor(line);
+        if (cmd.line === 'mac pause') this.sincePause = 0;
+        break;
+      case 'arm':
+        this.rxStopTried = false;
+        this.current = undefined;
+        this.queue = [];
+        this.phase = 'armed';
+        this.failures = 0;
+        this.setState('receiving', undefined, out);
+        out.push({ type: 'timer', ms: this.timing.silenceMs });
+        return;
+      case 'rxstop':
+      case 'query':
+        break;
+    }
+    this.next(out);
+  }
+
+  private onError(cmd: Command, answer: string, out: DriverAction[]): void {
+    if (cmd.purpose === 'rssi' && answer === 'invalid_param' && !this.rssiLearned) {
+      // Firmware without this RSSI query: try the other name once, then live without RSSI.
+      this.rssiCommands = this.rssiCommands.filter((c) => c !== cmd.line);
+      const other = this.rssiCommands[0];
+      if (other) this.send({ line: other, expect: 'decimal', purpose: 'rssi' }, this.queue, out);
+      else this.next(out);
+      return;
+    }
+    if (cmd.purpose === 'rxstop') {
+      // Older firmware lacks `radio rxstop`; carry on with the init and let it fail loudly if it must.
+      this.next(out);
+      return;
+    }
+    out.push({ type: 'drop', cause: 'modem_error', detail: `${cmd.line}: ${answer}` });
+    if (cmd.purpose === 'snr' || cmd.purpose === 'rssi' || cmd.purpose === 'query') {
+      this.next(out);
+      return;
+    }
+    if (cmd.purpose === 'arm' && answer === 'busy' && !this.rxStopTried) {
+      // Still listening from before (a stray re-arm): stop it and arm again, once.
+      this.rxStopTried = true;
+      this.send({ line: 'radio rxstop', expect: 'ok', purpose: 'rxstop' }, [cmd], out);
+      return;
+    }
+    if (answer === 'busy') this.stopReceiveFirst = true;
+    this.failures++;
+    this.setError(`"${cmd.line}" answered ${answer}`, out);
+    this.backoff(out);
+  }
+
+  private onReceive(hex: string, out: DriverAction[]): void {
+    const raw = decodeModemHex(hex);
+    const armed = this.phase === 'armed';
+    if (!raw) {
+      out.push({ type: 'drop', cause: 'bad_hex', detail: hex.slice(0, 80) });
+      if (armed) this.send({ line: 'radio rx 0', expect: 'ok', purpose: 'arm' }, [], out);
+      return;
+    }
+    if (!armed) {
+      // A packet heard while we were busy (receive left armed by an earlier run): keep it, but
+      // its SNR/RSSI cannot be asked without disturbing the command in flight.
+      out.push({ type: 'packet', packet: { raw, freq: this.settings.freq, dr: this.dataRate } });
+      return;
+    }
+    this.packet = { raw, freq: this.settings.freq, dr: this.dataRate };
+    const queries: Command[] = [{ line: 'radio get snr', expect: 'decimal', purpose: 'snr' }];
+    const rssi = this.rssiCommands[0];
+    if (rssi) queries.push({ line: rssi, expect: 'decimal', purpose: 'rssi' });
+    // `mac pause` lasts ~49.7 days and a busy channel never goes silent long enough to re-init:
+    // renew it now and then (with >= 1 packet per silence period, 256 packets take < 43 h).
+    if (++this.sincePause >= PAUSE_RENEW_PACKETS) {
+      this.sincePause = 0;
+      queries.push({ line: 'mac pause', expect: 'decimal', purpose: 'query' });
+    }
+    queries.push({ line: 'radio rx 0', expect: 'ok', purpose: 'arm' });
+    const [first, ...rest] = queries;
+    this.send(first!, rest, out);
+  }
+
+  private preferRssiCommandFor(version: string): void {
+    if (this.rssiLearned || this.rssiCommands.length < 2) return;
+    // Community code for RN2483 uses `pktrssi`, RN2903 tools use `rssi`: try the likelier first.
+    const first = version.startsWith('RN2483') ? 'radio get pktrssi' : 'radio get rssi';
+    this.rssiCommands.sort((a, b) => (a === first ? -1 : b === first ? 1 : 0));
+  }
+
+  private flushPacket(out: DriverAction[]): void {
+    if (this.packet) out.push({ type: 'packet', packet: this.packet });
+    this.packet = undefined;
+  }
+
+  private backoff(out: DriverAction[]): DriverAction[] {
+    this.phase = 'backoff';
+    this.current = undefined;
+    this.queue = [];
+    const ms = Math.min(this.timing.backoffMaxMs, this.timing.backoffMinMs * 2 ** Math.max(0, this.failures - 1));
+    out.push({ type: 'timer', ms });
+    return out;
+  }
+
+  private setError(detail: string, out: DriverAction[]): void {
+    this.lastState = 'error';
+    out.push({ type: 'state', state: 'error', detail });
+  }
+
+  private setState(state: 'initialising' | 'receiving', detail: string | undefined, out: DriverAction[]): void {
+    if (this.lastState === state) return;
+    this.lastState = state;
+    out.push(detail === undefined ? { type: 'state', state } : { type: 'state', state, detail });
+  }
+}

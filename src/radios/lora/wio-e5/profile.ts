@@ -1,0 +1,14 @@
+import type { ModemProfile, RadioSettings } from '../modem-driver';
+import { WioE5Driver } from './driver';
+
+/** Seeed Wio-E5 / LoRa-E5 with Seeed AT firmware, 9600 baud, CRLF. */
+export const wioE5Profile: ModemProfile = {
+  names: ['wio-e5'],
+  defaultBaud: 9600,
+  eol: '\r\n',
+  probe: {
+    command: 'AT+VER',
+    matches: (line: string) => /^\+VER:\s*\d+\.\d+/.test(line.trim()),
+  },
+  createDriver: (settings: RadioSettings) => new WioE5Driver(settings),
+};
