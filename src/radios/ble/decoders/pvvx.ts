@@ -1,0 +1,83 @@
+import { createDecipheriv } from 'node:crypto';
+import type { Advert, DecodeContext, DecodeResult } from '../advert';
+import { type KeyedDecoder, fail, guarded, macBytes, serviceData } from './common';
+
+// pvvx custom firmware "custom format" (github pvvx/ATC_MiThermometer README): service data 0x181a,
+// 15 bytes little-endian: MAC(6, reversed) | temp i16 ×0.01 °C | humidity u16 ×0.01 % |
+// battery u16 mV | battery u8 % | measurement counter u8 | flags u8 (GPIO / trigger bits).
+// Longer frames from newer firmware keep this prefix.
+// Encrypted variants (pvvx README "encrypted beacon"; Ircama's python-interface codec):
+//   service data = counter u8 | ciphertext | MIC(4); AES-128-CCM, AAD 0x11, 4-byte tag,
+//   nonce = MAC reversed(6) | AD header (AD length, 0x16, 0x1a, 0x18) | counter.
+//   11 bytes ("custom" encrypted): temp i16 LE ×0.01 | humidity u16 LE ×0.01 | battery % | flags
+//   8 bytes ("atc1441" encrypted): temp i8 /2 − 40 | humidity u8 /2 | bit7 trigger, bits 0-6 battery %
+// The counter is 8 bits and wraps, so no replay check is possible here: the idempotency key
+// (counter + payload) still collapses a replayed frame into the original reading.
+
+const FMT = 'pvvx';
+const UUID = '181a';
+const AAD = Buffer.from([0x11]);
+
+function decodePvvx(advert: Advert, ctx: DecodeContext): DecodeResult {
+  const b = serviceData(advert, UUID);
+  if (!b) return fail(FMT, 'malformed');
+  if (b.length === 8 || b.length === 11) return decodeEncrypted(advert, b, ctx);
+  if (b.length < 15) return fail(FMT, 'malformed');
+  return {
+    fmt: FMT,
+    fields: {
+      temperature: b.readInt16LE(6) / 100,
+      humidity: b.readUInt16LE(8) / 100,
+      voltage: b.readUInt16LE(10) / 1000,
+      battery: b[12],
+      flags: b[14],
+    },
+    counter: b[13],
+    payload: b,
+  };
+}
+
+function decodeEncrypted(advert: Advert, b: Buffer, ctx: DecodeContext): DecodeResult {
+  if (!ctx.bindkey) return fail(FMT, 'no_key');
+  if (ctx.bindkey.length !== 16) return fail(FMT, 'bad_key');
+  const mac = macBytes(advert.mac);
+  if (!mac) return fail(FMT, 'malformed');
+  const nonce = Buffer.allocUnsafe(11);
+  for (let i = 0; i < 6; i++) nonce[i] = mac[5 - i];
+  nonce[6] = b.length + 3;
+  nonce[7] = 0x16;
+  nonce[8] = 0x1a;
+  nonce[9] = 0x18;
+  nonce[10] = b[0];
+  const ct = b.subarray(1, b.length - 4);
+  let p: Buffer;
+  try {
+    const d = createDecipheriv('aes-128-ccm', ctx.bindkey, nonce, { authTagLength: 4 });
+    d.setAuthTag(b.subarray(b.length - 4));
+    d.setAAD(AAD, { plaintextLength: ct.length });
+    p = d.update(ct);
+    d.final();
+  } catch {
+    return fail(FMT, 'auth_failed');
+  }
+  const fields: Record<string, number> =
+    p.length === 6
+      ? { temperature: p.readInt16LE(0) / 100, humidity: p.readUInt16LE(2) / 100, battery: p[4], flags: p[5] }
+      : { temperature: p.readInt8(0) / 2 - 40, humidity: p[1] / 2, battery: p[2] & 0x7f };
+  return { fmt: FMT, fields, counter: b[0], authenticated: true, payload: b };
+}
+
+function isPvvxLength(n: number): boolean {
+  return n >= 15 || n === 8 || n === 11;
+}
+
+/** pvvx firmware custom format (181a, 15+ bytes; encrypted variants reported as such). */
+export const PvvxDecoder: KeyedDecoder = {
+  fmt: FMT,
+  serviceUuids: [UUID],
+  matches: (advert) => {
+    const b = serviceData(advert, UUID);
+    return b !== undefined && isPvvxLength(b.length);
+  },
+  decode: (advert, ctx) => guarded(FMT, () => decodePvvx(advert, ctx)),
+};

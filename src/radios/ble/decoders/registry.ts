@@ -1,0 +1,99 @@
+import type { Advert, DecodeContext, DecodeResult } from '../advert';
+import { Atc1441Decoder } from './atc1441';
+import { BthomeDecoder } from './bthome';
+import type { KeyedDecoder } from './common';
+import { EddystoneDecoder } from './eddystone';
+import { GoveeDecoder } from './govee';
+import { IbeaconDecoder } from './ibeacon';
+import { InkbirdDecoder } from './inkbird';
+import { MibeaconDecoder } from './mibeacon';
+import { PvvxDecoder } from './pvvx';
+import { QingpingDecoder } from './qingping';
+import { Ruuvi3Decoder } from './ruuvi3';
+import { Ruuvi5Decoder } from './ruuvi5';
+import { SwitchbotDecoder } from './switchbot';
+
+/** Every supported format; adding one is a file in this folder plus one line here. */
+export const DECODERS: readonly KeyedDecoder[] = [
+  BthomeDecoder,
+  Ruuvi5Decoder,
+  Ruuvi3Decoder,
+  Atc1441Decoder,
+  PvvxDecoder,
+  IbeaconDecoder,
+  EddystoneDecoder,
+  GoveeDecoder,
+  SwitchbotDecoder,
+  MibeaconDecoder,
+  QingpingDecoder,
+  InkbirdDecoder,
+];
+
+/** Dispatch tables built once: service UUID / company id / local name → candidate decoders. */
+export class DecoderIndex {
+  private readonly byUuid = new Map<string, KeyedDecoder[]>();
+  private readonly byCompany = new Map<number, KeyedDecoder[]>();
+  private readonly byName = new Map<string, KeyedDecoder[]>();
+
+  constructor(decoders: readonly KeyedDecoder[]) {
+    for (const d of decoders) {
+      for (const u of d.serviceUuids ?? []) push(this.byUuid, u, d);
+      for (const c of d.companyIds ?? []) push(this.byCompany, c, d);
+      for (const n of d.localNames ?? []) push(this.byName, n, d);
+    }
+  }
+
+  /**
+   * Decodes with the first candidate that claims the advert: local name (formats known only by
+   * name send manufacturer data without a company id, which must not be read as one), then
+   * service data entries in advert order, then manufacturer data. Undefined when none claims it.
+   */
+  decode(advert: Advert, ctx: DecodeContext): DecodeResult | undefined {
+    if (advert.localName !== undefined && this.byName.size > 0) {
+      const r = first(this.byName.get(advert.localName), advert, ctx);
+      if (r) return r;
+    }
+    const sd = advert.serviceData;
+    for (let i = 0; i < sd.length; i++) {
+      const r = first(this.byUuid.get(sd[i].uuid), advert, ctx);
+      if (r) return r;
+    }
+    const m = advert.manufacturerData;
+    if (m && m.length >= 2) {
+      return first(this.byCompany.get(m[0] | (m[1] << 8)), advert, ctx);
+    }
+    return undefined;
+  }
+}
+
+function push<K>(map: Map<K, KeyedDecoder[]>, key: K, d: KeyedDecoder): void {
+  const list = map.get(key);
+  if (list) {
+    if (!list.includes(d)) list.push(d);
+  } else map.set(key, [d]);
+}
+
+function first(cands: KeyedDecoder[] | undefined, advert: Advert, ctx: DecodeContext): DecodeResult | undefined {
+  if (!cands) return undefined;
+  for (let i = 0; i < cands.length; i++) {
+    const d = cands[i];
+    let ok = false;
+    try {
+      ok = d.matches(advert);
+    } catch {
+      ok = false; // matches() must be cheap and total; a throwing one simply does not claim the advert
+    }
+    if (ok) return d.decode(advert, ctx);
+  }
+  return undefined;
+}
+
+/** 16-bit service UUIDs some built-in decoder handles (lets line input without a UUID be recognised). */
+export const KNOWN_SERVICE_UUIDS: ReadonlySet<string> = new Set(DECODERS.flatMap((d) => d.serviceUuids ?? []));
+
+const DEFAULT_INDEX = new DecoderIndex(DECODERS);
+
+/** Decodes one advert with the built-in formats; undefined = no decoder recognises it. */
+export function decodeAdvert(advert: Advert, ctx: DecodeContext): DecodeResult | undefined {
+  return DEFAULT_INDEX.decode(advert, ctx);
+}
