@@ -1,0 +1,274 @@
+import dgram from 'node:dgram';
+import { isIP } from 'node:net';
+import { nowUs, type Reading } from '../../core/reading';
+import type { Logger } from '../../util/log';
+import { RateLimitedLog } from '../../util/log';
+import { DropCounter, type AdapterState, type AdapterStatus, type RadioAdapter, type ReadingSink } from '../adapter';
+import { buildAck, parseDatagram, PULL_ACK, PUSH_ACK, readPush, type SemtechError } from './semtech';
+
+/** Config `udp[]` entry. */
+export interface UdpIngestConfig {
+  name: string;
+  bind: string;
+  forward_crc_errors: boolean;
+}
+
+/** What we know about one packet forwarder (by gateway EUI). */
+export interface ForwarderSeen {
+  gatewayEui: string;
+  /** Last source `address:port`. */
+  remote: string;
+  lastSeenUs: number;
+  protocolVersion: number;
+  pushData: number;
+  pullData: number;
+}
+
+/** AdapterStatus plus protocol counters and the forwarders heard from. */
+export interface SemtechUdpStatus extends AdapterStatus {
+  counters: Record<string, number>;
+  forwarders: ForwarderSeen[];
+}
+
+/** Requested kernel receive buffer for the ingest socket. */
+const RECV_BUFFER_BYTES = 4 * 1024 * 1024;
+
+/** Forwarders remembered at most; the least recently heard is forgotten first. */
+const MAX_FORWARDERS = 1024;
+
+/** Splits `host:port` / `[v6]:port`; returns undefined when it does not fit. */
+export function parseBind(bind: string): { host: string; port: number } | undefined {
+  const m = /^(?:\[([0-9a-fA-F:.]+)\]|([^\s:]+)):(\d{1,5})$/.exec(bind);
+  if (!m) return undefined;
+  const port = Number(m[3]);
+  if (port > 65535) return undefined;
+  return { host: m[1] ?? m[2], port };
+}
+
+/**
+ * Semtech UDP packet-forwarder ingest (concentrator HATs, `udp[]` in config). Acks PUSH_DATA and
+ * PULL_DATA at once, emits one provisional reading (`device: 'raw'`) per rxpk for the pipeline's
+ * LoraFrameDecoder, drops CRC-failed packets (counted) unless `forward_crc_errors`, and counts and
+ * rate-limit-logs malformed datagrams. Nothing a datagram contains can make it throw.
+ */
+export class SemtechUdpAdapter implements RadioAdapter {
+  readonly name: string;
+  /** Called with a forwarder's `stat` report (for `sys/` events); errors thrown here are contained. */
+  onStat?: (gatewayEui: string, stat: object) => void;
+  private socket?: dgram.Socket;
+  private emit?: ReadingSink;
+  private state: AdapterState = 'stopped';
+  private detail?: string;
+  private received = 0;
+  private lastHeardUs?: number;
+  private readonly drops = new DropCounter();
+  private readonly counters: Record<string, number> = {
+    datagrams: 0, push_data: 0, pull_data: 0, tx_ack: 0, rxpk: 0, crc_error: 0, crc_forwarded: 0, no_crc: 0, stat: 0, malformed: 0, ack_send_error: 0,
+  };
+  private readonly forwarders = new Map<string, ForwarderSeen>();
+  private readonly rlog: RateLimitedLog;
+
+  constructor(private readonly cfg: UdpIngestConfig, private readonly opts: { logger: Logger }) {
+    this.name = cfg.name;
+    this.rlog = new RateLimitedLog(opts.logger.child({ adapter: cfg.name }));
+  }
+
+  /** Binds the socket; resolves once listening, rejects when the address cannot be bound. */
+  async start(emit: ReadingSink): Promise<void> {
+    if (this.socket) throw new Error(`${this.name}: already started`);
+    const b = parseBind(this.cfg.bind);
+    if (!b) throw new Error(`${this.name}: bind ${JSON.stringify(this.cfg.bind)} is not host:port`);
+    this.emit = emit;
+    this.state = 'starting';
+    const socket = dgram.createSocket({ type: isIP(b.host) === 6 ? 'udp6' : 'udp4' });
+    this.socket = socket;
+    socket.on('message', (msg, rinfo) => this.onDatagram(msg, rinfo));
+    await new Promise<void>((resolve, reject) => {
+      const onError = (e: Error): void => {
+        this.state = 'stopped';
+        this.detail = `bind ${this.cfg.bind}: ${e.message}`;
+        this.socket = undefined;
+        socket.close();
+        reject(new Error(`${this.name}: cannot bind ${this.cfg.bind}: ${e.message}`));
+      };
+      socket.once('error', onError);
+      socket.bind(b.port, b.host, () => {
+        socket.off('error', onError);
+        socket.on('error', (e) => {
+          this.state = 'degraded';
+          this.detail = e.message;
+          this.rlog.error('socket', { err: e.message }, 'UDP socket error');
+        });
+        try {
+          // A concentrator delivers bursts (8+ channels at once): a bigger kernel buffer rides them out.
+          socket.setRecvBufferSize(RECV_BUFFER_BYTES);
+        } catch {
+          // The kernel may cap it (net.core.rmem_max); the default still works.
+        }
+        this.state = 'running';
+        const a = socket.address();
+        this.detail = `listening on ${a.address}:${a.port}`;
+        resolve();
+      });
+    });
+  }
+
+  /** Closes the socket; safe to call twice. */
+  async stop(): Promise<void> {
+    const s = this.socket;
+    this.socket = undefined;
+    this.emit = undefined;
+    this.state = 'stopped';
+    if (!s) return;
+    await new Promise<void>((resolve) => {
+      try {
+        s.close(() => resolve());
+      } catch {
+        resolve();
+      }
+    });
+  }
+
+  /** The bound address (tests bind port 0 and read the port here), or null before start. */
+  address(): { address: string; port: number } | null {
+    if (!this.socket || this.state === 'stopped' || this.state === 'starting') return null;
+    try {
+      const a = this.socket.address();
+      return { address: a.address, port: a.port };
+    } catch {
+      return null;
+    }
+  }
+
+  status(): SemtechUdpStatus {
+    return {
+      name: this.name,
+      kind: 'semtech-udp',
+      state: this.state,
+      detail: this.detail,
+      lastHeardUs: this.lastHeardUs,
+      received: this.received,
+      drops: { ...this.drops.byCause },
+      counters: { ...this.counters },
+      forwarders: [...this.forwarders.values()].map((f) => ({ ...f })),
+    };
+  }
+
+  private count(k: string, n = 1): void {
+    this.counters[k] = (this.counters[k] ?? 0) + n;
+  }
+
+  private malformed(e: SemtechError, remote: string): void {
+    this.count('malformed');
+    this.drops.count('malformed');
+    this.rlog.warn(`malformed-${e.cause}`, { cause: e.cause, detail: e.detail, remote }, 'malformed Semtech UDP datagram');
+  }
+
+  private onDatagram(msg: Buffer, rinfo: dgram.RemoteInfo): void {
+    const remote = `${rinfo.address}:${rinfo.port}`;
+    try {
+      this.count('datagrams');
+      const p = parseDatagram(msg);
+      if (!p.ok) {
+        // A forwarder whose JSON we dislike is still reachable: ack it so it does not report the link down.
+        if (p.header?.type === 'PUSH_DATA') this.sendAck(buildAck(p.header, PUSH_ACK), rinfo);
+        return this.malformed(p.error, remote);
+      }
+      const d = p.datagram;
+      if (d.type === 'PUSH_DATA' || d.type === 'PULL_DATA') {
+        // Ack before looking at the JSON: acks measure link quality, not payload validity.
+        this.sendAck(buildAck(d, d.type === 'PUSH_DATA' ? PUSH_ACK : PULL_ACK), rinfo);
+      }
+      this.seen(d.gatewayEui, remote, d.version, d.type);
+      if (d.type === 'PULL_DATA') return this.count('pull_data');
+      if (d.type === 'TX_ACK') {
+        this.count('tx_ack');
+        const ack = d.json?.txpk_ack as Record<string, unknown> | undefined;
+        if (ack && typeof ack === 'object' && typeof ack.error === 'string' && ack.error !== 'NONE') {
+          this.rlog.warn(`txack-${d.gatewayEui}`, { gateway: d.gatewayEui, error: ack.error.slice(0, 64) }, 'forwarder reported a downlink error');
+        }
+        return;
+      }
+      this.count('push_data');
+      const push = readPush(d.json);
+      for (const e of push.errors) this.malformed(e, remote);
+      if (push.stat) {
+        this.count('stat');
+        if (this.onStat) {
+          try {
+            this.onStat(d.gatewayEui, push.stat);
+          } catch (e) {
+            this.rlog.error('onstat', { err: e instanceof Error ? e.message : String(e) }, 'gateway stat handler failed');
+          }
+        }
+      }
+      for (const pk of push.packets) {
+        this.count('rxpk');
+        if (pk.stat === -1) {
+          this.count('crc_error');
+          if (!this.cfg.forward_crc_errors) {
+            this.drops.count('crc');
+            continue;
+          }
+          this.count('crc_forwarded');
+        } else if (pk.stat === 0) {
+          this.count('no_crc');
+        }
+        const timeUs = nowUs();
+        const r: Reading = { radio: 'lora', device: 'raw', src: this.name, raw: pk.raw, timeUs, freq: pk.freq, dr: pk.dr };
+        if (pk.rssi !== undefined) r.rssi = pk.rssi;
+        if (pk.snr !== undefined) r.snr = pk.snr;
+        this.deliver(r);
+      }
+    } catch (e) {
+      // Defensive: nothing from the network may take the gateway down.
+      this.count('malformed');
+      this.drops.count('internal');
+      this.rlog.error('internal', { err: e instanceof Error ? e.message : String(e), remote }, 'Semtech UDP datagram handling failed');
+    }
+  }
+
+  private deliver(r: Reading): void {
+    const emit = this.emit;
+    if (!emit) return;
+    try {
+      emit(r);
+      this.received++;
+      this.lastHeardUs = r.timeUs;
+    } catch (e) {
+      this.drops.count('sink_error');
+      this.rlog.error('sink', { err: e instanceof Error ? e.message : String(e) }, 'reading sink threw');
+    }
+  }
+
+  private sendAck(ack: Buffer, rinfo: dgram.RemoteInfo): void {
+    const s = this.socket;
+    if (!s) return;
+    try {
+      s.send(ack, rinfo.port, rinfo.address, (e) => {
+        if (e) {
+          this.count('ack_send_error');
+          this.rlog.warn('ack', { err: e.message }, 'could not send ack');
+        }
+      });
+    } catch (e) {
+      this.count('ack_send_error');
+      this.rlog.warn('ack', { err: e instanceof Error ? e.message : String(e) }, 'could not send ack');
+    }
+  }
+
+  private seen(gatewayEui: string, remote: string, version: number, type: string): void {
+    const f = this.forwarders.get(gatewayEui) ?? { gatewayEui, remote, lastSeenUs: 0, protocolVersion: version, pushData: 0, pullData: 0 };
+    this.forwarders.delete(gatewayEui);
+    f.remote = remote;
+    f.lastSeenUs = nowUs();
+    f.protocolVersion = version;
+    if (type === 'PUSH_DATA') f.pushData++;
+    if (type === 'PULL_DATA') f.pullData++;
+    this.forwarders.set(gatewayEui, f);
+    if (this.forwarders.size > MAX_FORWARDERS) {
+      const oldest = this.forwarders.keys().next().value;
+      if (oldest !== undefined) this.forwarders.delete(oldest);
+    }
+  }
+}
