@@ -1,0 +1,22 @@
+import type { ControlHandler } from '../protocol';
+import { BadRequest, normaliseMac, optionalString } from './args';
+import { requireBle } from './ble';
+
+const KEY = /^[0-9A-Fa-f]{32}$/;
+
+/** Enrols a BLE sensor; the optional bindkey is 16 bytes of hex and is never echoed back. */
+export const pair: ControlHandler = async (args, gw) => {
+  const mac = normaliseMac(args.mac);
+  const name = optionalString(args, 'name');
+  const rawKey = args.key;
+  let key: string | undefined;
+  if (rawKey !== undefined && rawKey !== null) {
+    if (typeof rawKey !== 'string' || !KEY.test(rawKey)) {
+      // The value itself stays out of the error: it may be a mistyped secret.
+      throw new BadRequest('key: expected 32 hex digits (a 16-byte bindkey)');
+    }
+    key = rawKey.toLowerCase();
+  }
+  const d = await requireBle(gw).pair(mac, { name, key });
+  return { mac: d.mac, name: d.name, hasKey: d.hasKey, pairedAt: d.pairedAt };
+};
