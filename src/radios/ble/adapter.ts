@@ -1,0 +1,351 @@
+import type { EventEmitter } from 'node:events';
+import type { Config } from '../../config/schema';
+import type { BleControl, NearbyDevice, PairedDevice } from '../../control/protocol';
+import { nowUs, type Reading } from '../../core/reading';
+import type { Logger } from '../../util/log';
+import { DropCounter, type AdapterState, type AdapterStatus, type RadioAdapter, type ReadingSink } from '../adapter';
+import { isFailure, type Advert, type DecodeContext, type Decoded, type DecodeResult } from './advert';
+import { DeviceTable, type DeviceEntry } from './device-table';
+import { loadNoble, type HciSocketLike, type LoadedNoble, type LoadNobleOptions } from './noble-loader';
+import { PairedStore, type PairedEntry } from './paired-store';
+import { BleScanner, systemClock, type BleClock, type ScannerStatus } from './scanner';
+
+/** The `ble` config section. */
+export type BleConfig = Config['ble'];
+
+/** Same signature as `decodeAdvert` in `./decoders/registry`. */
+export type AdvertDecodeFn = (advert: Advert, ctx: DecodeContext) => DecodeResult | undefined;
+
+/** Options for {@link BleAdapter}. */
+export interface BleAdapterOptions {
+  config: BleConfig;
+  /** `state_dir`: paired.json lives here. */
+  stateDir: string;
+  log: Logger;
+  /** Adapter instance name (default `ble<hci>`). */
+  name?: string;
+  /** Emulator/test seam: noble runs its real hci-socket code on this socket. */
+  socket?: HciSocketLike;
+  /** Emulator/test seam one level up: ready-made noble bindings. */
+  bindings?: EventEmitter;
+  /** Replaces {@link loadNoble} (tests). */
+  load?: (opts: LoadNobleOptions) => LoadedNoble | { error: string };
+  /** Replaces the decoder registry (tests, or before the registry exists). */
+  decode?: AdvertDecodeFn;
+  clock?: BleClock;
+  /** Overrides `watchdog_s` (tests use short values). */
+  watchdogMs?: number;
+  /** A store shared with someone else; otherwise opened from `stateDir`. */
+  store?: PairedStore;
+}
+
+/** Devices that are not forwarded are decoded at most this often, only to show them in `scan`. */
+const NEARBY_DECODE_MS = 1000;
+
+function ownCopy(b: Buffer): Buffer {
+  // payloads are slices of HCI event buffers (or of a shared pool slab); keep only our bytes
+  const c = Buffer.allocUnsafeSlow(b.length);
+  b.copy(c);
+  return c;
+}
+
+/** The bytes an advert carries (for "same advert again" before decoding). */
+function advertSignature(a: Advert): string {
+  let s = a.manufacturerData ? a.manufacturerData.toString('hex') : '';
+  for (const sd of a.serviceData) s += `|${sd.uuid}:${sd.data.toString('hex')}`;
+  return s;
+}
+
+/** Raw payload of an undecodable advert: manufacturer data (with company id), else service data with its UUID as on air. */
+function rawPayload(a: Advert): Buffer | undefined {
+  if (a.manufacturerData && a.manufacturerData.length > 0) return a.manufacturerData;
+  const sd = a.serviceData[0];
+  if (!sd) return undefined;
+  const uuid = Buffer.from(sd.uuid, 'hex').reverse();
+  return Buffer.concat([uuid, sd.data]);
+}
+
+let registryDecode: AdvertDecodeFn | undefined | null = null;
+/** The decoder registry, loaded on first use so the scanner works (raw) even if it is missing. */
+function loadRegistry(log: Logger): AdvertDecodeFn | undefined {
+  if (registryDecode !== null) return registryDecode;
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-var-requires
+    const mod = require('./decoders/registry') as { decodeAdvert?: AdvertDecodeFn };
+    registryDecode = typeof mod.decodeAdvert === 'function' ? mod.decodeAdvert : undefined;
+  } catch (err) {
+    registryDecode = undefined;
+    log.error({ err: (err as Error).message }, 'BLE decoder registry missing: adverts are not decoded');
+  }
+  return registryDecode;
+}
+
+/**
+ * BLE radio adapter: scans with noble, keeps enrolled devices, decodes adverts and emits readings.
+ * Also the gateway's {@link BleControl} (pair, unpair, devices, nearby).
+ */
+export class BleAdapter implements RadioAdapter, BleControl {
+  readonly name: string;
+  readonly drops = new DropCounter();
+  readonly table: DeviceTable;
+  private state: AdapterState = 'stopped';
+  private detail?: string;
+  private received = 0;
+  private lastHeardUs?: number;
+  private emit?: ReadingSink;
+  private loaded?: LoadedNoble;
+  private scanner?: BleScanner;
+  private store?: PairedStore;
+  private storeOpening?: Promise<PairedStore>;
+  private readonly clock: BleClock;
+  private readonly decodeFn: () => AdvertDecodeFn | undefined;
+
+  constructor(private readonly opts: BleAdapterOptions) {
+    this.name = opts.name ?? `ble${opts.config.hci}`;
+    this.table = new DeviceTable(opts.config.max_devices);
+    this.clock = opts.clock ?? systemClock;
+    this.decodeFn = opts.decode ? () => opts.decode : () => loadRegistry(opts.log);
+    if (opts.store) this.attachStore(opts.store);
+  }
+
+  /** Opens the pairing store, loads noble and starts scanning; never throws for a missing radio. */
+  async start(emit: ReadingSink): Promise<void> {
+    this.emit = emit;
+    this.state = 'starting';
+    this.detail = undefined;
+    await this.openStore();
+    if (!this.opts.config.enabled) {
+      this.state = 'stopped';
+      this.detail = 'disabled in config';
+      return;
+    }
+    const load = this.opts.load ?? loadNoble;
+    const loaded = load({ hci: this.opts.config.hci, socket: this.opts.socket, bindings: this.opts.bindings });
+    if ('error' in loaded) {
+      this.state = 'degraded';
+      this.detail = `bluetooth unavailable: ${loaded.error}`;
+      this.opts.log.warn({ adapter: this.name }, `bluetooth unavailable: ${loaded.error}; BLE disabled, rest of the gateway keeps running`);
+      return;
+    }
+    this.loaded = loaded;
+    this.scanner = new BleScanner(loaded.noble, {
+      watchdogMs: this.opts.watchdogMs ?? this.opts.config.watchdog_s * 1000,
+      clock: this.clock,
+      log: this.opts.log.child({ adapter: this.name }),
+      onAdvert: (a) => this.onAdvert(a),
+      onStatus: (s) => this.onScannerStatus(s),
+    });
+    this.scanner.start();
+  }
+
+  /** Stops scanning and releases noble. */
+  async stop(): Promise<void> {
+    this.scanner?.stop();
+    this.scanner = undefined;
+    this.loaded?.dispose();
+    this.loaded = undefined;
+    this.emit = undefined;
+    this.state = 'stopped';
+  }
+
+  /** Snapshot for `lowband status`. */
+  status(): AdapterStatus {
+    const s: AdapterStatus = { name: this.name, kind: 'ble', state: this.state, received: this.received, drops: { ...this.drops.byCause } };
+    const malformed = this.loaded?.stats?.malformedHci ?? 0;
+    if (malformed > 0) s.drops.hci_malformed = malformed;
+    let detail = this.detail;
+    if (this.scanner) {
+      const r = this.scanner.restarts;
+      const restarts = r.scanStop + r.powerCycle + r.watchdog + r.filter + r.reset;
+      detail = `hci${this.opts.config.hci} ${this.scanner.status().nobleState}${this.scanner.status().scanning ? ', scanning' : ''}; ` +
+        `${this.store?.size ?? 0} paired, ${this.table.size} known` +
+        (restarts ? `; scan restarts ${restarts} (stop ${r.scanStop}, power ${r.powerCycle}, watchdog ${r.watchdog})` : '') +
+        (this.detail ? `; ${this.detail}` : '');
+    }
+    if (detail) s.detail = detail;
+    if (this.lastHeardUs !== undefined) s.lastHeardUs = this.lastHeardUs;
+    return s;
+  }
+
+  /** Restart counts of the scanner by cause (tests, diagnostics). */
+  get restarts(): BleScanner['restarts'] | undefined {
+    return this.scanner?.restarts;
+  }
+
+  // ---- BleControl ----
+
+  /** Enrols a device; effective for the next advert. */
+  async pair(mac: string, opts: { name?: string; key?: string }): Promise<PairedDevice> {
+    const store = await this.openStore();
+    return store.pair(mac, opts);
+  }
+
+  /** Removes an enrolled device; effective for the next advert. */
+  async unpair(mac: string): Promise<boolean> {
+    const store = await this.openStore();
+    return store.unpair(mac);
+  }
+
+  /** Enrolled devices, never with keys. */
+  devices(): PairedDevice[] {
+    return this.store?.list() ?? [];
+  }
+
+  /** Devices heard recently (bounded by `max_devices`), most recent first. */
+  nearby(): NearbyDevice[] {
+    return this.table.entries().map((e) => {
+      const d: NearbyDevice = {
+        mac: e.mac,
+        rssi: e.rssi,
+        lastSeen: new Date(e.lastSeenMs).toISOString(),
+        paired: this.store?.get(e.mac) !== undefined,
+      };
+      if (e.name !== undefined) d.name = e.name;
+      if (e.fmt !== undefined) d.fmt = e.fmt;
+      if (e.fields !== undefined) d.fields = e.fields;
+      return d;
+    });
+  }
+
+  // ---- internals ----
+
+  private openStore(): Promise<PairedStore> {
+    if (this.store) return Promise.resolve(this.store);
+    if (!this.storeOpening) {
+      this.storeOpening = PairedStore.open(this.opts.stateDir).then((store) => {
+        if (store.loadError) this.opts.log.error({ adapter: this.name }, `paired devices: ${store.loadError}`);
+        this.attachStore(store);
+        return store;
+      });
+      this.storeOpening.catch(() => {
+        this.storeOpening = undefined;
+      });
+    }
+    return this.storeOpening;
+  }
+
+  private attachStore(store: PairedStore): void {
+    this.store = store;
+    for (const d of store.list()) this.table.pin(d.mac);
+    const previous = store.onChange;
+    store.onChange = (mac, entry) => {
+      previous?.(mac, entry);
+      if (entry) this.table.pin(mac);
+      else this.table.unpin(mac);
+    };
+  }
+
+  private onScannerStatus(s: ScannerStatus): void {
+    if (s.error) {
+      this.state = 'degraded';
+      this.detail = s.error;
+    } else if (s.nobleState === 'poweredOn') {
+      this.state = s.scanning ? 'running' : 'starting';
+      this.detail = undefined;
+    } else {
+      this.state = s.nobleState === 'unknown' ? 'starting' : 'reconnecting';
+      this.detail = `adapter ${s.nobleState}`;
+    }
+  }
+
+  private onAdvert(a: Advert): void {
+    const cfg = this.opts.config;
+    this.lastHeardUs = nowUs();
+    const paired = this.store?.get(a.mac);
+    const forwardable = paired !== undefined || cfg.forward === 'all';
+    if (a.rssi < cfg.min_rssi) {
+      if (forwardable) this.drops.count('min_rssi');
+      return;
+    }
+    const nowMs = this.clock.now();
+    const entry = this.table.touch(a.mac, nowMs, a.rssi);
+    if (a.localName !== undefined) entry.name = a.localName;
+    if (a.addressType !== undefined) entry.addressType = a.addressType;
+    const decode = this.decodeFn();
+
+    if (!forwardable) {
+      if (!decode || (entry.lastDecodeMs !== undefined && nowMs - entry.lastDecodeMs < NEARBY_DECODE_MS)) return;
+      if (a.serviceData.length === 0 && !a.manufacturerData) return;
+      entry.lastDecodeMs = nowMs;
+      const r = this.safeDecode(decode, a, { lastCounter: entry.lastCounter });
+      if (r) {
+        entry.fmt = r.fmt;
+        if (!isFailure(r)) entry.fields = r.fields;
+      }
+      return;
+    }
+
+    if (a.serviceData.length === 0 && !a.manufacturerData) return; // e.g. a scan response carrying only a name
+    const sig = entry.lastCounter !== undefined ? advertSignature(a) : undefined;
+    if (sig !== undefined && sig === entry.lastSig) {
+      this.drops.count('duplicate');
+      return;
+    }
+    entry.lastDecodeMs = nowMs;
+    const ctx: DecodeContext = {};
+    if (paired?.key) ctx.bindkey = paired.key;
+    if (entry.lastCounter !== undefined) ctx.lastCounter = entry.lastCounter;
+    const result = decode ? this.safeDecode(decode, a, ctx) : undefined;
+    if (result === undefined) {
+      this.forwardRaw(a, paired, entry);
+      return;
+    }
+    if (isFailure(result)) {
+      entry.fmt = result.fmt;
+      this.drops.count(result.error);
+      return;
+    }
+    this.forwardDecoded(a, result, entry, sig ?? (result.counter !== undefined ? advertSignature(a) : undefined));
+  }
+
+  private safeDecode(decode: AdvertDecodeFn, a: Advert, ctx: DecodeContext): DecodeResult | undefined {
+    try {
+      return decode(a, ctx);
+    } catch {
+      // decoders must not throw; if one does, it is a counted malformed advert, not a crash
+      return { fmt: 'unknown', error: 'decoder_error' };
+    }
+  }
+
+  private forwardDecoded(a: Advert, d: Decoded, entry: DeviceEntry, sig: string | undefined): void {
+    if (d.counter !== undefined && d.counter === entry.lastCounter) {
+      this.drops.count('duplicate');
+      return;
+    }
+    entry.fmt = d.fmt;
+    entry.fields = d.fields;
+    if (d.counter !== undefined) {
+      entry.lastCounter = d.counter;
+      entry.lastSig = sig;
+    }
+    const raw = ownCopy(d.payload);
+    const reading: Reading = { radio: 'ble', device: a.mac, src: this.name, raw, timeUs: nowUs(), rssi: a.rssi, fmt: d.fmt, fields: d.fields };
+    if (d.authenticated !== undefined) reading.authenticated = d.authenticated;
+    if (d.counter !== undefined) reading.keySource = { kind: 'counter', mac: a.mac, fmt: d.fmt, counter: d.counter, payload: raw };
+    this.deliver(reading);
+  }
+
+  private forwardRaw(a: Advert, paired: PairedEntry | undefined, entry: DeviceEntry): void {
+    entry.fmt = undefined;
+    entry.fields = undefined;
+    if (!paired) return; // strangers' unknown adverts are not ours to count (forward=all)
+    if (this.opts.config.forward !== 'all') {
+      this.drops.count('undecodable');
+      return;
+    }
+    const payload = rawPayload(a);
+    if (!payload) return;
+    this.deliver({ radio: 'ble', device: a.mac, src: this.name, raw: ownCopy(payload), timeUs: nowUs(), rssi: a.rssi });
+  }
+
+  private deliver(r: Reading): void {
+    if (!this.emit) return;
+    this.received++;
+    try {
+      this.emit(r);
+    } catch (err) {
+      this.drops.count('sink_error');
+      this.opts.log.error({ err: (err as Error).message }, 'reading sink threw');
+    }
+  }
+}

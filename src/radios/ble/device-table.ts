@@ -1,0 +1,103 @@
+import type { FieldValue } from '../../core/reading';
+
+/** What the gateway remembers about one BLE address. */
+export interface DeviceEntry {
+  mac: string;
+  name?: string;
+  addressType?: 'public' | 'random';
+  rssi: number;
+  /** Wall clock ms of the last advert. */
+  lastSeenMs: number;
+  fmt?: string;
+  fields?: Record<string, FieldValue>;
+  /** Counter of the last accepted reading (replay protection, duplicate suppression). */
+  lastCounter?: number;
+  /** Hex of the advert's data of the last accepted counter reading: a repeat is caught before decoding. */
+  lastSig?: string;
+  /** Wall clock ms of the last decode attempt (nearby-only devices are decoded at most once a second). */
+  lastDecodeMs?: number;
+}
+
+/**
+ * Per-device state with bounded memory: an LRU of at most `maxDevices` entries for everything
+ * heard (rotating random addresses churn through it), plus pinned entries for enrolled devices
+ * that are never evicted, so their replay counters survive a flood of strangers.
+ */
+export class DeviceTable {
+  private readonly lru = new Map<string, DeviceEntry>();
+  private readonly pinned = new Map<string, DeviceEntry>();
+  /** Entries evicted from the LRU so far. */
+  evicted = 0;
+
+  constructor(private readonly maxDevices: number) {
+    if (!(maxDevices >= 1)) throw new Error('maxDevices must be at least 1');
+  }
+
+  /** Entry for `mac`, created if new; refreshes its LRU position. */
+  touch(mac: string, nowMs: number, rssi: number): DeviceEntry {
+    let e = this.pinned.get(mac);
+    if (e) {
+      e.lastSeenMs = nowMs;
+      e.rssi = rssi;
+      return e;
+    }
+    e = this.lru.get(mac);
+    if (e) {
+      this.lru.delete(mac);
+    } else {
+      e = { mac, rssi, lastSeenMs: nowMs };
+      while (this.lru.size >= this.maxDevices) {
+        const oldest = this.lru.keys().next().value as string;
+        this.lru.delete(oldest);
+        this.evicted++;
+      }
+    }
+    e.lastSeenMs = nowMs;
+    e.rssi = rssi;
+    this.lru.set(mac, e);
+    return e;
+  }
+
+  /** Entry without refreshing it. */
+  get(mac: string): DeviceEntry | undefined {
+    return this.pinned.get(mac) ?? this.lru.get(mac);
+  }
+
+  /** Keeps `mac` regardless of LRU pressure (enrolled device); resets its counter state. */
+  pin(mac: string): void {
+    const e = this.lru.get(mac) ?? this.pinned.get(mac) ?? { mac, rssi: -127, lastSeenMs: 0 };
+    this.lru.delete(mac);
+    e.lastCounter = undefined;
+    e.lastSig = undefined;
+    this.pinned.set(mac, e);
+  }
+
+  /** Returns an enrolled device to the LRU (it may then be evicted). */
+  unpin(mac: string): void {
+    const e = this.pinned.get(mac);
+    if (!e) return;
+    this.pinned.delete(mac);
+    e.lastCounter = undefined;
+    e.lastSig = undefined;
+    if (e.lastSeenMs > 0) {
+      this.lru.set(mac, e);
+      while (this.lru.size > this.maxDevices) {
+        this.lru.delete(this.lru.keys().next().value as string);
+        this.evicted++;
+      }
+    }
+  }
+
+  /** Number of entries (LRU plus pinned). */
+  get size(): number {
+    return this.lru.size + this.pinned.size;
+  }
+
+  /** Entries heard at least once, most recent first. */
+  entries(): DeviceEntry[] {
+    const all: DeviceEntry[] = [];
+    for (const e of this.pinned.values()) if (e.lastSeenMs > 0) all.push(e);
+    for (const e of this.lru.values()) all.push(e);
+    return all.sort((a, b) => b.lastSeenMs - a.lastSeenMs);
+  }
+}
