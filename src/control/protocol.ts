@@ -57,6 +57,8 @@ export interface GatewayStatus {
   adapters: AdapterStatus[];
   sinks: SinkStatus[];
   spool?: Record<string, unknown>;
+  /** Counters of shared decoding stages, e.g. `lorawan: { decoded, mic_failed, codec_error }`. */
+  decoders?: Record<string, Record<string, number>>;
   /** Conditions needing attention (`spool: disk full, memory only`). */
   alarms: string[];
 }

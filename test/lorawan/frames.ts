@@ -1,5 +1,3 @@
-import { cryptFrmPayload, dataMic } from '../../src/radios/lora/lorawan/crypto';
-import { parsePhyPayload, type DataFrame } from '../../src/radios/lora/lorawan/phy';
 
 /** Public vectors (lora-packet tests, LoRaWAN 1.0.x), copied as facts. */
 export const V = {
@@ -20,29 +18,7 @@ export const V = {
   wrongAppskeyPlain: '5999fc3f',
 };
 
-/** Builds a valid (encrypted, MIC'd) data frame for tests, with a full 32-bit FCnt. */
-export function buildDataFrame(o: {
-  devaddr: string; fcnt32: number; fport?: number; payload?: Buffer; nwkskey: Buffer; appskey: Buffer;
-  mhdr?: number; fctrl?: number; fopts?: Buffer;
-}): Buffer {
-  const fopts = o.fopts ?? Buffer.alloc(0);
-  const head = Buffer.alloc(8);
-  head[0] = o.mhdr ?? 0x40;
-  Buffer.from(o.devaddr, 'hex').reverse().copy(head, 1);
-  head[5] = ((o.fctrl ?? 0) & 0xf0) | fopts.length;
-  head.writeUInt16LE(o.fcnt32 & 0xffff, 6);
-  const payload = o.payload ?? Buffer.alloc(0);
-  const portPart = o.fport === undefined ? Buffer.alloc(0) : Buffer.from([o.fport]);
-  const draft = Buffer.concat([head, fopts, portPart, payload, Buffer.alloc(4)]);
-  const p1 = parsePhyPayload(draft);
-  if (!p1.ok) throw new Error(p1.error.message);
-  const key = o.fport === 0 ? o.nwkskey : o.appskey;
-  const enc = o.fport === undefined ? Buffer.alloc(0) : cryptFrmPayload(key, p1.frame as DataFrame, o.fcnt32, payload);
-  const body = Buffer.concat([head, fopts, portPart, enc]);
-  const p2 = parsePhyPayload(Buffer.concat([body, Buffer.alloc(4)]));
-  if (!p2.ok) throw new Error(p2.error.message);
-  return Buffer.concat([body, dataMic(o.nwkskey, p2.frame as DataFrame, o.fcnt32)]);
-}
+export { buildDataFrame } from '../../hardware/emulators/lorawan-device';
 
 /** Deterministic PRNG (mulberry32) so fuzz failures reproduce. */
 export function prng(seed: number): () => number {

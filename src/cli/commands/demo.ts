@@ -3,25 +3,30 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseConfig } from '../../config/load';
 import { createLogger } from '../../util/log';
+import { createEmulatedBle } from '../../../hardware/emulators/ble';
+import { AbpDevice } from '../../../hardware/emulators/lorawan-device';
 import { ModemEmulator } from '../../../hardware/emulators/modem-emulator';
 import { parse } from '../args';
 import { runGateway } from './run';
 import { tail } from './tail';
 
+/** ABP session of the demo's emulated field probe (made-up keys, used nowhere else). */
+const DEMO_DEVICE = { devaddr: '26011bda', nwkskey: '3c8f262739bfe3b7bc0826991ad0504d', appskey: 'b0b36a5dd3b6f1e0c7a3d1e2f4a5b6c7' };
+
 /**
  * `lowband demo`: the real gateway on emulated radios. An RN2483 emulator on a socat
- * pseudo-terminal plays a field sensor; the gateway reads it through serialport like real
- * hardware, and the readings printed here come back through a ZeroMQ subscriber, i.e. the
- * same wire a backend sees. Ctrl-C stops everything.
+ * pseudo-terminal hears a LoRaWAN field probe (encrypted, Cayenne LPP) and a raw P2P sender;
+ * BLE sensors are played into noble's own HCI code. The readings printed here come back
+ * through a ZeroMQ subscriber, the same wire a backend sees. Ctrl-C stops everything.
  */
 export async function run(argv: string[]): Promise<number> {
   const { values } = parse(argv, {
     endpoint: { type: 'string', default: 'tcp://127.0.0.1:5556' },
-    interval: { type: 'string', default: '1000' },
+    interval: { type: 'string', default: '2000' },
     seconds: { type: 'string' },
     json: { type: 'boolean', default: false },
   });
-  const interval = Math.max(50, Number(values.interval) || 1000);
+  const interval = Math.max(100, Number(values.interval) || 2000);
   const dir = mkdtempSync(join(tmpdir(), 'lowband-demo-'));
   const log = createLogger('info', { pretty: true });
   const modem = new ModemEmulator({ modem: 'rn2483', dir, name: 'rn2483' });
@@ -32,35 +37,43 @@ export async function run(argv: string[]): Promise<number> {
     rmSync(dir, { recursive: true, force: true });
     return 1;
   }
+  const ble = createEmulatedBle({ intervalMs: interval });
   const cfg = parseConfig(
     JSON.stringify({
       gateway: { id: 'demo' },
       state_dir: join(dir, 'state'),
       lora: [{ name: 'lora0', port: modem.hostPath, modem: 'rn2483' }],
-      ble: { enabled: false },
+      lorawan: { devices: [{ ...DEMO_DEVICE, codec: 'cayenne', name: 'field-probe' }] },
+      ble: { enabled: true, forward: 'paired' },
       upstream: { publish: { bind: [values.endpoint] } },
       control: { socket: join(dir, 'control.sock') },
-      stats: { interval_s: 10 },
+      stats: { interval_s: 30 },
     }),
     'demo config',
   );
   const ac = new AbortController();
   let printer: Promise<number> | undefined;
   let stopTimer: NodeJS.Timeout | undefined;
-  const code = await runGateway(cfg, log, {}, async (gw) => {
+  const code = await runGateway(cfg, log, { bleSocket: ble.socket }, async (gw) => {
     const endpoint = gw.publishEndpoints()[0] ?? values.endpoint!;
-    log.info({ endpoint, control: cfg.control.socket }, `demo running: try "lowband tail --endpoint ${endpoint}" in another terminal; Ctrl-C stops`);
+    log.info({ endpoint, control: cfg.control.socket }, `demo running: try "lowband tail --endpoint ${endpoint}" or "lowband status --socket ${cfg.control.socket}"; Ctrl-C stops`);
     printer = tail({ endpoint, filters: [], json: values.json!, signal: ac.signal });
+    // Enrol the emulated sensors, as a user would with `lowband pair`.
+    for (const s of ble.sensors) await gw.ble?.pair(s.mac, { name: s.name, key: s.key });
+    ble.start();
     await modem.whenReceiving();
-    // A field probe: temperature and humidity drifting, as raw P2P bytes.
+    const probe = new AbpDevice(DEMO_DEVICE.devaddr, Buffer.from(DEMO_DEVICE.nwkskey, 'hex'), Buffer.from(DEMO_DEVICE.appskey, 'hex'));
     modem.stream(interval, (i) => {
+      if (i % 2 === 1) return Buffer.from(`p2p hello ${i}`);
       const t = Math.round((21 + 3 * Math.sin(i / 10)) * 10);
       const h = Math.round(55 + 10 * Math.cos(i / 15)) * 2;
-      return Buffer.from([0x01, 0x67, (t >> 8) & 0xff, t & 0xff, 0x02, 0x68, h & 0xff]);
+      // Cayenne LPP: channel 1 temperature (0.1 °C), channel 2 humidity (0.5 %).
+      return probe.uplink(Buffer.from([0x01, 0x67, (t >> 8) & 0xff, t & 0xff, 0x02, 0x68, h & 0xff]), 1);
     });
     if (values.seconds) stopTimer = setTimeout(() => process.kill(process.pid, 'SIGINT'), Number(values.seconds) * 1000);
   });
   if (stopTimer) clearTimeout(stopTimer);
+  ble.stop();
   ac.abort();
   await printer;
   await modem.stop();

@@ -1,20 +1,31 @@
+import { dirname, resolve } from 'node:path';
 import { loadConfig, DEFAULT_CONFIG_PATH, type Config } from '../../config/load';
+import { ConfigError } from '../../config/validate';
 import { Gateway, type GatewayOverrides } from '../../gateway';
+import { ServiceNotifier } from '../../service/notify';
 import { createLogger, type Logger } from '../../util/log';
 import { configOption, parse } from '../args';
 
-/** Run a gateway until SIGINT/SIGTERM; a second signal exits at once. Resolves with the exit code. */
+/**
+ * Run a gateway until SIGINT/SIGTERM; a second signal exits at once. Resolves with the exit
+ * code. Under systemd (Type=notify) it reports readiness and pings the watchdog.
+ */
 export async function runGateway(cfg: Config, log: Logger, overrides: GatewayOverrides = {}, onStarted?: (gw: Gateway) => void | Promise<void>): Promise<number> {
+  const notifier = new ServiceNotifier({ onError: (msg) => log.warn({ err: msg }, 'systemd notify failed') });
   let gw: Gateway;
   try {
     gw = new Gateway(cfg, log, overrides);
     await gw.start();
   } catch (err) {
+    notifier.close();
+    if (err instanceof ConfigError) throw err;
     log.fatal({ err: (err as Error).message }, 'gateway failed to start');
     return 1;
   }
+  notifier.ready(`gateway ${gw.id} running`);
+  notifier.watchdogStart();
   await onStarted?.(gw);
-  return new Promise<number>((resolve) => {
+  return new Promise<number>((resolveExit) => {
     let stopping = false;
     const onSignal = (sig: NodeJS.Signals) => {
       if (stopping) {
@@ -23,6 +34,7 @@ export async function runGateway(cfg: Config, log: Logger, overrides: GatewayOve
       }
       stopping = true;
       log.info({ signal: sig }, 'stopping');
+      notifier.stopping('draining queues');
       // Never hang on shutdown: a hard bound past the drain time.
       const hard = setTimeout(() => {
         log.error('shutdown took too long: exiting');
@@ -34,11 +46,13 @@ export async function runGateway(cfg: Config, log: Logger, overrides: GatewayOve
           clearTimeout(hard);
           process.off('SIGINT', onSignal);
           process.off('SIGTERM', onSignal);
-          resolve(0);
+          notifier.close();
+          resolveExit(0);
         },
         (err) => {
           log.error({ err: (err as Error).message }, 'error while stopping');
-          resolve(1);
+          notifier.close();
+          resolveExit(1);
         },
       );
     };
@@ -50,9 +64,10 @@ export async function runGateway(cfg: Config, log: Logger, overrides: GatewayOve
 /** `lowband run [--config P]` */
 export async function run(argv: string[]): Promise<number> {
   const { values } = parse(argv, configOption);
-  const cfg = loadConfig(values.config ?? DEFAULT_CONFIG_PATH);
+  const path = values.config ?? DEFAULT_CONFIG_PATH;
+  const cfg = loadConfig(path);
   const log = createLogger(cfg.log.level);
-  const code = await runGateway(cfg, log);
+  const code = await runGateway(cfg, log, { configDir: dirname(resolve(path)) });
   log.flush();
   return code;
 }
