@@ -10,6 +10,7 @@ import type { BleControl, GatewayServices, GatewayStatus, PairedDevice } from '.
 import { createLogger } from '../../src/util/log';
 import { validate, type Schema } from './json-schema';
 import { formatStatus } from '../../src/cli/commands/status';
+import { REPO } from '../helpers/paths';
 
 const logger = createLogger('silent');
 
@@ -97,7 +98,7 @@ test('status over the socket validates against docs/status.schema.json', async (
     await server.start();
     assert.equal(statSync(path).mode & 0o777, 0o660, 'socket mode is 0660');
     const status = await callControl(path, 'status', {}, 5000);
-    const schema = JSON.parse(readFileSync(join(__dirname, '../../docs/status.schema.json'), 'utf8')) as Schema;
+    const schema = JSON.parse(readFileSync(join(REPO, 'docs/status.schema.json'), 'utf8')) as Schema;
     assert.deepEqual(validate(status, schema), []);
     // the validator is not vacuous
     const broken = { ...(status as object), pid: 'x', adapters: [{ name: 'a' }] };

@@ -5,8 +5,8 @@ import { createHash } from 'node:crypto';
 import { copyFileSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, symlinkSync, writeFileSync, appendFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
+import { REPO } from '../helpers/paths';
 
-const REPO = join(__dirname, '..', '..');
 const INSTALL = join(REPO, 'systemd', 'install.sh');
 const UNINSTALL = join(REPO, 'systemd', 'uninstall.sh');
 

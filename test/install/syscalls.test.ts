@@ -4,8 +4,8 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { REPO } from '../helpers/paths';
 
-const REPO = join(__dirname, '..', '..');
 const tools = existsSync('/usr/bin/strace') && existsSync('/usr/bin/systemd-analyze');
 
 /** Expands a systemd syscall group (recursively) into syscall names. */

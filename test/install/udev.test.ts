@@ -2,8 +2,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { REPO } from '../helpers/paths';
 
-const RULES = readFileSync(join(__dirname, '../../hardware/udev/99-lowband.rules'), 'utf8');
+const RULES = readFileSync(join(REPO, 'hardware/udev/99-lowband.rules'), 'utf8');
 
 /** `KEY{attr}OP"value"` pairs of one rule line; throws on anything else (no udevadm verify in systemd 252). */
 function parse(line: string): { key: string; op: string; value: string }[] {
