@@ -1,0 +1,166 @@
+/**
+ * Home Assistant MQTT discovery: one retained config message per (device, field), so sensors
+ * appear in HA without configuration. Field names follow the wire spec's table.
+ */
+import { RadioCode, Kind, type WireMessage } from '../../wire/message';
+import { mqttTopic, statusTopic } from './payload';
+
+/** HA's view of one of our field names. */
+interface FieldClass {
+  deviceClass?: string;
+  unit?: string;
+  icon?: string;
+}
+
+/** Our field names (without the `_2` repeat suffix) → HA device_class and unit. */
+const FIELD_CLASSES: Record<string, FieldClass> = {
+  temperature: { deviceClass: 'temperature', unit: '°C' },
+  humidity: { deviceClass: 'humidity', unit: '%' },
+  pressure: { deviceClass: 'atmospheric_pressure', unit: 'hPa' },
+  voltage: { deviceClass: 'voltage', unit: 'V' },
+  battery: { deviceClass: 'battery', unit: '%' },
+  illuminance: { deviceClass: 'illuminance', unit: 'lx' },
+  co2: { deviceClass: 'carbon_dioxide', unit: 'ppm' },
+  pm25: { deviceClass: 'pm25', unit: 'µg/m³' },
+  pm10: { deviceClass: 'pm10', unit: 'µg/m³' },
+  moisture: { deviceClass: 'moisture', unit: '%' },
+  tx_power: { deviceClass: 'signal_strength', unit: 'dBm' },
+  rssi: { deviceClass: 'signal_strength', unit: 'dBm' },
+  acceleration_x: { unit: 'g', icon: 'mdi:axis-x-arrow' },
+  acceleration_y: { unit: 'g', icon: 'mdi:axis-y-arrow' },
+  acceleration_z: { unit: 'g', icon: 'mdi:axis-z-arrow' },
+  latitude: { unit: '°', icon: 'mdi:latitude' },
+  longitude: { unit: '°', icon: 'mdi:longitude' },
+  altitude: { deviceClass: 'distance', unit: 'm' },
+  movement_count: { icon: 'mdi:counter' },
+  // Binary sensors.
+  motion: { deviceClass: 'motion' },
+  opening: { deviceClass: 'opening' },
+};
+
+/** Fields that only help deduplication; not worth an entity. */
+const SKIP_FIELDS = new Set(['measurement_seq']);
+
+/** HA allows only these characters in a discovery node or object id. */
+function haId(s: string): string {
+  return s.replace(/[^a-zA-Z0-9_-]/g, '_');
+}
+
+function prettyName(field: string): string {
+  const words = field.split('_');
+  return words.map((w, i) => (i === 0 ? w.charAt(0).toUpperCase() + w.slice(1) : w)).join(' ').replace(/^Pm25/, 'PM2.5').replace(/^Pm10/, 'PM10').replace(/^Co2/, 'CO₂');
+}
+
+/** One retained discovery message. */
+export interface DiscoveryConfig {
+  /** The (device, field) identity, for the announced set. */
+  id: string;
+  topic: string;
+  payload: Buffer;
+}
+
+/** Topic settings shared by every config. */
+export interface DiscoverySettings {
+  discoveryPrefix: string;
+  topicPrefix: string;
+  gatewayId: string;
+}
+
+/** Configs for the entities of a reading's fields (plus its RSSI), in field order. */
+export function discoveryConfigs(m: WireMessage, s: DiscoverySettings): DiscoveryConfig[] {
+  if (m.kind !== Kind.reading || (m.radio !== RadioCode.lora && m.radio !== RadioCode.ble)) return [];
+  const fields = m.body.fields;
+  const dev = typeof m.body.dev === 'string' ? m.body.dev : m.topic.split('/')[1] ?? 'unknown';
+  const fmt = typeof m.body.fmt === 'string' ? m.body.fmt : 'raw';
+  const radio = m.radio === RadioCode.lora ? 'lora' : 'ble';
+  const out: DiscoveryConfig[] = [];
+  const entries: Array<[string, unknown, 'fields' | 'top']> = [];
+  if (fields && typeof fields === 'object' && !Array.isArray(fields) && !Buffer.isBuffer(fields)) {
+    for (const [k, v] of Object.entries(fields as Record<string, unknown>)) entries.push([k, v, 'fields']);
+  }
+  if (typeof m.body.rssi === 'number') entries.push(['rssi', m.body.rssi, 'top']);
+  if (entries.length === 0) return out;
+
+  const gw = haId(s.gatewayId);
+  const node = `${gw}_${haId(dev)}`;
+  const stateTopic = mqttTopic(s.topicPrefix, s.gatewayId, m.topic);
+  const device = {
+    identifiers: [`lowband_${node}`],
+    name: `${fmt} ${dev}`,
+    model: fmt,
+    manufacturer: `lowband (${radio})`,
+    via_device: `lowband_${gw}`,
+  };
+  for (const [field, value, where] of entries) {
+    if (SKIP_FIELDS.has(field)) continue;
+    if (typeof value !== 'number' && typeof value !== 'boolean' && typeof value !== 'string') continue;
+    const base = field.replace(/_\d+$/, '');
+    const cls = FIELD_CLASSES[field] ?? FIELD_CLASSES[base] ?? {};
+    const binary = typeof value === 'boolean';
+    const component = binary ? 'binary_sensor' : 'sensor';
+    const objectId = haId(field);
+    const cfg: Record<string, unknown> = {
+      name: prettyName(field),
+      unique_id: `lowband_${node}_${objectId}`,
+      object_id: `${node}_${objectId}`,
+      state_topic: stateTopic,
+      value_template: where === 'fields' ? `{{ value_json.fields.${field} }}` : `{{ value_json.${field} }}`,
+      availability_topic: statusTopic(s.topicPrefix, s.gatewayId),
+      payload_available: 'online',
+      payload_not_available: 'offline',
+      device,
+    };
+    if (cls.deviceClass) cfg.device_class = cls.deviceClass;
+    if (cls.icon) cfg.icon = cls.icon;
+    if (binary) {
+      // Jinja renders JSON booleans as True/False.
+      cfg.payload_on = 'True';
+      cfg.payload_off = 'False';
+    } else if (typeof value === 'number') {
+      if (cls.unit) cfg.unit_of_measurement = cls.unit;
+      cfg.state_class = field === 'movement_count' ? 'total_increasing' : 'measurement';
+    }
+    if (where === 'top') cfg.entity_category = 'diagnostic';
+    out.push({
+      id: `${node}/${objectId}`,
+      topic: `${s.discoveryPrefix}/${component}/${node}/${objectId}/config`,
+      payload: Buffer.from(JSON.stringify(cfg)),
+    });
+  }
+  return out;
+}
+
+/**
+ * The (device, field) pairs already announced in this MQTT session, bounded: rotating BLE
+ * addresses must not grow memory. An evicted pair is simply announced again (retained, idempotent).
+ */
+export class AnnouncedSet {
+  private readonly seen = new Map<string, true>();
+  constructor(private readonly max = 4096) {}
+
+  /** True (and remembered) when `id` was not announced yet. */
+  add(id: string): boolean {
+    if (this.seen.has(id)) {
+      this.seen.delete(id);
+      this.seen.set(id, true);
+      return false;
+    }
+    this.seen.set(id, true);
+    if (this.seen.size > this.max) this.seen.delete(this.seen.keys().next().value as string);
+    return true;
+  }
+
+  /** Forget one id (its publish was refused), so it is announced again. */
+  delete(id: string): void {
+    this.seen.delete(id);
+  }
+
+  /** Forget everything: a new broker session may have lost the retained configs. */
+  clear(): void {
+    this.seen.clear();
+  }
+
+  get size(): number {
+    return this.seen.size;
+  }
+}

@@ -1,0 +1,133 @@
+/**
+ * QoS 1 publishes accepted by the sink and not yet PUBACKed, in order. The cursor may only
+ * advance past a message once it and everything before it are acknowledged, so acks are folded
+ * into a contiguous "done" prefix whatever order the broker sends them in. After a reconnect
+ * every unacknowledged publish is sent again, in the original order, with DUP set.
+ */
+import type { IPublishPacket } from 'mqtt-packet';
+
+/** One outgoing QoS 1 publish. */
+export interface Outgoing {
+  packet: IPublishPacket;
+  /** Log seq when this publish carries a log entry; control messages (status, discovery) have none. */
+  seq?: bigint;
+  /** Discovery id, so a refused config is announced again later. */
+  announce?: string;
+  done: boolean;
+  /** Written on the current connection (counts against the broker's receive window). */
+  sentNow: boolean;
+  /** Written on some connection before: a resend carries DUP. */
+  everSent: boolean;
+}
+
+/** The in-flight window. */
+export class InFlight {
+  private queue: Outgoing[] = [];
+  private head = 0;
+  /** Absolute index of the next entry to consider for sending. */
+  private sendIdx = 0;
+  private readonly byId = new Map<number, Outgoing>();
+  private nextId = 1;
+  private sentCount = 0;
+
+  /** Unacknowledged publishes, sent or waiting to be sent. */
+  get size(): number {
+    return this.byId.size;
+  }
+
+  /** Publishes written on this connection and not yet acknowledged. */
+  get sent(): number {
+    return this.sentCount;
+  }
+
+  /** Registers a publish, giving it a free packet id (1..65535). */
+  add(packet: Omit<IPublishPacket, 'messageId'>, seq?: bigint, announce?: string): Outgoing {
+    if (this.byId.size >= 65535) throw new Error('no free MQTT packet id');
+    while (this.byId.has(this.nextId)) this.nextId = this.nextId === 65535 ? 1 : this.nextId + 1;
+    const o: Outgoing = { packet: { ...packet, messageId: this.nextId }, seq, announce, done: false, sentNow: false, everSent: false };
+    this.nextId = this.nextId === 65535 ? 1 : this.nextId + 1;
+    this.byId.set(o.packet.messageId!, o);
+    this.queue.push(o);
+    return o;
+  }
+
+  /**
+   * Registers a publish that goes out before everything unsent (the `online` notice on connect).
+   * Only valid right after resetForResend, when nothing is sent on the new connection yet.
+   */
+  addFront(packet: Omit<IPublishPacket, 'messageId'>): Outgoing {
+    const o = this.add(packet);
+    this.queue.pop();
+    this.queue.splice(this.head, 0, o);
+    return o;
+  }
+
+  /** A log entry that needs no publish (undecodable): it still holds its place in the order. */
+  skip(seq: bigint): void {
+    this.queue.push({ packet: undefined as unknown as IPublishPacket, seq, done: true, sentNow: false, everSent: false });
+  }
+
+  /**
+   * The next publish to write (oldest unsent, DUP set when it went out before), or undefined.
+   * Marks it sent on this connection.
+   */
+  nextToSend(): IPublishPacket | undefined {
+    while (this.sendIdx < this.queue.length) {
+      const o = this.queue[this.sendIdx++];
+      if (o.done || o.sentNow) continue;
+      o.sentNow = true;
+      this.sentCount++;
+      const packet = o.everSent ? { ...o.packet, dup: true } : o.packet;
+      o.everSent = true;
+      return packet;
+    }
+    return undefined;
+  }
+
+  /** Discovery ids of configs still waiting for their PUBACK (they will be resent). */
+  pendingAnnouncements(): string[] {
+    const ids: string[] = [];
+    for (const o of this.byId.values()) if (o.announce) ids.push(o.announce);
+    return ids;
+  }
+
+  /** The connection is gone: everything unacknowledged must be sent again on the next one. */
+  resetForResend(): void {
+    for (let i = this.head; i < this.queue.length; i++) this.queue[i].sentNow = false;
+    this.sendIdx = this.head;
+    this.sentCount = 0;
+  }
+
+  /**
+   * Marks packet `id` acknowledged. Returns the acknowledged entry (undefined for an unknown id)
+   * and the highest log seq now safe to commit (undefined when none became safe).
+   */
+  ack(id: number): { acked?: Outgoing; commit?: bigint } {
+    const o = this.byId.get(id);
+    if (!o) return {};
+    this.byId.delete(id);
+    o.done = true;
+    if (o.sentNow) {
+      o.sentNow = false;
+      this.sentCount--;
+    }
+    return { acked: o, commit: this.advance() };
+  }
+
+  /** Pops the done prefix; returns the last log seq popped. */
+  advance(): bigint | undefined {
+    let commit: bigint | undefined;
+    while (this.head < this.queue.length && this.queue[this.head].done) {
+      const s = this.queue[this.head].seq;
+      if (s !== undefined) commit = s;
+      this.head++;
+    }
+    if (this.sendIdx < this.head) this.sendIdx = this.head;
+    if (this.head > 1024 && this.head * 2 > this.queue.length) {
+      this.queue = this.queue.slice(this.head);
+      this.sendIdx -= this.head;
+      this.head = 0;
+    }
+    return commit;
+  }
+}
