@@ -1,0 +1,65 @@
+/**
+ * Spool append and catch-up read rates at several fsync settings, next to a raw zeromq.js
+ * DEALER -> ROUTER baseline with the same message shape measured in the same run.
+ * Run: `npx tsx bench/spool.ts` (or via the bench runner). Uses the OS temp dir's disk.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Spool } from '../src/spool/spool';
+import { recordBytes } from '../src/spool/record';
+import { benchMessage, rawDealerRouter } from './reliable';
+
+async function appendRun(n: number, fsyncMs: number): Promise<{ appendRate: number; mbps: number; readRate: number }> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lowband-bench-'));
+  const spool = new Spool({ dir, maxBytes: 1 << 30, fsyncMs, segmentBytes: 4 << 20 });
+  await spool.open();
+  const cursor = spool.openCursor('reader', { maxMessages: 1e12, maxBytes: 1e15, overflow: 'drop-oldest' });
+  const msgs = Array.from({ length: n }, (_, i) => benchMessage(BigInt(i + 1)));
+  const bytes = msgs.reduce((a, m) => a + recordBytes(m), 0);
+  const t0 = process.hrtime.bigint();
+  for (let i = 0; i < n; i++) {
+    spool.append(msgs[i]);
+    // Let the group commit run as it would between radio packets.
+    if (i % 500 === 499) await new Promise((r) => setImmediate(r));
+  }
+  while (spool.status().memoryBytes > 0) await new Promise((r) => setTimeout(r, 1));
+  await spool.close(); // includes the final fdatasync
+  const secs = Number(process.hrtime.bigint() - t0) / 1e9;
+  void cursor;
+  // Catch-up read of the whole backlog from the segment files (a backend back after an outage).
+  const reopened = new Spool({ dir, maxBytes: 1 << 30, fsyncMs, segmentBytes: 4 << 20 });
+  await reopened.open();
+  const c = reopened.openCursor('reader', { maxMessages: 1e12, maxBytes: 1e15, overflow: 'drop-oldest' });
+  const r0 = process.hrtime.bigint();
+  let got = 0;
+  while (c.poll()) got++;
+  const rsecs = Number(process.hrtime.bigint() - r0) / 1e9;
+  await reopened.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+  if (got !== n) throw new Error(`read back ${got} of ${n}`);
+  return { appendRate: n / secs, mbps: bytes / secs / 1e6, readRate: n / rsecs };
+}
+
+/** Print spool append/read rates next to the raw ZeroMQ baseline. */
+export async function main(): Promise<void> {
+  const n = Number(process.env.BENCH_N ?? 200_000);
+  const m = benchMessage(1n);
+  console.log(`spool, ${n} messages of ${recordBytes(m)} B on disk (${m.frames.reduce((a, f) => a + f.length, 0)} B of frames), dir ${os.tmpdir()}`);
+  const raw = await rawDealerRouter(Math.min(n, 100_000));
+  console.log(`  raw DEALER->ROUTER baseline      ${Math.round(raw).toLocaleString('en')} msg/s`);
+  for (const fsyncMs of [200, 10, 0]) {
+    const r = await appendRun(n, fsyncMs);
+    console.log(
+      `  append fsync_ms=${String(fsyncMs).padEnd(4)}            ${Math.round(r.appendRate).toLocaleString('en')} msg/s, ${r.mbps.toFixed(1)} MB/s;` +
+        ` catch-up read ${Math.round(r.readRate).toLocaleString('en')} msg/s`,
+    );
+  }
+}
+
+if (require.main === module) {
+  main().catch((err) => {
+    console.error(err);
+    process.exit(1);
+  });
+}
