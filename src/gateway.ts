@@ -1,5 +1,5 @@
-import { mkdirSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { gatewayId } from './config/load';
 import type { Config } from './config/schema';
 import { ConfigError } from './config/validate';
@@ -8,7 +8,7 @@ import type { GatewayServices, GatewayStatus } from './control/protocol';
 import type { Reading } from './core/reading';
 import { SequenceCounter } from './core/sequence';
 import { MemoryLog } from './pipeline/memory-log';
-import type { MessageLog } from './pipeline/message-log';
+import { FanoutLog, type CursorLimits, type MessageLog } from './pipeline/message-log';
 import { Pipeline } from './pipeline/pipeline';
 import type { RadioAdapter } from './radios/adapter';
 import { BleAdapter } from './radios/ble/adapter';
@@ -17,8 +17,12 @@ import { LoraFrameDecoder } from './radios/lora/lorawan/decoder';
 import { profileFor } from './radios/lora/profiles';
 import { SerialModemAdapter } from './radios/lora/serial-adapter';
 import { SemtechUdpAdapter } from './radios/udp/adapter';
+import { readAllowList, publicKeyFromSecret, startZap, applyCurve, isZ85Key, type ZapHandler } from './security';
+import { MqttSink } from './sinks/mqtt';
 import { PublishSink } from './sinks/publish';
+import { ReliableSink } from './sinks/reliable';
 import type { Sink } from './sinks/sink';
+import { Spool } from './spool';
 import type { Logger } from './util/log';
 
 export const VERSION = '0.1.0';
@@ -39,12 +43,17 @@ export interface GatewayOverrides {
  */
 export class Gateway {
   readonly id: string;
-  readonly pipeline: Pipeline;
+  /** Built in start(): the sequence counter must see the spool's highest seq first. */
+  pipeline!: Pipeline;
   readonly ble: BleAdapter | undefined;
   private readonly memoryLog: MemoryLog;
+  /** Durable log for sinks that must not lose anything (reliable, MQTT); absent when none is configured. */
+  private readonly spool: Spool | undefined;
+  private zap: ZapHandler | undefined;
   private readonly lora: LoraFrameDecoder;
   private readonly adapters: { adapter: RadioAdapter; emit: (r: Reading) => void }[] = [];
-  private readonly sinks: { sink: Sink; log: MessageLog }[] = [];
+  private readonly sinks: { sink: Sink; log: MessageLog; limits: CursorLimits }[] = [];
+  private readonly curveKeys: { secretKey: string; publicKey: string } | undefined;
   private readonly control: ControlServer;
   private readonly startedAt = new Date();
   private statsTimer: NodeJS.Timeout | undefined;
@@ -63,11 +72,17 @@ export class Gateway {
       throw new ConfigError('lorawan.devices[].codec', undefined, `a usable codec (${(err as Error).message})`);
     }
     this.memoryLog = new MemoryLog();
-    this.pipeline = new Pipeline(
-      { gatewayId: this.id, windowMs: cfg.dedup.window_ms, runGapMs: cfg.dedup.run_gap_ms, runMaxMs: cfg.dedup.run_max_ms },
-      SequenceCounter.open(cfg.state_dir),
-      this.memoryLog,
-    );
+    const up = cfg.upstream;
+    if (up.reliable || up.mqtt) {
+      this.spool = new Spool({
+        dir: join(cfg.state_dir, 'spool'),
+        maxBytes: cfg.spool.max_bytes,
+        fsyncMs: cfg.spool.fsync_ms,
+        segmentBytes: cfg.spool.segment_bytes,
+        logger: log,
+      });
+    }
+    this.curveKeys = loadCurveKeys(cfg);
 
     const accept = (r: Reading) => void this.pipeline.accept(r);
     // P2P modems hear LoRaWAN only when a configured device transmits on their channel;
@@ -105,7 +120,29 @@ export class Gateway {
       this.adapters.push({ adapter: this.ble, emit: accept });
     }
 
-    this.sinks.push({ sink: new PublishSink(cfg.upstream.publish, log), log: this.memoryLog });
+    this.sinks.push({
+      sink: new PublishSink(cfg.upstream.publish, log, (socket) => this.secureServer(socket)),
+      log: this.memoryLog,
+      limits: { maxMessages: up.publish.queue_messages, maxBytes: up.publish.queue_bytes, overflow: up.publish.overflow },
+    });
+    // Durable sinks read the spool; their cursor limit is the spool's own bound.
+    const durable = { maxMessages: Number.MAX_SAFE_INTEGER, maxBytes: cfg.spool.max_bytes, overflow: 'drop-oldest' as const };
+    if (up.reliable && this.spool) {
+      this.sinks.push({
+        sink: new ReliableSink({
+          connect: up.reliable.connect,
+          window: up.reliable.window,
+          ackTimeoutMs: up.reliable.ack_timeout_ms,
+          logger: log,
+          ...this.curveClientOptions(),
+        }),
+        log: this.spool,
+        limits: durable,
+      });
+    }
+    if (up.mqtt && this.spool) {
+      this.sinks.push({ sink: new MqttSink(up.mqtt, this.id, log), log: this.spool, limits: durable });
+    }
 
     const services: GatewayServices = { status: () => this.status(), ble: this.ble };
     const socketPath = resolve(cfg.control.socket);
@@ -114,11 +151,16 @@ export class Gateway {
   }
 
   async start(): Promise<void> {
-    const p = this.cfg.upstream.publish;
-    for (const { sink, log } of this.sinks) {
-      const cursor = log.openCursor(sink.name, { maxMessages: p.queue_messages, maxBytes: p.queue_bytes, overflow: p.overflow });
-      await sink.start(cursor);
-    }
+    await this.spool?.open();
+    const c = this.cfg;
+    this.pipeline = new Pipeline(
+      { gatewayId: this.id, windowMs: c.dedup.window_ms, runGapMs: c.dedup.run_gap_ms, runMaxMs: c.dedup.run_max_ms },
+      // The seq file is the authority; the spool's highest seq lifts it if the file was lost.
+      SequenceCounter.open(c.state_dir, { atLeast: this.spool?.lastSeq() }),
+      this.spool ? new FanoutLog([this.memoryLog, this.spool]) : this.memoryLog,
+    );
+    await this.startZap();
+    for (const { sink, log, limits } of this.sinks) await sink.start(log.openCursor(sink.name, limits));
     await this.control.start();
     for (const { adapter, emit } of this.adapters) await adapter.start(emit);
     this.pipeline.event('online', { version: VERSION });
@@ -151,6 +193,8 @@ export class Gateway {
     const drainMs = this.cfg.shutdown.drain_ms;
     await Promise.allSettled(this.sinks.map(({ sink }) => sink.stop(drainMs)));
     await this.memoryLog.close();
+    await this.spool?.close();
+    await this.zap?.stop();
     this.lora.close();
     this.log.info({ gateway: this.id }, 'gateway stopped');
   }
@@ -167,15 +211,75 @@ export class Gateway {
       readings: { total: this.pipeline.total, perSecond: this.pipeline.perSecond() },
       drops: { ...this.pipeline.drops },
       adapters: this.adapters.map((a) => a.adapter.status()),
-      sinks: this.sinks.map(({ sink }) => sink.status()),
+      sinks: this.sinks.map(({ sink }) => this.sinkStatus(sink)),
+      spool: this.spool ? { ...this.spool.status(), maxBytes: this.cfg.spool.max_bytes } : undefined,
       decoders: { lorawan: { ...this.lora.counters } },
-      alarms: [...this.alarms],
+      alarms: this.currentAlarms(),
     };
   }
+
+  private sinkStatus(sink: Sink) {
+    const st = sink.status();
+    if (sink instanceof PublishSink && this.zap) st.curve = { allowed: this.zap.allowed(), refused: this.zap.refused() };
+    return st;
+  }
+
+  private currentAlarms(): string[] {
+    const alarms = [...this.alarms];
+    const spoolAlarm = this.spool?.status().alarm;
+    if (spoolAlarm) alarms.push(`spool: ${spoolAlarm}`);
+    return alarms;
+  }
+
+  /** Start the ZAP allow-list before any CURVE server socket binds. */
+  private async startZap(): Promise<void> {
+    const c = this.cfg.upstream.curve;
+    const p = this.cfg.upstream.publish;
+    if (!c || !this.curveKeys || p.bind.length + p.connect.length === 0) return;
+    if (!c.allowed_clients_file) {
+      // Without a ZAP handler libzmq accepts every client key: refuse to run open.
+      throw new ConfigError('upstream.curve.allowed_clients_file', undefined, 'a file of allowed client public keys (one Z85 key per line)');
+    }
+    let allow: Set<string>;
+    try {
+      allow = await readAllowList(c.allowed_clients_file);
+    } catch (err) {
+      throw new ConfigError('upstream.curve.allowed_clients_file', c.allowed_clients_file, `a readable allow list (${(err as Error).message})`);
+    }
+    this.zap = await startZap(allow, this.log);
+    this.log.info({ allowed: allow.size, publicKey: this.curveKeys.publicKey }, 'CurveZMQ on: ZAP allow-list active');
+  }
+
+  private secureServer(socket: Parameters<typeof applyCurve>[0]): void {
+    if (this.curveKeys) applyCurve(socket, 'server', { secretKey: this.curveKeys.secretKey });
+  }
+
+  private curveClientOptions() {
+    const c = this.cfg.upstream.curve;
+    if (!c || !this.curveKeys) return {};
+    if (!c.server_key) throw new ConfigError('upstream.curve.server_key', undefined, "the backend's Z85 public key (needed by upstream.reliable)");
+    return { curveServerKey: c.server_key, curvePublicKey: this.curveKeys.publicKey, curveSecretKey: this.curveKeys.secretKey };
+  }
+
 
   /** The publish sink's resolved endpoints (tests bind `tcp://127.0.0.1:*`). */
   publishEndpoints(): string[] {
     const s = this.sinks.find((x) => x.sink instanceof PublishSink)?.sink as PublishSink | undefined;
     return s?.boundEndpoints() ?? [];
   }
+}
+
+/** The gateway's CURVE key pair from `upstream.curve.secret_key_file` (the public half is derived). */
+function loadCurveKeys(cfg: Config): { secretKey: string; publicKey: string } | undefined {
+  const c = cfg.upstream.curve;
+  if (!c) return undefined;
+  let text: string;
+  try {
+    text = readFileSync(c.secret_key_file, 'utf8').trim();
+  } catch (err) {
+    throw new ConfigError('upstream.curve.secret_key_file', c.secret_key_file, `a readable key file (${(err as NodeJS.ErrnoException).code ?? 'error'}); make one with "lowband keys generate"`);
+  }
+  // Never echo the content: it is a secret.
+  if (!isZ85Key(text)) throw new ConfigError('upstream.curve.secret_key_file', c.secret_key_file, 'a file holding one 40-character Z85 secret key');
+  return { secretKey: text, publicKey: publicKeyFromSecret(text) };
 }

@@ -55,3 +55,20 @@ export interface MessageLog {
 export function entryBytes(e: LogEntry): number {
   return e.frames[0].length + e.frames[1].length + e.frames[2].length;
 }
+
+/**
+ * Appends every entry to several logs (the memory log for lossy sinks, the spool for durable
+ * ones); cursors are opened on the individual logs.
+ */
+export class FanoutLog implements MessageLog {
+  constructor(private readonly logs: MessageLog[]) {}
+  append(entry: LogEntry): void {
+    for (const l of this.logs) l.append(entry);
+  }
+  openCursor(): LogCursor {
+    throw new Error('open cursors on the individual logs of a FanoutLog');
+  }
+  async close(): Promise<void> {
+    for (const l of this.logs) await l.close();
+  }
+}

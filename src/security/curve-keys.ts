@@ -5,7 +5,8 @@
 import { promises as fs, constants as fsc } from 'node:fs';
 import path from 'node:path';
 import { curveKeyPair } from 'zeromq';
-import { isZ85Key } from './z85';
+import { createPrivateKey, createPublicKey } from 'node:crypto';
+import { isZ85Key, z85Decode, z85Encode } from './z85';
 
 /** A CurveZMQ key pair in Z85 text form. */
 export interface CurveKeyPair {
@@ -123,4 +124,18 @@ export async function readAllowList(file: string): Promise<Set<string>> {
     throw new KeyFileError(`cannot read allow list ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
   }
   return parseAllowList(text, file);
+}
+
+/** PKCS#8 DER prefix of an X25519 private key; the 32 raw secret bytes follow. */
+const X25519_PKCS8_PREFIX = Buffer.from('302e020100300506032b656e04220420', 'hex');
+
+/**
+ * The public key belonging to a CURVE secret key (X25519 base-point multiplication, as
+ * libsodium does), so a config needs only the secret key file.
+ */
+export function publicKeyFromSecret(secretZ85: string): string {
+  const secret = Buffer.from(z85Decode(secretZ85));
+  const priv = createPrivateKey({ key: Buffer.concat([X25519_PKCS8_PREFIX, secret]), format: 'der', type: 'pkcs8' });
+  const jwk = createPublicKey(priv).export({ format: 'jwk' }) as { x: string };
+  return z85Encode(Buffer.from(jwk.x, 'base64url'));
 }

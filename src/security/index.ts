@@ -1,7 +1,7 @@
 /** CurveZMQ security: Z85 keys, key files, the ZAP allow-list handler, `keys generate`. */
 export { z85Encode, z85Decode, isZ85Key, Z85Error } from './z85';
 export {
-  generateKeyPair, writeKeyPair, readKeyFile, readAllowList, parseAllowList, KeyFileError,
+  generateKeyPair, writeKeyPair, readKeyFile, publicKeyFromSecret, readAllowList, parseAllowList, KeyFileError,
   type CurveKeyPair, type WrittenKeyPair,
 } from './curve-keys';
 export {

@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { isZ85Key, z85Decode } from '../../src/security/z85';
-import { parseAllowList, readAllowList, readKeyFile, KeyFileError } from '../../src/security/curve-keys';
+import { generateKeyPair, parseAllowList, publicKeyFromSecret, readAllowList, readKeyFile, KeyFileError } from '../../src/security/curve-keys';
 import { runKeysGenerate } from '../../src/security/keys-command';
 
 function capture(): { stream: PassThrough; text: () => string } {
@@ -88,5 +88,12 @@ test('allow list: keys, # comments, blank lines; bad line reports its number wit
     await assert.rejects(readKeyFile(path.join(dir, 'bad.key')), /must hold one 40-character Z85 key/);
   } finally {
     await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('the public key is derived from the secret key file alone, as zeromq pairs them', () => {
+  for (let i = 0; i < 20; i++) {
+    const pair = generateKeyPair();
+    assert.equal(publicKeyFromSecret(pair.secretKey), pair.publicKey);
   }
 });

@@ -13,5 +13,7 @@ export const COMMANDS: Record<string, { summary: string; load: () => CommandModu
   unpair: { summary: 'remove an enrolled BLE sensor', load: () => require('./unpair') as CommandModule },
   devices: { summary: 'list enrolled BLE sensors', load: () => require('./devices') as CommandModule },
   doctor: { summary: 'check the installation and explain how to fix problems', load: () => require('./doctor') as CommandModule },
+  keys: { summary: 'keys generate [--out DIR] [--name N]: write a CurveZMQ key pair', load: () => require('./keys') as CommandModule },
+  collect: { summary: 'a reference backend: ROUTER that stores, acks and de-duplicates (--bind E [--out FILE])', load: () => require('./collect') as CommandModule },
   'config check': { summary: 'validate a config file and print what it would run', load: () => require('./config-check') as CommandModule },
 };
