@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readlinkSync, rmSync, symlinkSync, unlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -66,4 +66,16 @@ test('unplug and replug: the gateway logs it, reopens by itself and resumes', as
   const msgs = await receive(3);
   assert.equal(msgs.length, 3);
   assert.equal(gw.proc.exitCode, null);
+});
+
+test('a device node that vanishes without a hang-up is noticed (receive-only modems never write)', async () => {
+  // Remove the port's name while the tty itself stays open, as when a hang-up event is missed.
+  const target = readlinkSync(modem.hostPath);
+  const lost = gw.logs.filter((l) => l.msg === 'serial port lost; reopening').length;
+  unlinkSync(modem.hostPath);
+  await gw.waitForLog(() => gw.logs.filter((l) => l.msg === 'serial port lost; reopening' && String(l.err).includes('device disappeared')).length > 0 && gw.logs.filter((l) => l.msg === 'serial port lost; reopening').length > lost);
+  const opened = gw.logs.filter((l) => l.msg === 'modem receiving').length;
+  symlinkSync(target, modem.hostPath);
+  await gw.waitForLog(() => gw.logs.filter((l) => l.msg === 'modem receiving').length > opened);
+  assert.equal((await receive(2)).length, 2);
 });

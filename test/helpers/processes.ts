@@ -4,10 +4,10 @@ import { createInterface } from 'node:readline';
 import { cliArgs, REPO } from './paths';
 
 /** Wait for `cond` with an overall deadline; polls are triggered by events, this is the safety net. */
-export async function until<T>(what: string, cond: () => T | undefined | false, timeoutMs = 20_000, everyMs = 20): Promise<T> {
+export async function until<T>(what: string, cond: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 20_000, everyMs = 20): Promise<T> {
   const end = Date.now() + timeoutMs;
   for (;;) {
-    const v = cond();
+    const v = await cond();
     if (v) return v;
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, everyMs));
@@ -87,5 +87,12 @@ export function pythonSubscriber(endpoint: string, count: number, extra: string[
   const done = new Promise<Record<string, unknown>[]>((resolve, reject) =>
     proc.once('exit', (code) => (code === 0 ? resolve(lines) : reject(new Error(`subscriber exit ${code}: ${err} ${JSON.stringify(lines.slice(-2))}`)))),
   );
-  return { proc, ready, done, lines, kill: () => proc.kill('SIGKILL') };
+  return {
+    proc, ready, done, lines,
+    /** Stop it; its exit is then expected, not a failure. */
+    kill: () => {
+      done.catch(() => undefined);
+      proc.kill('SIGKILL');
+    },
+  };
 }

@@ -1,3 +1,4 @@
+import { access } from 'node:fs';
 import { SerialPort } from 'serialport';
 import { nowUs, type Reading } from '../../core/reading';
 import type { Logger } from '../../util/log';
@@ -6,6 +7,8 @@ import { DropCounter, type AdapterState, type AdapterStatus, type RadioAdapter, 
 import { candidatePorts, findModemPort } from './autodetect';
 import { LineSplitter } from './line-splitter';
 import type { DriverAction, ModemDriver, ModemProfile, RadioSettings } from './modem-driver';
+
+const PRESENCE_CHECK_MS = 2000;
 
 /** Settings of one serial modem (config `lora[]` after `port: auto` was resolved). */
 export interface SerialModemOptions {
@@ -33,6 +36,7 @@ export class SerialModemAdapter implements RadioAdapter {
   private driver: ModemDriver | undefined;
   private readonly lines: LineSplitter;
   private timer: NodeJS.Timeout | undefined;
+  private presence: NodeJS.Timeout | undefined;
   private reopenTimer: NodeJS.Timeout | undefined;
   private backoffMs: number;
   private emit: ReadingSink | undefined;
@@ -93,6 +97,7 @@ export class SerialModemAdapter implements RadioAdapter {
       if (err) return this.onPortGone(port, err);
       if (this.stopping) return void port.close(() => undefined);
       this.rl.reset('port');
+      this.watchPresence(port, path);
       this.log.info({ adapter: this.name, port: path, modem: this.profile.names[0] }, 'serial port open');
       this.backoffMs = this.opts.backoffMinMs ?? 250;
       this.lines.reset();
@@ -103,11 +108,28 @@ export class SerialModemAdapter implements RadioAdapter {
     });
   }
 
+  /**
+   * The port's `close` event is the normal unplug signal, but a receive-only modem never
+   * writes, and a hang-up the poller missed would then go unnoticed for ever; the device node
+   * disappearing (USB unplugged, pty gone) is checked every few seconds as a backstop.
+   */
+  private watchPresence(port: SerialPort, path: string): void {
+    if (this.presence) clearInterval(this.presence);
+    this.presence = setInterval(() => {
+      access(path, (err) => {
+        if (err && port === this.port) this.onPortGone(port, new Error('device disappeared'));
+      });
+    }, PRESENCE_CHECK_MS);
+    this.presence.unref();
+  }
+
   private onPortGone(port: SerialPort, err?: Error | null): void {
     if (port !== this.port) return; // a late event of a port we already gave up
     this.port = undefined;
     this.driver = undefined;
     this.clearTimer();
+    if (this.presence) clearInterval(this.presence);
+    this.presence = undefined;
     port.removeAllListeners('data');
     if (port.isOpen) port.close(() => undefined);
     // An auto-detected port may come back under another name: detect again.
@@ -195,6 +217,7 @@ export class SerialModemAdapter implements RadioAdapter {
   async stop(): Promise<void> {
     this.stopping = true;
     this.clearTimer();
+    if (this.presence) clearInterval(this.presence);
     if (this.reopenTimer) clearTimeout(this.reopenTimer);
     const port = this.port;
     this.port = undefined;
