@@ -1,5 +1,6 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
+import { createEmulatedBle, type EmulatedBle } from '../hardware/emulators/ble';
 import { gatewayId } from './config/load';
 import type { Config } from './config/schema';
 import { ConfigError } from './config/validate';
@@ -46,6 +47,7 @@ export class Gateway {
   /** Built in start(): the sequence counter must see the spool's highest seq first. */
   pipeline!: Pipeline;
   readonly ble: BleAdapter | undefined;
+  private readonly bleEmulator: EmulatedBle | undefined;
   private readonly memoryLog: MemoryLog;
   /** Durable log for sinks that must not lose anything (reliable, MQTT); absent when none is configured. */
   private readonly spool: Spool | undefined;
@@ -116,7 +118,13 @@ export class Gateway {
       this.adapters.push({ adapter, emit: loraFromConcentrator });
     }
     if (cfg.ble.enabled) {
-      this.ble = new BleAdapter({ config: cfg.ble, stateDir: cfg.state_dir, log, socket: overrides.bleSocket });
+      let socket = overrides.bleSocket;
+      if (!socket && cfg.ble.emulate) {
+        this.bleEmulator = createEmulatedBle({ intervalMs: 250 });
+        socket = this.bleEmulator.socket;
+        log.warn('ble.emulate: playing emulated sensors instead of a Bluetooth adapter');
+      }
+      this.ble = new BleAdapter({ config: cfg.ble, stateDir: cfg.state_dir, log, socket });
       this.adapters.push({ adapter: this.ble, emit: accept });
     }
 
@@ -163,6 +171,7 @@ export class Gateway {
     for (const { sink, log, limits } of this.sinks) await sink.start(log.openCursor(sink.name, limits));
     await this.control.start();
     for (const { adapter, emit } of this.adapters) await adapter.start(emit);
+    this.bleEmulator?.start();
     this.pipeline.event('online', { version: VERSION });
     if (this.cfg.stats.interval_s > 0) {
       this.statsTimer = setInterval(() => this.pipeline.event('stats', this.statsBody()), this.cfg.stats.interval_s * 1000);
@@ -188,6 +197,7 @@ export class Gateway {
 
   async stop(): Promise<void> {
     if (this.statsTimer) clearInterval(this.statsTimer);
+    this.bleEmulator?.stop();
     await Promise.allSettled(this.adapters.map((a) => a.adapter.stop()));
     await this.control.stop().catch(() => undefined);
     const drainMs = this.cfg.shutdown.drain_ms;

@@ -64,8 +64,10 @@ export const configSchema = object({
       min_rssi: optional(integer({ min: -127, max: 20 }), -100),
       watchdog_s: optional(integer({ min: 5, max: 86_400 }), 120),
       max_devices: optional(integer({ min: 16, max: 1_000_000 }), 2048),
+      /** Play emulated sensors through noble's code instead of opening hciN (demos, tests). */
+      emulate: optional(boolean(), false),
     }),
-    { enabled: true, hci: 0, forward: 'paired' as const, min_rssi: -100, watchdog_s: 120, max_devices: 2048 },
+    { enabled: true, hci: 0, forward: 'paired' as const, min_rssi: -100, watchdog_s: 120, max_devices: 2048, emulate: false },
   ),
   dedup: optional(
     object({

@@ -76,7 +76,7 @@ export async function makeRig(o: {
   const emu = createEmulatedBle({ sensors: o.sensors });
   const { log, lines } = memoryLogger();
   let loaded: LoadedNoble | undefined;
-  const config: BleConfig = { enabled: true, hci: 0, forward: 'paired', min_rssi: -100, watchdog_s: 120, max_devices: 2048, ...o.config };
+  const config: BleConfig = { enabled: true, hci: 0, forward: 'paired', min_rssi: -100, watchdog_s: 120, max_devices: 2048, emulate: false, ...o.config };
   const adapter = new BleAdapter({
     config, stateDir, log, socket: emu.socket, clock: o.clock, watchdogMs: o.watchdogMs,
     decode: o.decode === null ? undefined : (o.decode ?? stubDecode),

@@ -34,7 +34,7 @@ test('adapter without Bluetooth: one clear log line, state degraded, pairing sti
   const dir = mkdtempSync(join(tmpdir(), 'lowband-ble-'));
   const { log, lines } = memoryLogger();
   const adapter = new BleAdapter({
-    config: { enabled: true, hci: 0, forward: 'paired', min_rssi: -100, watchdog_s: 120, max_devices: 64 },
+    config: { enabled: true, hci: 0, forward: 'paired', min_rssi: -100, watchdog_s: 120, max_devices: 64, emulate: false },
     stateDir: dir, log, decode: stubDecode,
   });
   try {
@@ -78,7 +78,7 @@ test('custom bindings seam: noble events at the bindings level reach the adapter
   const { log } = memoryLogger();
   const readings: unknown[] = [];
   const adapter = new BleAdapter({
-    config: { enabled: true, hci: 0, forward: 'paired', min_rssi: -100, watchdog_s: 120, max_devices: 64 },
+    config: { enabled: true, hci: 0, forward: 'paired', min_rssi: -100, watchdog_s: 120, max_devices: 64, emulate: false },
     stateDir: dir, log, decode: stubDecode, bindings,
   });
   try {
