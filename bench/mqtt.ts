@@ -43,7 +43,7 @@ async function run(broker: Mosquitto, n: number, window: number, pv: 4 | 5): Pro
   return n / s;
 }
 
-async function main(): Promise<void> {
+export async function main(): Promise<void> {
   const n = Number(process.env.BENCH_N ?? 50_000);
   const enc = 200_000;
   const frames = message(1n).frames;
@@ -64,7 +64,9 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((err) => {
-  console.error(err);
-  process.exitCode = 1;
-});
+if (require.main === module) {
+  main().catch((err) => {
+    console.error(err);
+    process.exitCode = 1;
+  });
+}

@@ -44,11 +44,16 @@ export class RunTracker {
 }
 
 /**
- * Gateway-local de-duplication: a key seen again within `windowMs` (the same transmission
- * heard by two radios, a sensor repeating itself) is forwarded once. Bounded in entries.
+ * Gateway-local de-duplication: a key seen again within the window (the same transmission
+ * heard by two radios, a sensor repeating itself) is forwarded once. Keys live in two
+ * generations of one window each, swapped wholesale, so the per-reading cost is two set
+ * lookups and no per-key expiry (a repeat is caught for at least `windowMs`, at most twice
+ * that). Bounded: a generation that reaches `maxKeys` is swapped early.
  */
 export class RecentKeys {
-  private readonly seen = new Map<string, number>();
+  private current = new Set<string>();
+  private previous = new Set<string>();
+  private generationStart = -Infinity;
 
   constructor(
     private readonly windowMs: number,
@@ -58,20 +63,20 @@ export class RecentKeys {
   /** True when `key` was already seen within the window (and so is a duplicate). */
   isDuplicate(key: Buffer, nowMs: number): boolean {
     if (this.windowMs <= 0) return false;
-    const k = key.toString('latin1');
-    const at = this.seen.get(k);
-    if (at !== undefined && nowMs - at <= this.windowMs) return true;
-    this.seen.delete(k);
-    this.seen.set(k, nowMs);
-    this.expire(nowMs);
-    return false;
-  }
-
-  private expire(nowMs: number): void {
-    // Map order is insertion order = oldest first, so expiry stops at the first fresh key.
-    for (const [k, at] of this.seen) {
-      if (this.seen.size <= this.maxKeys && nowMs - at <= this.windowMs) break;
-      this.seen.delete(k);
+    if (nowMs - this.generationStart >= this.windowMs || nowMs < this.generationStart) {
+      // After a long silence the previous generation is older than the window too.
+      this.previous = nowMs - this.generationStart >= 2 * this.windowMs ? new Set() : this.current;
+      this.current = new Set();
+      this.generationStart = nowMs;
     }
+    const k = key.toString('latin1');
+    if (this.current.has(k) || this.previous.has(k)) return true;
+    if (this.current.size >= this.maxKeys) {
+      this.previous = this.current;
+      this.current = new Set();
+      this.generationStart = nowMs;
+    }
+    this.current.add(k);
+    return false;
   }
 }
