@@ -1,0 +1,70 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { lorawanKey } from '../../src/core/key';
+import type { Reading } from '../../src/core/reading';
+import { SequenceCounter } from '../../src/core/sequence';
+import { MemoryLog } from '../../src/pipeline/memory-log';
+import { Pipeline } from '../../src/pipeline/pipeline';
+import { decodeFrames } from '../../src/wire/message';
+
+function rig(windowMs = 2000) {
+  const dir = mkdtempSync(join(tmpdir(), 'lowband-pipe-'));
+  const log = new MemoryLog();
+  const cursor = log.openCursor('t', { maxMessages: 1000, maxBytes: 1e7, overflow: 'drop-oldest' });
+  const p = new Pipeline({ gatewayId: 'gw', windowMs, runGapMs: 10_000, runMaxMs: 300_000 }, SequenceCounter.open(dir), log);
+  return { p, cursor, done: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+const frame = Buffer.from('40F17DBE4900020001954378762B11FF0D', 'hex');
+const heard = (src: string, timeUs: number): Reading => ({
+  radio: 'lora', device: '49be7df1', src, raw: frame, timeUs, rssi: -80, snr: 3,
+  fmt: 'lorawan', fields: { temperature_1: 21.5 }, authenticated: true,
+  lorawan: { mtype: 'UnconfirmedDataUp', devaddr: '49be7df1', fcnt: 2, fport: 1 },
+  keySource: { kind: 'lorawan', devaddr: Buffer.from('49be7df1', 'hex'), fcnt: 2, mic: Buffer.from('2b11ff0d', 'hex') },
+});
+
+test('the same transmission heard by two radios is forwarded once; the duplicate is counted', () => {
+  const { p, cursor, done } = rig();
+  assert.ok(p.accept(heard('udp0', 1_000_000)));
+  assert.equal(p.accept(heard('lora0', 1_150_000)), undefined);
+  assert.equal(p.drops.duplicate, 1);
+  const m = decodeFrames(cursor.poll()!.frames);
+  assert.equal(cursor.poll(), undefined);
+  assert.equal(m.topic, 'lora/49be7df1');
+  assert.deepEqual(m.key, lorawanKey(Buffer.from('49be7df1', 'hex'), 2, Buffer.from('2b11ff0d', 'hex')));
+  assert.equal(m.flags, 0b011, 'decoded + authenticated');
+  assert.equal(m.body.src, 'udp0');
+  assert.deepEqual(m.body.lorawan, { mtype: 'UnconfirmedDataUp', devaddr: '49be7df1', fcnt: 2, fport: 1 });
+  // Outside the window it is forwarded again (a backend de-duplicates by key).
+  assert.ok(p.accept(heard('lora0', 9_000_000)));
+  done();
+});
+
+test('readings without a counter: one key per run of identical payloads; seq +1 per message', () => {
+  const { p, cursor, done } = rig(0);
+  const r = (raw: string, t: number): Reading => ({ radio: 'ble', device: 'c0ffee000001', src: 'ble0', raw: Buffer.from(raw, 'hex'), timeUs: t, rssi: -60 });
+  p.accept(r('01', 1_000_000));
+  p.accept(r('01', 1_100_000));
+  p.accept(r('02', 1_200_000));
+  const ms = [cursor.poll()!, cursor.poll()!, cursor.poll()!].map((e) => decodeFrames(e.frames));
+  assert.deepEqual(ms[0].key, ms[1].key);
+  assert.notDeepEqual(ms[1].key, ms[2].key);
+  assert.equal(ms[1].seq, ms[0].seq + 1n);
+  assert.equal(ms[0].flags, 0, 'not decoded');
+  assert.equal(ms[0].body.fields, undefined);
+  done();
+});
+
+test('gateway events are kind 2 on sys/<name>', () => {
+  const { p, cursor, done } = rig();
+  p.event('online', { version: 'x' });
+  const m = decodeFrames(cursor.poll()!.frames);
+  assert.equal(m.topic, 'sys/online');
+  assert.equal(m.kind, 2);
+  assert.equal(m.radio, 0);
+  assert.equal(m.body.version, 'x');
+  done();
+});
