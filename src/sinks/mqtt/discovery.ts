@@ -66,8 +66,12 @@ export interface DiscoverySettings {
   gatewayId: string;
 }
 
-/** Configs for the entities of a reading's fields (plus its RSSI), in field order. */
-export function discoveryConfigs(m: WireMessage, s: DiscoverySettings): DiscoveryConfig[] {
+/**
+ * Configs for the entities of a reading's fields (plus its RSSI), in field order.
+ * `shouldAnnounce(id)` is asked first for each entity, so the per-reading cost for entities
+ * already announced is one set lookup, not a JSON document.
+ */
+export function discoveryConfigs(m: WireMessage, s: DiscoverySettings, shouldAnnounce: (id: string) => boolean = () => true): DiscoveryConfig[] {
   if (m.kind !== Kind.reading || (m.radio !== RadioCode.lora && m.radio !== RadioCode.ble)) return [];
   const fields = m.body.fields;
   const dev = typeof m.body.dev === 'string' ? m.body.dev : m.topic.split('/')[1] ?? 'unknown';
@@ -99,6 +103,8 @@ export function discoveryConfigs(m: WireMessage, s: DiscoverySettings): Discover
     const binary = typeof value === 'boolean';
     const component = binary ? 'binary_sensor' : 'sensor';
     const objectId = haId(field);
+    const id = `${node}/${objectId}`;
+    if (!shouldAnnounce(id)) continue;
     const cfg: Record<string, unknown> = {
       name: prettyName(field),
       unique_id: `lowband_${node}_${objectId}`,
@@ -122,7 +128,7 @@ export function discoveryConfigs(m: WireMessage, s: DiscoverySettings): Discover
     }
     if (where === 'top') cfg.entity_category = 'diagnostic';
     out.push({
-      id: `${node}/${objectId}`,
+      id,
       topic: `${s.discoveryPrefix}/${component}/${node}/${objectId}/config`,
       payload: Buffer.from(JSON.stringify(cfg)),
     });

@@ -372,13 +372,12 @@ export class MqttSink implements Sink, PacketContext {
       return;
     }
     if (this.cfg.homeassistant) {
-      const configs = discoveryConfigs(msg.wire, {
-        discoveryPrefix: this.cfg.discovery_prefix,
-        topicPrefix: this.cfg.topic_prefix,
-        gatewayId: this.gatewayId,
-      });
+      const configs = discoveryConfigs(
+        msg.wire,
+        { discoveryPrefix: this.cfg.discovery_prefix, topicPrefix: this.cfg.topic_prefix, gatewayId: this.gatewayId },
+        (id) => this.announced.add(id),
+      );
       for (const c of configs) {
-        if (!this.announced.add(c.id)) continue;
         this.inflight.add({ cmd: 'publish', topic: c.topic, payload: c.payload, qos: 1, retain: true, dup: false }, undefined, c.id);
       }
     }
