@@ -14,3 +14,25 @@ export function parse<T extends NonNullable<ParseArgsConfig['options']>>(argv: s
 
 /** `--config P` shared by every command that reads the config. */
 export const configOption = { config: { type: 'string' as const, short: 'c' } };
+
+type Options = NonNullable<ParseArgsConfig['options']>;
+
+/**
+ * Parse a command's arguments for commands that return their own exit code: `--help` prints
+ * `usage` (→ 0); bad usage prints the problem and `usage` on stderr (→ 2).
+ */
+export function parseCommand<T extends Options>(name: string, usage: string, argv: string[], options: T, allowPositionals = false) {
+  if (argv.includes('--help') || argv.includes('-h')) {
+    process.stdout.write(usage + '\n');
+    return 0;
+  }
+  try {
+    return parseArgs({ args: argv, options, allowPositionals, strict: true });
+  } catch (err) {
+    process.stderr.write(`lowband ${name}: ${(err as Error).message}\n${usage}\n`);
+    return 2;
+  }
+}
+
+/** How commands that talk to the running gateway find its control socket. */
+export const controlOptions = { config: { type: 'string' as const, short: 'c' }, socket: { type: 'string' as const } };

@@ -4,20 +4,11 @@ import type { Advert, DecodeContext, DecodeResult } from '../../src/radios/ble/a
 import { decodeBleLine } from '../../src/radios/ble/decode-ble';
 import { DECODERS, decodeAdvert } from '../../src/radios/ble/decoders/registry';
 import vectors from './public-vectors.json';
+import { prng } from '../helpers/prng';
 
 // Deterministic PRNG so a failure reproduces; BLE_FUZZ_SEED overrides the seed.
 const SEED = Number(process.env.BLE_FUZZ_SEED ?? 0x1ea5eed);
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-const rand = rng(SEED);
+const rand = prng(SEED);
 const int = (n: number): number => Math.floor(rand() * n);
 const bytes = (n: number): Buffer => {
   const b = Buffer.allocUnsafe(n);

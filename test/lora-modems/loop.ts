@@ -92,17 +92,7 @@ export class ModemLoop {
   }
 }
 
-/** Deterministic PRNG (mulberry32) so fuzz failures reproduce. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { prng } from '../helpers/prng';
 
 /** Random lines: binary-ish noise, near-misses of real modem lines, very long strings. */
 export function randomLines(rand: () => number, count: number, templates: string[]): string[] {

@@ -20,21 +20,5 @@ export const V = {
 
 export { buildDataFrame } from '../../hardware/emulators/lorawan-device';
 
-/** Deterministic PRNG (mulberry32) so fuzz failures reproduce. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { prng, randomBytes } from '../helpers/prng';
 
-/** Random bytes from a PRNG. */
-export function randomBytes(rand: () => number, n: number): Buffer {
-  const b = Buffer.alloc(n);
-  for (let i = 0; i < n; i++) b[i] = Math.floor(rand() * 256);
-  return b;
-}

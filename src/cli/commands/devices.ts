@@ -1,31 +1,14 @@
-import { parseArgs } from 'node:util';
 import { callFromCli } from '../../control/client';
 import type { PairedDevice } from '../../control/protocol';
 import { table } from './status';
+import { controlOptions, parseCommand } from '../args';
 
 const USAGE = 'usage: lowband devices [--json] [--config P] [--socket PATH]';
 
 /** `lowband devices`: lists enrolled BLE devices (whether a key is set, never the key). */
 export async function run(argv: string[]): Promise<number> {
-  let p;
-  try {
-    p = parseArgs({
-      args: argv,
-      options: {
-        json: { type: 'boolean' },
-        config: { type: 'string' },
-        socket: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-  } catch (err) {
-    process.stderr.write(`lowband devices: ${(err as Error).message}\n${USAGE}\n`);
-    return 2;
-  }
-  if (p.values.help) {
-    process.stdout.write(USAGE + '\n');
-    return 0;
-  }
+  const p = parseCommand('devices', USAGE, argv, { ...controlOptions, json: { type: 'boolean' } });
+  if (typeof p === 'number') return p;
   const r = await callFromCli(p.values, 'devices', {}, 5000);
   if ('exit' in r) return r.exit;
   const list = r.result as PairedDevice[];

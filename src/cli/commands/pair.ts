@@ -1,32 +1,13 @@
-import { parseArgs } from 'node:util';
 import { callFromCli } from '../../control/client';
 import type { PairedDevice } from '../../control/protocol';
+import { controlOptions, parseCommand } from '../args';
 
 const USAGE = 'usage: lowband pair <MAC> [--name N] [--key HEX] [--config P] [--socket PATH]';
 
 /** `lowband pair <MAC>`: enrols a BLE sensor in the running gateway; the key is never printed. */
 export async function run(argv: string[]): Promise<number> {
-  let p;
-  try {
-    p = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        name: { type: 'string' },
-        key: { type: 'string' },
-        config: { type: 'string' },
-        socket: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-  } catch (err) {
-    process.stderr.write(`lowband pair: ${(err as Error).message}\n${USAGE}\n`);
-    return 2;
-  }
-  if (p.values.help) {
-    process.stdout.write(USAGE + '\n');
-    return 0;
-  }
+  const p = parseCommand('pair', USAGE, argv, { ...controlOptions, name: { type: 'string' }, key: { type: 'string' } }, true);
+  if (typeof p === 'number') return p;
   if (p.positionals.length !== 1) {
     process.stderr.write(`${USAGE}\n`);
     return 2;

@@ -1,32 +1,14 @@
-import { parseArgs } from 'node:util';
 import { callFromCli } from '../../control/client';
 import type { NearbyDevice } from '../../control/protocol';
 import { ago, table } from './status';
+import { controlOptions, parseCommand } from '../args';
 
 const USAGE = 'usage: lowband scan [--seconds N] [--json] [--config P] [--socket PATH]';
 
 /** `lowband scan`: asks the running gateway which BLE devices it hears and what they say. */
 export async function run(argv: string[]): Promise<number> {
-  let p;
-  try {
-    p = parseArgs({
-      args: argv,
-      options: {
-        seconds: { type: 'string', default: '5' },
-        json: { type: 'boolean' },
-        config: { type: 'string' },
-        socket: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-  } catch (err) {
-    process.stderr.write(`lowband scan: ${(err as Error).message}\n${USAGE}\n`);
-    return 2;
-  }
-  if (p.values.help) {
-    process.stdout.write(USAGE + '\n');
-    return 0;
-  }
+  const p = parseCommand('scan', USAGE, argv, { ...controlOptions, seconds: { type: 'string', default: '5' }, json: { type: 'boolean' } });
+  if (typeof p === 'number') return p;
   const seconds = Number(p.values.seconds);
   if (!Number.isFinite(seconds) || seconds < 0 || seconds > 120) {
     process.stderr.write('lowband scan: --seconds must be a number from 0 to 120\n');

@@ -1,30 +1,13 @@
-import { parseArgs } from 'node:util';
 import { callFromCli } from '../../control/client';
 import type { GatewayStatus } from '../../control/protocol';
+import { controlOptions, parseCommand } from '../args';
 
 const USAGE = 'usage: lowband status [--json] [--config P] [--socket PATH]';
 
 /** `lowband status`: what the running gateway is doing, as tables or as JSON (docs/status.md). */
 export async function run(argv: string[]): Promise<number> {
-  let p;
-  try {
-    p = parseArgs({
-      args: argv,
-      options: {
-        json: { type: 'boolean' },
-        config: { type: 'string' },
-        socket: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-  } catch (err) {
-    process.stderr.write(`lowband status: ${(err as Error).message}\n${USAGE}\n`);
-    return 2;
-  }
-  if (p.values.help) {
-    process.stdout.write(USAGE + '\n');
-    return 0;
-  }
+  const p = parseCommand('status', USAGE, argv, { ...controlOptions, json: { type: 'boolean' } });
+  if (typeof p === 'number') return p;
   const r = await callFromCli(p.values, 'status', {}, 5000);
   if ('exit' in r) return r.exit;
   const s = r.result as GatewayStatus;

@@ -1,25 +1,12 @@
-import { parseArgs } from 'node:util';
 import { callFromCli } from '../../control/client';
+import { controlOptions, parseCommand } from '../args';
 
 const USAGE = 'usage: lowband unpair <MAC> [--config P] [--socket PATH]';
 
 /** `lowband unpair <MAC>`: removes an enrolled device; exit 1 when it was not enrolled. */
 export async function run(argv: string[]): Promise<number> {
-  let p;
-  try {
-    p = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: { config: { type: 'string' }, socket: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
-    });
-  } catch (err) {
-    process.stderr.write(`lowband unpair: ${(err as Error).message}\n${USAGE}\n`);
-    return 2;
-  }
-  if (p.values.help) {
-    process.stdout.write(USAGE + '\n');
-    return 0;
-  }
+  const p = parseCommand('unpair', USAGE, argv, controlOptions, true);
+  if (typeof p === 'number') return p;
   if (p.positionals.length !== 1) {
     process.stderr.write(`${USAGE}\n`);
     return 2;
