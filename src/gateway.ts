@@ -59,7 +59,6 @@ export class Gateway {
   private readonly control: ControlServer;
   private readonly startedAt = new Date();
   private statsTimer: NodeJS.Timeout | undefined;
-  private readonly alarms: string[] = [];
 
   constructor(
     readonly cfg: Config,
@@ -99,9 +98,9 @@ export class Gateway {
     };
 
     for (const a of overrides.adapters ?? []) this.adapters.push({ adapter: a, emit: accept });
-    for (const l of cfg.lora) {
+    for (const [i, l] of cfg.lora.entries()) {
       const profile = profileFor(l.modem);
-      if (!profile) throw new ConfigError(`lora.${l.name}.modem`, l.modem, 'a known modem');
+      if (!profile) throw new ConfigError(`lora[${i}].modem`, l.modem, 'a known modem');
       const candidates = l.candidates;
       const adapter = new SerialModemAdapter(
         { name: l.name, port: l.port, baud: l.baud, radio: l.radio, candidates: candidates ? () => candidates : undefined },
@@ -234,10 +233,15 @@ export class Gateway {
     return st;
   }
 
+  /** Conditions a person should look at, derived from the parts' own state. */
   private currentAlarms(): string[] {
-    const alarms = [...this.alarms];
+    const alarms: string[] = [];
     const spoolAlarm = this.spool?.status().alarm;
     if (spoolAlarm) alarms.push(`spool: ${spoolAlarm}`);
+    for (const { adapter } of this.adapters) {
+      const a = adapter.status();
+      if (a.state === 'degraded') alarms.push(`${a.name}: ${a.detail ?? 'degraded'}`);
+    }
     return alarms;
   }
 

@@ -47,8 +47,6 @@ export class Pipeline {
   private readonly rate = new RateMeter();
   readonly drops: Record<string, number> = {};
   total = 0;
-  /** Observers of accepted readings (demo printing, BLE `scan` view); must be cheap. */
-  private readonly taps: ((r: Reading, seq: bigint, key: Buffer) => void)[] = [];
 
   constructor(
     private readonly opts: PipelineOptions,
@@ -84,7 +82,6 @@ export class Pipeline {
     this.log.append({ seq, frames });
     this.total++;
     this.rate.mark(Math.floor(r.timeUs / 1e6));
-    for (const tap of this.taps) tap(r, seq, key);
     return seq;
   }
 
@@ -100,11 +97,6 @@ export class Pipeline {
     });
     this.log.append({ seq, frames });
     return seq;
-  }
-
-  /** Register an observer of accepted readings. */
-  tap(fn: (r: Reading, seq: bigint, key: Buffer) => void): void {
-    this.taps.push(fn);
   }
 
   perSecond(): number {
