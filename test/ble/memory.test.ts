@@ -14,6 +14,8 @@ function settledHeap(): number {
 
 const FLOOD = 200_000;
 const MAX_DEVICES = 4096;
+/** Stated bound on the process's resident memory after the flood (without pruning it passes 300 MB). */
+const RSS_BOUND_MB = 200;
 /** Stated bound: heap growth after 200k distinct addresses stays under this. */
 const BOUND_BYTES = 40 * 1024 * 1024;
 
@@ -57,6 +59,8 @@ test(`${FLOOD} random addresses through noble's real HCI code: bounded memory, e
 
     assert.equal(sent, FLOOD);
     assert.ok(growth < BOUND_BYTES, `heap grew ${diag.heapGrowthMB} MB (bound 40 MB)`);
+    // The acceptance names RSS: the whole test process (runner, noble, emulator) stays small.
+    assert.ok(diag.rssMB < RSS_BOUND_MB, `RSS ${diag.rssMB} MB (bound ${RSS_BOUND_MB} MB)`);
     for (const [k, v] of Object.entries(cacheSizes)) assert.equal(v, 0, `noble cache ${k} pruned`);
     assert.ok(rig.adapter.table.size <= MAX_DEVICES + 1, 'device table bounded by max_devices (+ pinned)');
     assert.ok(rig.adapter.table.evicted > 0);
