@@ -55,6 +55,7 @@ export class RateLimitedLog {
     private readonly log: Logger,
     private readonly intervalMs = 60_000,
     private readonly maxTopics = 256,
+    private readonly now: () => number = Date.now,
   ) {}
 
   warn(topic: string, obj: object, msg: string): void {
@@ -70,7 +71,7 @@ export class RateLimitedLog {
   }
 
   private emit(level: 'warn' | 'error', topic: string, obj: object, msg: string): void {
-    const now = Date.now();
+    const now = this.now();
     const seen = this.last.get(topic);
     if (seen && now - seen.at < this.intervalMs) {
       seen.suppressed++;

@@ -14,7 +14,7 @@ function settledHeap(): number {
 
 const FLOOD = 200_000;
 const MAX_DEVICES = 4096;
-/** Stated bound on the process's resident memory after the flood (without pruning it passes 300 MB). */
+/** Stated bound on the process's resident memory after the flood (without pruning, the heap alone grows by ~260 MB). */
 const RSS_BOUND_MB = 200;
 /** Stated bound: heap growth after 200k distinct addresses stays under this. */
 const BOUND_BYTES = 40 * 1024 * 1024;
