@@ -1,27 +1,15 @@
 import type { DriverAction, ModemDriver, ModemPacket, RadioSettings } from '../modem-driver';
 import { decodeModemHex } from '../hex';
+import { COMMAND_TIMING, CommandQueue, type CommandTiming } from '../command-queue';
 
 /** Timing knobs of the RAK3172 driver. */
-export interface Rak3172Timing {
-  /** How long one AT command may wait for its answer before the modem is re-initialised. */
-  commandTimeoutMs: number;
+export interface Rak3172Timing extends CommandTiming {
   /** `AT+NWM=0` from LoRaWAN mode reboots the module; its banner may take this long. */
   rebootTimeoutMs: number;
-  /** Receive armed but no line for this long: the modem is presumed wedged and re-initialised. */
-  silenceMs: number;
-  /** First retry delay after the modem refused an init command; doubles per failure. */
-  backoffMinMs: number;
-  backoffMaxMs: number;
 }
 
 /** Defaults used by the profile. */
-export const RAK3172_TIMING: Rak3172Timing = {
-  commandTimeoutMs: 2000,
-  rebootTimeoutMs: 5000,
-  silenceMs: 10 * 60_000,
-  backoffMinMs: 1000,
-  backoffMaxMs: 60_000,
-};
+export const RAK3172_TIMING: Rak3172Timing = { ...COMMAND_TIMING, rebootTimeoutMs: 5000 };
 
 /** `AT+PRECV` value for "receive forever, never fall back to transmit mode". */
 export const RAK_CONTINUOUS_RX = 65534;
@@ -36,6 +24,7 @@ type Purpose = 'init' | 'nwm' | 'arm' | 'stop';
 interface Command {
   line: string;
   purpose: Purpose;
+  timeoutMs?: number;
 }
 
 /** Error answers of RUI3 (`AT_ERROR`, `AT_PARAM_ERROR`, `AT_BUSY_ERROR`, ...) and friends. */
@@ -57,13 +46,9 @@ const BANNER_OTHER = /^(RAKwireless|-{5,}|={5,}|Version:|RAK3172|Current Work Mo
  */
 export class Rak3172Driver implements ModemDriver {
   private readonly timing: Rak3172Timing;
-  private phase: 'idle' | 'command' | 'armed' | 'backoff' = 'idle';
-  private current: Command | undefined;
-  private queue: Command[] = [];
+  private readonly commands: CommandQueue<Command>;
   /** Old firmware: the header line waiting for its payload line. */
   private header: { rssi: number; snr: number } | undefined;
-  private lastState: string | undefined;
-  private failures = 0;
   /** Receive may still be on (earlier run, lost answer, busy): begin the next init with `AT+PRECV=0`. */
   private stopReceiveFirst = false;
 
@@ -72,6 +57,7 @@ export class Rak3172Driver implements ModemDriver {
     timing: Partial<Rak3172Timing> = {},
   ) {
     this.timing = { ...RAK3172_TIMING, ...timing };
+    this.commands = new CommandQueue(this.timing);
   }
 
   /** The `SF7BW125`-style data rate reported with every packet. */
@@ -86,7 +72,7 @@ export class Rak3172Driver implements ModemDriver {
   }
 
   start(): DriverAction[] {
-    this.failures = 0;
+    this.commands.clearFailures();
     // After a daemon restart the modem may still be listening from the previous run.
     this.stopReceiveFirst = true;
     return this.initialise([]);
@@ -105,21 +91,21 @@ export class Rak3172Driver implements ModemDriver {
     }
     const mode = WORK_MODE.exec(line);
     if (mode) {
-      const awaitingNwm = this.current?.purpose === 'nwm';
+      const awaitingNwm = this.commands.current?.purpose === 'nwm';
       if (awaitingNwm && /P2P/i.test(mode[1] ?? '')) {
         // Switching work mode rebooted the module straight into P2P: that is the answer.
-        this.next(out);
-      } else if (!awaitingNwm && this.phase !== 'backoff') {
+        this.commands.next(out);
+      } else if (!awaitingNwm && this.commands.phase !== 'backoff') {
         // A reboot we did not ask for (brown-out, watchdog): receive is off now.
-        this.setError('modem rebooted', out);
+        this.commands.reportError('modem rebooted', out);
         this.initialise(out);
       }
       return out;
     }
     if (BANNER_OTHER.test(line)) return out;
 
-    if (this.phase === 'command' && this.current) {
-      const cmd = this.current;
+    const cmd = this.commands.current;
+    if (cmd) {
       if (line === 'OK') {
         this.onOk(cmd, out);
         return out;
@@ -135,26 +121,10 @@ export class Rak3172Driver implements ModemDriver {
 
   onTimeout(): DriverAction[] {
     const out: DriverAction[] = [];
-    switch (this.phase) {
-      case 'command': {
-        const what = this.current?.line ?? '?';
-        this.failures++;
-        // A lost answer leaves the radio state unknown: it may be listening already.
-        this.stopReceiveFirst = true;
-        this.setError(`no answer to "${what}"`, out);
-        if (this.failures > 1) return this.backoff(out);
-        return this.initialise(out);
-      }
-      case 'armed':
-        this.setError(`receive silent for ${Math.round(this.timing.silenceMs / 1000)} s`, out);
-        // Continuous receive may still be on and would refuse AT+P2P with AT_BUSY_ERROR.
-        this.stopReceiveFirst = true;
-        return this.initialise(out);
-      case 'backoff':
-        return this.initialise(out);
-      default:
-        return out;
-    }
+    // A lost answer leaves the radio state unknown: it may be listening already. After silence,
+    // continuous receive may still be on and would refuse AT+P2P with AT_BUSY_ERROR.
+    if (this.commands.phase === 'command' || this.commands.phase === 'armed') this.stopReceiveFirst = true;
+    return this.commands.expire(out) ? this.initialise(out) : out;
   }
 
   private onEvent(line: string, out: DriverAction[]): void {
@@ -166,7 +136,7 @@ export class Rak3172Driver implements ModemDriver {
     }
     if (line === '+EVT:RXP2P RECEIVE TIMEOUT' || line === '+EVT:RXP2P RECEIVE ERROR') {
       if (line.endsWith('ERROR')) out.push({ type: 'drop', cause: 'rx_error', detail: line });
-      if (this.phase === 'armed') this.send({ line: `AT+PRECV=${RAK_CONTINUOUS_RX}`, purpose: 'arm' }, [], out);
+      if (this.commands.phase === 'armed') this.commands.send({ line: `AT+PRECV=${RAK_CONTINUOUS_RX}`, purpose: 'arm' }, [], out);
       return;
     }
     m = RXP2P_HEADER.exec(line);
@@ -198,8 +168,7 @@ export class Rak3172Driver implements ModemDriver {
     }
     const packet: ModemPacket = { raw, rssi, snr, freq: this.settings.freq, dr: this.dataRate };
     out.push({ type: 'packet', packet });
-    // Any line proves the modem alive; push the silence deadline out.
-    if (this.phase === 'armed') out.push({ type: 'timer', ms: this.timing.silenceMs });
+    this.commands.heard(out);
   }
 
   private dropHeader(out: DriverAction[]): void {
@@ -213,7 +182,7 @@ export class Rak3172Driver implements ModemDriver {
     return [
       ...stop,
       { line: 'AT', purpose: 'init' },
-      { line: 'AT+NWM=0', purpose: 'nwm' },
+      { line: 'AT+NWM=0', purpose: 'nwm', timeoutMs: this.timing.rebootTimeoutMs },
       { line: this.p2pCommand, purpose: 'init' },
       { line: `AT+PRECV=${RAK_CONTINUOUS_RX}`, purpose: 'arm' },
     ];
@@ -221,76 +190,27 @@ export class Rak3172Driver implements ModemDriver {
 
   private initialise(out: DriverAction[]): DriverAction[] {
     if (this.header) this.dropHeader(out);
-    this.setState('initialising', out);
-    const [first, ...rest] = this.initSequence();
-    this.send(first!, rest, out);
+    this.commands.begin(this.initSequence(), out);
     return out;
   }
 
-  private send(cmd: Command, rest: Command[], out: DriverAction[]): void {
-    this.phase = 'command';
-    this.current = cmd;
-    this.queue = rest;
-    out.push({ type: 'write', line: cmd.line });
-    out.push({ type: 'timer', ms: cmd.purpose === 'nwm' ? this.timing.rebootTimeoutMs : this.timing.commandTimeoutMs });
-  }
-
-  private next(out: DriverAction[]): void {
-    const [cmd, ...rest] = this.queue;
-    if (cmd) this.send(cmd, rest, out);
-  }
-
   private onOk(cmd: Command, out: DriverAction[]): void {
-    if (cmd.purpose === 'arm') {
-      this.armed(out);
-      return;
-    }
-    this.next(out);
-  }
-
-  private armed(out: DriverAction[]): void {
-    this.current = undefined;
-    this.queue = [];
-    this.phase = 'armed';
-    this.failures = 0;
-    this.setState('receiving', out);
-    out.push({ type: 'timer', ms: this.timing.silenceMs });
+    if (cmd.purpose === 'arm') this.commands.armed(out);
+    else this.commands.next(out);
   }
 
   private onError(cmd: Command, answer: string, out: DriverAction[]): void {
-    if (cmd.purpose === 'arm' && answer === 'AT_BUSY_ERROR' && this.lastState === 'receiving') {
+    if (cmd.purpose === 'arm' && answer === 'AT_BUSY_ERROR' && this.commands.state === 'receiving') {
       // Re-arm refused because continuous receive is still on: it never stopped listening.
-      this.armed(out);
+      this.commands.armed(out);
       return;
     }
     if (cmd.purpose === 'stop') {
-      this.next(out);
+      this.commands.next(out);
       return;
     }
     out.push({ type: 'drop', cause: 'modem_error', detail: `${cmd.line}: ${answer}` });
     if (answer === 'AT_BUSY_ERROR' || answer === 'RADIO_BUSY') this.stopReceiveFirst = true;
-    this.failures++;
-    this.setError(`"${cmd.line}" answered ${answer}`, out);
-    this.backoff(out);
-  }
-
-  private backoff(out: DriverAction[]): DriverAction[] {
-    this.phase = 'backoff';
-    this.current = undefined;
-    this.queue = [];
-    const ms = Math.min(this.timing.backoffMaxMs, this.timing.backoffMinMs * 2 ** Math.max(0, this.failures - 1));
-    out.push({ type: 'timer', ms });
-    return out;
-  }
-
-  private setError(detail: string, out: DriverAction[]): void {
-    this.lastState = 'error';
-    out.push({ type: 'state', state: 'error', detail });
-  }
-
-  private setState(state: 'initialising' | 'receiving', out: DriverAction[]): void {
-    if (this.lastState === state) return;
-    this.lastState = state;
-    out.push({ type: 'state', state });
+    this.commands.refused(cmd, answer, out);
   }
 }

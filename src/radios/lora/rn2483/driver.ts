@@ -1,25 +1,12 @@
 import type { DriverAction, ModemDriver, ModemPacket, RadioSettings } from '../modem-driver';
 import { decodeModemHex } from '../hex';
+import { COMMAND_TIMING, CommandQueue, type CommandTiming } from '../command-queue';
 
-/** Timing knobs of the RN2483/RN2903 driver; tests shorten nothing, they call `onTimeout()` directly. */
-export interface Rn2483Timing {
-  /** How long one command may wait for its answer before the modem is re-initialised. */
-  commandTimeoutMs: number;
-  /** Receive armed but no line for this long: the modem is presumed wedged and re-initialised. */
-  silenceMs: number;
-  /** First retry delay after the modem refused an init command; doubles per failure. */
-  backoffMinMs: number;
-  backoffMaxMs: number;
-}
+/** Timing knobs of the RN2483/RN2903 driver. */
+export type Rn2483Timing = CommandTiming;
 
 /** Defaults used by the profile. */
-export const RN2483_TIMING: Rn2483Timing = {
-  commandTimeoutMs: 2000,
-  silenceMs: 10 * 60_000,
-  backoffMinMs: 1000,
-  backoffMaxMs: 60_000,
-};
-
+export const RN2483_TIMING: Rn2483Timing = { ...COMMAND_TIMING };
 
 type Purpose = 'init' | 'arm' | 'snr' | 'rssi' | 'rxstop' | 'query';
 type Expect = 'ok' | 'version' | 'decimal';
@@ -45,13 +32,8 @@ const PAUSE_RENEW_PACKETS = 256;
  * driver reads SNR and RSSI of the packet and then re-arms with `radio rx 0`.
  */
 export class Rn2483Driver implements ModemDriver {
-  private readonly timing: Rn2483Timing;
-  private phase: 'idle' | 'command' | 'armed' | 'backoff' = 'idle';
-  private current: Command | undefined;
-  private queue: Command[] = [];
+  private readonly commands: CommandQueue<Command>;
   private packet: ModemPacket | undefined;
-  private lastState: string | undefined;
-  private failures = 0;
   /** Receive may still be on (earlier run, lost answer, `busy`): begin the next init with `radio rxstop`. */
   private stopReceiveFirst = false;
   /** RSSI query candidates still believed to exist on this firmware, in the order to try. */
@@ -66,7 +48,7 @@ export class Rn2483Driver implements ModemDriver {
     private readonly settings: RadioSettings,
     timing: Partial<Rn2483Timing> = {},
   ) {
-    this.timing = { ...RN2483_TIMING, ...timing };
+    this.commands = new CommandQueue({ ...RN2483_TIMING, ...timing });
   }
 
   /** The `SF7BW125`-style data rate reported with every packet. */
@@ -75,7 +57,7 @@ export class Rn2483Driver implements ModemDriver {
   }
 
   start(): DriverAction[] {
-    this.failures = 0;
+    this.commands.clearFailures();
     // After a daemon restart the modem may still be listening from the previous run.
     this.stopReceiveFirst = true;
     return this.initialise([]);
@@ -86,7 +68,8 @@ export class Rn2483Driver implements ModemDriver {
     const line = raw.trim();
     if (line.length === 0) return out;
     // Some USB bridges loop the command back; an echo is not an answer.
-    if (this.current && line === this.current.line) return out;
+    const cmd = this.commands.current;
+    if (cmd && line === cmd.line) return out;
 
     const rx = RADIO_RX.exec(line);
     if (rx) {
@@ -96,17 +79,16 @@ export class Rn2483Driver implements ModemDriver {
     if (line === 'radio_err') {
       // Receive window ended without a packet (or with a corrupt one): listen again. Outside
       // receive it is the tail of an earlier session's window, harmless.
-      if (this.phase === 'armed') this.send({ line: 'radio rx 0', expect: 'ok', purpose: 'arm' }, [], out);
+      if (this.commands.phase === 'armed') this.arm(out);
       return out;
     }
-    if (VERSION.test(line) && !(this.current?.expect === 'version')) {
+    if (VERSION.test(line) && !(cmd?.expect === 'version')) {
       // The firmware prints its version on power-up: the modem reset under us.
       this.flushPacket(out);
-      this.setError('modem reset (version banner)', out);
+      this.commands.reportError('modem reset (version banner)', out);
       return this.initialise(out);
     }
-    if (this.phase === 'command' && this.current) {
-      const cmd = this.current;
+    if (cmd) {
       if (ERROR_ANSWERS.has(line)) {
         this.onError(cmd, line, out);
         return out;
@@ -124,27 +106,18 @@ export class Rn2483Driver implements ModemDriver {
 
   onTimeout(): DriverAction[] {
     const out: DriverAction[] = [];
-    switch (this.phase) {
-      case 'command': {
-        const what = this.current?.line ?? '?';
+    switch (this.commands.phase) {
+      case 'command':
         this.flushPacket(out);
-        this.failures++;
         // A lost answer leaves the radio state unknown: it may be listening already.
         this.stopReceiveFirst = true;
-        this.setError(`no answer to "${what}"`, out);
-        if (this.failures > 1) return this.backoff(out);
-        return this.initialise(out);
-      }
+        break;
       case 'armed':
-        this.setError(`receive silent for ${Math.round(this.timing.silenceMs / 1000)} s`, out);
         // The radio may still sit in `radio rx 0` and would refuse every `radio set` with busy.
         this.stopReceiveFirst = true;
-        return this.initialise(out);
-      case 'backoff':
-        return this.initialise(out);
-      default:
-        return out;
+        break;
     }
+    return this.commands.expire(out) ? this.initialise(out) : out;
   }
 
   private matches(expect: Expect, line: string): boolean {
@@ -179,28 +152,21 @@ export class Rn2483Driver implements ModemDriver {
 
   private initialise(out: DriverAction[]): DriverAction[] {
     this.packet = undefined;
-    this.setState('initialising', undefined, out);
-    const [first, ...rest] = this.initSequence();
+    const cmds = this.initSequence();
     this.stopReceiveFirst = false;
-    this.send(first!, rest, out);
+    this.commands.begin(cmds, out);
     return out;
   }
 
-  private send(cmd: Command, rest: Command[], out: DriverAction[]): void {
-    this.phase = 'command';
-    this.current = cmd;
-    this.queue = rest;
-    out.push({ type: 'write', line: cmd.line });
-    out.push({ type: 'timer', ms: this.timing.commandTimeoutMs });
+  /** Listen again after a `radio_err` or a corrupt reception (receive is single-shot). */
+  private arm(out: DriverAction[]): void {
+    this.commands.send({ line: 'radio rx 0', expect: 'ok', purpose: 'arm' }, [], out);
   }
 
   private next(out: DriverAction[]): void {
-    const [cmd, ...rest] = this.queue;
-    if (cmd) {
-      // The packet goes out before the re-arm so it is never held back by a slow modem.
-      if (cmd.purpose === 'arm') this.flushPacket(out);
-      this.send(cmd, rest, out);
-    }
+    // The packet goes out before the re-arm so it is never held back by a slow modem.
+    if (this.commands.queued[0]?.purpose === 'arm') this.flushPacket(out);
+    this.commands.next(out);
   }
 
   private onAnswer(cmd: Command, line: string, out: DriverAction[]): void {
@@ -218,12 +184,7 @@ export class Rn2483Driver implements ModemDriver {
         break;
       case 'arm':
         this.rxStopTried = false;
-        this.current = undefined;
-        this.queue = [];
-        this.phase = 'armed';
-        this.failures = 0;
-        this.setState('receiving', undefined, out);
-        out.push({ type: 'timer', ms: this.timing.silenceMs });
+        this.commands.armed(out);
         return;
       case 'rxstop':
       case 'query':
@@ -237,7 +198,7 @@ export class Rn2483Driver implements ModemDriver {
       // Firmware without this RSSI query: try the other name once, then live without RSSI.
       this.rssiCommands = this.rssiCommands.filter((c) => c !== cmd.line);
       const other = this.rssiCommands[0];
-      if (other) this.send({ line: other, expect: 'decimal', purpose: 'rssi' }, this.queue, out);
+      if (other) this.commands.send({ line: other, expect: 'decimal', purpose: 'rssi' }, this.commands.queued, out);
       else this.next(out);
       return;
     }
@@ -254,21 +215,19 @@ export class Rn2483Driver implements ModemDriver {
     if (cmd.purpose === 'arm' && answer === 'busy' && !this.rxStopTried) {
       // Still listening from before (a stray re-arm): stop it and arm again, once.
       this.rxStopTried = true;
-      this.send({ line: 'radio rxstop', expect: 'ok', purpose: 'rxstop' }, [cmd], out);
+      this.commands.send({ line: 'radio rxstop', expect: 'ok', purpose: 'rxstop' }, [cmd], out);
       return;
     }
     if (answer === 'busy') this.stopReceiveFirst = true;
-    this.failures++;
-    this.setError(`"${cmd.line}" answered ${answer}`, out);
-    this.backoff(out);
+    this.commands.refused(cmd, answer, out);
   }
 
   private onReceive(hex: string, out: DriverAction[]): void {
     const raw = decodeModemHex(hex);
-    const armed = this.phase === 'armed';
+    const armed = this.commands.phase === 'armed';
     if (!raw) {
       out.push({ type: 'drop', cause: 'bad_hex', detail: hex.slice(0, 80) });
-      if (armed) this.send({ line: 'radio rx 0', expect: 'ok', purpose: 'arm' }, [], out);
+      if (armed) this.arm(out);
       return;
     }
     if (!armed) {
@@ -289,7 +248,7 @@ export class Rn2483Driver implements ModemDriver {
     }
     queries.push({ line: 'radio rx 0', expect: 'ok', purpose: 'arm' });
     const [first, ...rest] = queries;
-    this.send(first!, rest, out);
+    this.commands.send(first!, rest, out);
   }
 
   private preferRssiCommandFor(version: string): void {
@@ -302,25 +261,5 @@ export class Rn2483Driver implements ModemDriver {
   private flushPacket(out: DriverAction[]): void {
     if (this.packet) out.push({ type: 'packet', packet: this.packet });
     this.packet = undefined;
-  }
-
-  private backoff(out: DriverAction[]): DriverAction[] {
-    this.phase = 'backoff';
-    this.current = undefined;
-    this.queue = [];
-    const ms = Math.min(this.timing.backoffMaxMs, this.timing.backoffMinMs * 2 ** Math.max(0, this.failures - 1));
-    out.push({ type: 'timer', ms });
-    return out;
-  }
-
-  private setError(detail: string, out: DriverAction[]): void {
-    this.lastState = 'error';
-    out.push({ type: 'state', state: 'error', detail });
-  }
-
-  private setState(state: 'initialising' | 'receiving', detail: string | undefined, out: DriverAction[]): void {
-    if (this.lastState === state) return;
-    this.lastState = state;
-    out.push(detail === undefined ? { type: 'state', state } : { type: 'state', state, detail });
   }
 }

@@ -1,24 +1,12 @@
 import type { DriverAction, ModemDriver, RadioSettings } from '../modem-driver';
 import { decodeModemHex } from '../hex';
+import { COMMAND_TIMING, CommandQueue, type CommandTiming } from '../command-queue';
 
 /** Timing knobs of the Wio-E5 driver. */
-export interface WioE5Timing {
-  /** How long one AT command may wait for its answer before the modem is re-initialised. */
-  commandTimeoutMs: number;
-  /** Receive armed but no line for this long: the modem is presumed wedged and re-initialised. */
-  silenceMs: number;
-  /** First retry delay after the modem refused an init command; doubles per failure. */
-  backoffMinMs: number;
-  backoffMaxMs: number;
-}
+export type WioE5Timing = CommandTiming;
 
 /** Defaults used by the profile. */
-export const WIO_E5_TIMING: WioE5Timing = {
-  commandTimeoutMs: 2000,
-  silenceMs: 10 * 60_000,
-  backoffMinMs: 1000,
-  backoffMaxMs: 60_000,
-};
+export const WIO_E5_TIMING: WioE5Timing = { ...COMMAND_TIMING };
 
 /** Test-mode RF settings besides frequency/SF/BW: TX preamble, RX preamble, power, CRC, IQ, network. */
 const RFCFG_TAIL = '12,15,14,ON,OFF,OFF';
@@ -50,19 +38,14 @@ export function hzToMhz(hz: number): string {
  * `+TEST: RX "<hex>"` line; receive stays on afterwards.
  */
 export class WioE5Driver implements ModemDriver {
-  private readonly timing: WioE5Timing;
-  private phase: 'idle' | 'command' | 'armed' | 'backoff' = 'idle';
-  private current: Command | undefined;
-  private queue: Command[] = [];
+  private readonly commands: CommandQueue<Command>;
   private header: { len: number; rssi: number; snr: number } | undefined;
-  private lastState: string | undefined;
-  private failures = 0;
 
   constructor(
     private readonly settings: RadioSettings,
     timing: Partial<WioE5Timing> = {},
   ) {
-    this.timing = { ...WIO_E5_TIMING, ...timing };
+    this.commands = new CommandQueue({ ...WIO_E5_TIMING, ...timing });
   }
 
   /** The `SF7BW125`-style data rate reported with every packet. */
@@ -77,7 +60,7 @@ export class WioE5Driver implements ModemDriver {
   }
 
   start(): DriverAction[] {
-    this.failures = 0;
+    this.commands.clearFailures();
     return this.initialise([]);
   }
 
@@ -85,7 +68,8 @@ export class WioE5Driver implements ModemDriver {
     const out: DriverAction[] = [];
     const line = raw.trim();
     if (line.length === 0) return out;
-    if (this.current && line === this.current.line) return out;
+    const cmd = this.commands.current;
+    if (cmd && line === cmd.line) return out;
 
     let m = LEN_HEADER.exec(line);
     if (m) {
@@ -98,8 +82,7 @@ export class WioE5Driver implements ModemDriver {
       this.onPayload(m[1] ?? '', out);
       return out;
     }
-    if (this.phase === 'command' && this.current) {
-      const cmd = this.current;
+    if (cmd) {
       if (cmd.answer.test(line)) {
         this.onAnswer(cmd, out);
         return out;
@@ -115,22 +98,7 @@ export class WioE5Driver implements ModemDriver {
 
   onTimeout(): DriverAction[] {
     const out: DriverAction[] = [];
-    switch (this.phase) {
-      case 'command': {
-        const what = this.current?.line ?? '?';
-        this.failures++;
-        this.setError(`no answer to "${what}"`, out);
-        if (this.failures > 1) return this.backoff(out);
-        return this.initialise(out);
-      }
-      case 'armed':
-        this.setError(`receive silent for ${Math.round(this.timing.silenceMs / 1000)} s`, out);
-        return this.initialise(out);
-      case 'backoff':
-        return this.initialise(out);
-      default:
-        return out;
-    }
+    return this.commands.expire(out) ? this.initialise(out) : out;
   }
 
   private onPayload(hex: string, out: DriverAction[]): void {
@@ -153,7 +121,7 @@ export class WioE5Driver implements ModemDriver {
       type: 'packet',
       packet: { raw, rssi: header.rssi, snr: header.snr, freq: this.settings.freq, dr: this.dataRate },
     });
-    if (this.phase === 'armed') out.push({ type: 'timer', ms: this.timing.silenceMs });
+    this.commands.heard(out);
   }
 
   private dropHeader(out: DriverAction[]): void {
@@ -172,58 +140,17 @@ export class WioE5Driver implements ModemDriver {
 
   private initialise(out: DriverAction[]): DriverAction[] {
     if (this.header) this.dropHeader(out);
-    this.setState('initialising', out);
-    const [first, ...rest] = this.initSequence();
-    this.send(first!, rest, out);
+    this.commands.begin(this.initSequence(), out);
     return out;
   }
 
-  private send(cmd: Command, rest: Command[], out: DriverAction[]): void {
-    this.phase = 'command';
-    this.current = cmd;
-    this.queue = rest;
-    out.push({ type: 'write', line: cmd.line });
-    out.push({ type: 'timer', ms: this.timing.commandTimeoutMs });
-  }
-
   private onAnswer(cmd: Command, out: DriverAction[]): void {
-    if (cmd.purpose === 'arm') {
-      this.current = undefined;
-      this.queue = [];
-      this.phase = 'armed';
-      this.failures = 0;
-      this.setState('receiving', out);
-      out.push({ type: 'timer', ms: this.timing.silenceMs });
-      return;
-    }
-    const [next, ...rest] = this.queue;
-    if (next) this.send(next, rest, out);
+    if (cmd.purpose === 'arm') this.commands.armed(out);
+    else this.commands.next(out);
   }
 
   private onError(cmd: Command, answer: string, out: DriverAction[]): void {
     out.push({ type: 'drop', cause: 'modem_error', detail: `${cmd.line}: ${answer}` });
-    this.failures++;
-    this.setError(`"${cmd.line}" answered ${answer}`, out);
-    this.backoff(out);
-  }
-
-  private backoff(out: DriverAction[]): DriverAction[] {
-    this.phase = 'backoff';
-    this.current = undefined;
-    this.queue = [];
-    const ms = Math.min(this.timing.backoffMaxMs, this.timing.backoffMinMs * 2 ** Math.max(0, this.failures - 1));
-    out.push({ type: 'timer', ms });
-    return out;
-  }
-
-  private setError(detail: string, out: DriverAction[]): void {
-    this.lastState = 'error';
-    out.push({ type: 'state', state: 'error', detail });
-  }
-
-  private setState(state: 'initialising' | 'receiving', out: DriverAction[]): void {
-    if (this.lastState === state) return;
-    this.lastState = state;
-    out.push({ type: 'state', state });
+    this.commands.refused(cmd, answer, out);
   }
 }
