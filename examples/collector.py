@@ -50,9 +50,15 @@ def main():
         if g["acked"] is None:
             return False
         a = g["acked"]
-        while a + 1 in g["stored"]:
-            g["stored"].discard(a + 1)
-            a += 1
+        while True:
+            if a + 1 in g["stored"]:
+                g["stored"].discard(a + 1)
+                a += 1
+            elif a + 1 in g["skips"]:
+                # sys/online's prev_seq: seqs up to the restart were never issued.
+                a = g["skips"].pop(a + 1)
+            else:
+                break
         moved = a != g["acked"]
         g["acked"] = a
         g["gap"] = (g["gap"] or time.monotonic()) if g["stored"] else None
@@ -80,8 +86,13 @@ def main():
                 key = msg[1][20:36].hex()
                 gw_id = body.get("gw") if isinstance(body, dict) else None
                 g = gateways.setdefault(gw_id or peer.hex(), {
-                    "acked": None, "stored": set(), "min": seq, "since": time.monotonic(), "gap": None, "peer": peer})
+                    "acked": None, "stored": set(), "skips": {}, "min": seq, "since": time.monotonic(), "gap": None, "peer": peer})
                 g["peer"] = peer
+                prev = body.get("prev_seq") if isinstance(body, dict) else None
+                if msg[0] == b"sys/online" and isinstance(prev, int) and prev + 1 <= seq - 1:
+                    g["skips"][prev + 1] = seq - 1
+                    if len(g["skips"]) > 16:
+                        g["skips"].pop(next(iter(g["skips"])))
                 g["min"] = min(g["min"], seq)
                 if g["acked"] is None and seq == 1:
                     g["acked"] = 0

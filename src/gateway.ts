@@ -171,7 +171,9 @@ export class Gateway {
     await this.control.start();
     for (const { adapter, emit } of this.adapters) await adapter.start(emit);
     this.bleEmulator?.start();
-    this.pipeline.event('online', { version: VERSION });
+    // prev_seq tells a cumulative-acking backend that no seq between it and this event's own
+    // seq will ever arrive (the counter skips ahead by whole blocks across restarts).
+    this.pipeline.event('online', { version: VERSION, prev_seq: this.spool ? this.spool.lastSeq() : undefined });
     if (this.cfg.stats.interval_s > 0) {
       this.statsTimer = setInterval(() => this.pipeline.event('stats', this.statsBody()), this.cfg.stats.interval_s * 1000);
       this.statsTimer.unref();

@@ -45,6 +45,8 @@ interface GatewayState {
   acked: bigint | undefined;
   /** Stored seqs above `acked`. */
   stored: Set<bigint>;
+  /** Ranges (first → last) announced as never coming, by a restart's sys/online. */
+  skips: Map<bigint, bigint>;
   minSeen: bigint | undefined;
   firstSeenAt: number;
   gapSince: number | undefined;
@@ -59,6 +61,20 @@ function jsonValue(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(jsonValue);
   if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, jsonValue(x)]));
   return v;
+}
+
+/**
+ * `sys/online` carries `prev_seq`, the highest seq the gateway had stored before it (re)started:
+ * the seqs between that and the event's own were never issued, so acks may jump over them.
+ * Bounded: only the most recent restarts are remembered.
+ */
+function noteRestart(gw: GatewayState, m: WireMessage): void {
+  if (m.topic !== 'sys/online') return;
+  const prev = m.body.prev_seq;
+  const p = typeof prev === 'number' ? BigInt(prev) : typeof prev === 'bigint' ? prev : undefined;
+  if (p === undefined || p + 1n > m.seq - 1n) return;
+  gw.skips.set(p + 1n, m.seq - 1n);
+  if (gw.skips.size > 16) gw.skips.delete(gw.skips.keys().next().value as bigint);
 }
 
 /** One message as a JSON object (bytes as hex, 64-bit integers as decimal strings). */
@@ -158,10 +174,11 @@ export class Collector {
     const gwId = typeof m.body.gw === 'string' ? m.body.gw : `peer:${peer.toString('hex')}`;
     let gw = this.gateways.get(gwId);
     if (!gw) {
-      gw = { acked: undefined, stored: new Set(), minSeen: undefined, firstSeenAt: Date.now(), gapSince: undefined, peer, ackDue: false };
+      gw = { acked: undefined, stored: new Set(), skips: new Map(), minSeen: undefined, firstSeenAt: Date.now(), gapSince: undefined, peer, ackDue: false };
       this.gateways.set(gwId, gw);
     }
     gw.peer = peer;
+    noteRestart(gw, m);
     if (gw.minSeen === undefined || m.seq < gw.minSeen) gw.minSeen = m.seq;
     // Seq 1 is the very start of a gateway's stream: nothing before it can be missing.
     if (gw.acked === undefined && m.seq === 1n) gw.acked = 0n;
@@ -197,7 +214,15 @@ export class Collector {
   private advance(gw: GatewayState): void {
     if (gw.acked === undefined) return;
     let a = gw.acked;
-    while (gw.stored.delete(a + 1n)) a++;
+    for (;;) {
+      if (gw.stored.delete(a + 1n)) a++;
+      else if (gw.skips.has(a + 1n)) {
+        // A range the gateway said will never arrive (sys/online prev_seq).
+        const to = gw.skips.get(a + 1n)!;
+        gw.skips.delete(a + 1n);
+        a = to;
+      } else break;
+    }
     if (a !== gw.acked) {
       gw.acked = a;
       gw.ackDue = true;

@@ -85,7 +85,7 @@ for (const f of FAMILIES) {
       await modem.unplug();
       await gw.waitForMsg('serial port lost; reopening');
       await modem.replug();
-      await gw.waitForLog(() => gw.logs.filter((l) => l.msg === 'modem receiving').length >= 2);
+      await gw.waitFor('log lines', () => gw.logs.filter((l) => l.msg === 'modem receiving').length >= 2);
       assert.equal((await receive(2)).length, 2);
     } finally {
       gw.kill('SIGTERM');

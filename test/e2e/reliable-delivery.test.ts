@@ -30,7 +30,7 @@ test('backend outage and kill -9 of the gateway: every reading arrives, replays 
   const startCollector = async () => {
     const c = new LowbandProcess(['collect', '--bind', backend, '--json', '--gap-ms', '300']);
     collectors.push(c);
-    await c.waitForLog(() => c.stderr.some((l) => l.startsWith('collecting on')));
+    await c.waitFor('collector listening', () => c.stderr.some((l) => l.startsWith('collecting on')));
     return c;
   };
   const harvest = () => {
@@ -105,6 +105,49 @@ test('backend outage and kill -9 of the gateway: every reading arrives, replays 
       c.kill('SIGTERM');
       await c.exited;
     }
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('after a gateway restart the backend acknowledges past the seq gap at once (sys/online prev_seq)', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'lowband-prevseq-'));
+  const backend = `ipc://${join(dir, 'backend.sock')}`;
+  const cfg = writeTestConfig(dir, {
+    udp: [{ name: 'udp0', bind: '127.0.0.1:0' }],
+    upstream: { publish: { bind: [`ipc://${join(dir, 'pub.sock')}`] }, reliable: { connect: backend, window: 100, ack_timeout_ms: 60_000 } },
+    spool: { fsync_ms: 20 },
+  });
+  // A gap timeout far beyond the test: only prev_seq can let the acks move past the gap.
+  const collector = new LowbandProcess(['collect', '--bind', backend, '--json', '--gap-ms', '600000']);
+  await collector.waitFor('collector listening', () => collector.stderr.some((l) => l.startsWith('collecting on')));
+  const status = async () => (await callControl(cfg.control, 'status', {}, 5000)) as GatewayStatus;
+  const drained = () =>
+    until('every message acknowledged', async () => {
+      const r = (await status()).sinks.find((k) => k.kind === 'reliable')!;
+      return (r.backlog.messages === 0 && r.inFlight === 0) || undefined;
+    }, 20_000, 50);
+  let gw: LowbandProcess | undefined;
+  try {
+    for (let run = 0; run < 2; run++) {
+      gw = new LowbandProcess(['run', '--config', cfg.path]);
+      await gw.waitForMsg('gateway started');
+      const fwd = new FakeForwarder(await until('udp port', async () => udpPortFromStatus(await status(), 'udp0')));
+      await fwd.push(Array.from({ length: 10 }, (_, i) => Buffer.from(`run${run}-${i}`)));
+      fwd.close();
+      await until('accepted', async () => ((await status()).readings.total >= 10 ? true : undefined));
+      await drained();
+      gw.kill('SIGTERM');
+      await gw.exited;
+    }
+    const online = collector.logs.filter((l) => l.topic === 'sys/online');
+    assert.equal(online.length, 2);
+    const second = online[1] as { seq: string; body: { prev_seq: number } };
+    assert.ok(BigInt(second.seq) - BigInt(second.body.prev_seq) > 1n, 'the restart left a seq gap');
+  } finally {
+    gw?.kill('SIGKILL');
+    await gw?.exited;
+    collector.kill('SIGTERM');
+    await collector.exited;
     rmSync(dir, { recursive: true, force: true });
   }
 });

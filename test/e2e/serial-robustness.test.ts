@@ -62,7 +62,7 @@ test('unplug and replug: the gateway logs it, reopens by itself and resumes', as
   await modem.unplug();
   await gw.waitForLog((l) => l.msg === 'serial port lost; reopening' && l.level === 40);
   await modem.replug();
-  await gw.waitForLog(() => gw.logs.filter((l) => l.msg === 'modem receiving').length >= 2);
+  await gw.waitFor('log lines', () => gw.logs.filter((l) => l.msg === 'modem receiving').length >= 2);
   const msgs = await receive(3);
   assert.equal(msgs.length, 3);
   assert.equal(gw.proc.exitCode, null);
@@ -73,9 +73,9 @@ test('a device node that vanishes without a hang-up is noticed (receive-only mod
   const target = readlinkSync(modem.hostPath);
   const lost = gw.logs.filter((l) => l.msg === 'serial port lost; reopening').length;
   unlinkSync(modem.hostPath);
-  await gw.waitForLog(() => gw.logs.filter((l) => l.msg === 'serial port lost; reopening' && String(l.err).includes('device disappeared')).length > 0 && gw.logs.filter((l) => l.msg === 'serial port lost; reopening').length > lost);
+  await gw.waitFor('log lines', () => gw.logs.filter((l) => l.msg === 'serial port lost; reopening' && String(l.err).includes('device disappeared')).length > 0 && gw.logs.filter((l) => l.msg === 'serial port lost; reopening').length > lost);
   const opened = gw.logs.filter((l) => l.msg === 'modem receiving').length;
   symlinkSync(target, modem.hostPath);
-  await gw.waitForLog(() => gw.logs.filter((l) => l.msg === 'modem receiving').length > opened);
+  await gw.waitFor('log lines', () => gw.logs.filter((l) => l.msg === 'modem receiving').length > opened);
   assert.equal((await receive(2)).length, 2);
 });

@@ -60,6 +60,20 @@ export class LowbandProcess {
     });
   }
 
+  /** Resolve once `cond()` holds, re-checked on every output line (stdout or stderr). */
+  waitFor(what: string, cond: () => boolean, timeoutMs = 20_000): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`timed out waiting for ${what}; stderr: ${this.stderr.slice(-5).join('\n')}`)), timeoutMs);
+      const check = () => {
+        if (cond()) {
+          clearTimeout(timer);
+          resolve();
+        } else this.waiters.push(check);
+      };
+      check();
+    });
+  }
+
   waitForMsg(msg: string | RegExp, timeoutMs?: number) {
     return this.waitForLog((l) => (typeof msg === 'string' ? l.msg === msg : msg.test(String(l.msg))), timeoutMs);
   }
