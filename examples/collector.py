@@ -57,6 +57,7 @@ def main():
             elif a + 1 in g["skips"]:
                 # sys/online's prev_seq: seqs up to the restart were never issued.
                 a = g["skips"].pop(a + 1)
+                g["stored"] = {s for s in g["stored"] if s > a}
             else:
                 break
         moved = a != g["acked"]
@@ -119,7 +120,7 @@ def main():
                     advance(g)
                     ack(g)
                 elif g["gap"] is not None and now - g["gap"] >= gap and g["stored"]:
-                    g["acked"] = min(g["stored"]) - 1
+                    g["acked"] = max(g["acked"], min(g["stored"]) - 1)  # never backwards
                     g["gap"] = None
                     advance(g)
                     ack(g)

@@ -24,7 +24,7 @@ import { PublishSink } from './sinks/publish';
 import { ReliableSink } from './sinks/reliable';
 import type { Sink } from './sinks/sink';
 import { Spool } from './spool';
-import type { Logger } from './util/log';
+import { RateLimitedLog, type Logger } from './util/log';
 
 export const VERSION = '0.1.0';
 
@@ -59,6 +59,9 @@ export class Gateway {
   private readonly control: ControlServer;
   private readonly startedAt = new Date();
   private statsTimer: NodeJS.Timeout | undefined;
+  private seq: SequenceCounter | undefined;
+  private faults = 0;
+  private readonly rl: RateLimitedLog;
 
   constructor(
     readonly cfg: Config,
@@ -66,6 +69,7 @@ export class Gateway {
     overrides: GatewayOverrides = {},
   ) {
     this.id = gatewayId(cfg);
+    this.rl = new RateLimitedLog(log, 60_000);
     mkdirSync(cfg.state_dir, { recursive: true });
     try {
       this.lora = new LoraFrameDecoder(cfg.lorawan, { logger: log, baseDir: overrides.configDir });
@@ -85,17 +89,27 @@ export class Gateway {
     }
     this.curveKeys = loadCurveKeys(cfg);
 
-    const accept = (r: Reading) => void this.pipeline.accept(r);
+    // Adapters call these from their receive callbacks: a fault past this point is counted and
+    // logged, never thrown into a serial port's or a socket's event handler.
+    const guarded = (fn: (r: Reading) => void) => (r: Reading) => {
+      try {
+        fn(r);
+      } catch (err) {
+        this.faults++;
+        this.rl.error('pipeline', { src: r.src, err: (err as Error).message }, 'reading dropped: pipeline fault');
+      }
+    };
+    const accept = guarded((r) => void this.pipeline.accept(r));
     // P2P modems hear LoRaWAN only when a configured device transmits on their channel;
     // concentrators hear nothing but LoRaWAN.
-    const loraFromModem = (r: Reading) => {
+    const loraFromModem = guarded((r) => {
       const d = this.lora.decode(r, false);
       if (d) this.pipeline.accept(d);
-    };
-    const loraFromConcentrator = (r: Reading) => {
+    });
+    const loraFromConcentrator = guarded((r) => {
       const d = this.lora.decode(r, true);
       if (d) this.pipeline.accept(d);
-    };
+    });
 
     for (const a of overrides.adapters ?? []) this.adapters.push({ adapter: a, emit: accept });
     for (const [i, l] of cfg.lora.entries()) {
@@ -160,20 +174,24 @@ export class Gateway {
   async start(): Promise<void> {
     await this.spool?.open();
     const c = this.cfg;
+    // The seq file is the authority; the spool's highest seq lifts it if the file was lost.
+    this.seq = SequenceCounter.open(c.state_dir, { atLeast: this.spool?.lastSeq() });
     this.pipeline = new Pipeline(
       { gatewayId: this.id, windowMs: c.dedup.window_ms, runGapMs: c.dedup.run_gap_ms, runMaxMs: c.dedup.run_max_ms },
-      // The seq file is the authority; the spool's highest seq lifts it if the file was lost.
-      SequenceCounter.open(c.state_dir, { atLeast: this.spool?.lastSeq() }),
+      this.seq,
       this.spool ? new FanoutLog([this.memoryLog, this.spool]) : this.memoryLog,
     );
+    // Cursors first, so every sink sees sys/online: the first message of this run, before any
+    // adapter can produce one. Its prev_seq tells a cumulative-acking backend that no seq
+    // between it and this event's own will ever arrive (the counter skips ahead by whole
+    // blocks across restarts).
+    const cursors = this.sinks.map(({ sink, log, limits }) => log.openCursor(sink.name, limits));
+    this.pipeline.event('online', { version: VERSION, prev_seq: this.spool ? this.spool.lastSeq() : undefined });
     await this.startZap();
-    for (const { sink, log, limits } of this.sinks) await sink.start(log.openCursor(sink.name, limits));
+    for (const [i, { sink }] of this.sinks.entries()) await sink.start(cursors[i]);
     await this.control.start();
     for (const { adapter, emit } of this.adapters) await adapter.start(emit);
     this.bleEmulator?.start();
-    // prev_seq tells a cumulative-acking backend that no seq between it and this event's own
-    // seq will ever arrive (the counter skips ahead by whole blocks across restarts).
-    this.pipeline.event('online', { version: VERSION, prev_seq: this.spool ? this.spool.lastSeq() : undefined });
     if (this.cfg.stats.interval_s > 0) {
       this.statsTimer = setInterval(() => this.pipeline.event('stats', this.statsBody()), this.cfg.stats.interval_s * 1000);
       this.statsTimer.unref();
@@ -220,7 +238,7 @@ export class Gateway {
       uptimeS: Math.round((Date.now() - this.startedAt.getTime()) / 1000),
       seq: this.pipeline.lastSeq.toString(),
       readings: { total: this.pipeline.total, perSecond: this.pipeline.perSecond() },
-      drops: { ...this.pipeline.drops },
+      drops: this.faults > 0 ? { ...this.pipeline.drops, pipeline_fault: this.faults } : { ...this.pipeline.drops },
       adapters: this.adapters.map((a) => a.adapter.status()),
       sinks: this.sinks.map(({ sink }) => this.sinkStatus(sink)),
       spool: this.spool ? { ...this.spool.status(), maxBytes: this.cfg.spool.max_bytes } : undefined,
@@ -238,6 +256,8 @@ export class Gateway {
   /** Conditions a person should look at, derived from the parts' own state. */
   private currentAlarms(): string[] {
     const alarms: string[] = [];
+    const seqAlarm = this.seq?.alarm;
+    if (seqAlarm) alarms.push(`seq: ${seqAlarm}`);
     const spoolAlarm = this.spool?.status().alarm;
     if (spoolAlarm) alarms.push(`spool: ${spoolAlarm}`);
     for (const { adapter } of this.adapters) {

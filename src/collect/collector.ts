@@ -220,6 +220,8 @@ export class Collector {
         // A range the gateway said will never arrive (sys/online prev_seq).
         const to = gw.skips.get(a + 1n)!;
         gw.skips.delete(a + 1n);
+        // Anything stored inside the skipped range is covered by the jump.
+        for (const seq of gw.stored) if (seq <= to) gw.stored.delete(seq);
         a = to;
       } else break;
     }
@@ -244,7 +246,8 @@ export class Collector {
         for (const s of gw.stored) if (min === undefined || s < min) min = s;
         this.counters.gapsSkipped++;
         this.log.warn({ gw: id, from: (gw.acked + 1n).toString(), to: (min! - 1n).toString() }, 'collector: seq hole never filled, acknowledging past it');
-        gw.acked = min! - 1n;
+        // Never backwards: an ack is a promise the gateway may already have acted on.
+        if (min! - 1n > gw.acked) gw.acked = min! - 1n;
         gw.gapSince = undefined;
         this.advance(gw);
       }

@@ -11,6 +11,9 @@ import { writeFileAtomicSync } from '../util/atomic-file';
 export class SequenceCounter {
   private nextSeq: bigint;
   private reservedEnd: bigint;
+  /** Why the last reservation failed (state_dir read-only or full), while it keeps failing. */
+  private failure: string | undefined;
+  private lastAttemptMs = 0;
 
   private constructor(
     private readonly file: string,
@@ -35,14 +38,38 @@ export class SequenceCounter {
     }
     if (opts.atLeast !== undefined && opts.atLeast >= start) start = opts.atLeast + 1n;
     const c = new SequenceCounter(file, start, BigInt(opts.block ?? 10_000));
-    c.reserve();
+    c.tryReserve();
     return c;
   }
 
-  /** The next sequence number. */
+  /**
+   * The next sequence number. When the state dir cannot be written (an SD card remounted
+   * read-only, a full disk), numbering goes on in memory, so readings keep flowing, and the
+   * reservation is retried once a second; `alarm` says so meanwhile. Only a restart during
+   * that time could reuse numbers, which is why it is an alarm and not silence.
+   */
   next(): bigint {
-    if (this.nextSeq >= this.reservedEnd) this.reserve();
+    if (this.nextSeq >= this.reservedEnd && (this.failure === undefined || Date.now() - this.lastAttemptMs >= 1000)) {
+      this.tryReserve();
+    }
     return this.nextSeq++;
+  }
+
+  /** Set while numbers beyond the last durable reservation are being issued. */
+  get alarm(): string | undefined {
+    return this.failure === undefined || this.nextSeq < this.reservedEnd
+      ? undefined
+      : `sequence numbers from ${this.reservedEnd} on are not persisted (${this.failure}); a restart now could reuse them`;
+  }
+
+  private tryReserve(): void {
+    this.lastAttemptMs = Date.now();
+    try {
+      this.reserve();
+      this.failure = undefined;
+    } catch (err) {
+      this.failure = `${this.file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`;
+    }
   }
 
   /** The last number issued (0 before any). */

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -66,5 +66,36 @@ test('kill -9 mid-stream: the next process never reuses a number', async () => {
   const next = after.next();
   assert.ok(next > seen, `next ${next} must be above ${seen}`);
   assert.match(readFileSync(join(dir, 'seq'), 'utf8'), /^\d+\n$/);
+  rmSync(dir, { recursive: true });
+});
+
+test('a state dir that cannot be written does not stop numbering; it raises an alarm and recovers', () => {
+  const dir = tmp();
+  const c = SequenceCounter.open(dir, { block: 3 });
+  // Make the atomic rename target unusable, as a read-only remount or a full disk would.
+  rmSync(join(dir, 'seq'));
+  mkdirSync(join(dir, 'seq'));
+  writeFileSync(join(dir, 'seq', 'x'), '');
+  const issued: bigint[] = [];
+  for (let i = 0; i < 8; i++) issued.push(c.next());
+  assert.deepEqual(issued, [1n, 2n, 3n, 4n, 5n, 6n, 7n, 8n]);
+  assert.match(c.alarm ?? '', /not persisted/);
+  // The disk comes back: the next reservation covers everything issued so far.
+  rmSync(join(dir, 'seq'), { recursive: true });
+  (c as unknown as { lastAttemptMs: number }).lastAttemptMs = 0;
+  c.next();
+  assert.equal(c.alarm, undefined);
+  assert.ok(BigInt(readFileSync(join(dir, 'seq'), 'utf8').trim()) > 9n);
+  rmSync(dir, { recursive: true });
+});
+
+test('opening on an unwritable state dir still starts, above the last reservation', () => {
+  const dir = tmp();
+  writeFileSync(join(dir, 'seq'), '500\n');
+  const blocker = join(dir, 'seq.tmp-' + process.pid);
+  mkdirSync(blocker); // the temp file of the atomic write cannot be created
+  const c = SequenceCounter.open(dir);
+  assert.equal(c.next(), 500n);
+  assert.ok(c.alarm);
   rmSync(dir, { recursive: true });
 });
