@@ -19,7 +19,7 @@ import { profileFor } from './radios/lora/profiles';
 import { SerialModemAdapter } from './radios/lora/serial-adapter';
 import { SemtechUdpAdapter } from './radios/udp/adapter';
 import { readAllowList, publicKeyFromSecret, startZap, applyCurve, isZ85Key, type ZapHandler } from './security';
-import { MqttSink } from './sinks/mqtt';
+import { MqttConfigError, MqttSink } from './sinks/mqtt';
 import { PublishSink } from './sinks/publish';
 import { ReliableSink } from './sinks/reliable';
 import type { Sink } from './sinks/sink';
@@ -188,7 +188,15 @@ export class Gateway {
     const cursors = this.sinks.map(({ sink, log, limits }) => log.openCursor(sink.name, limits));
     this.pipeline.event('online', { version: VERSION, prev_seq: this.spool ? this.spool.lastSeq() : undefined });
     await this.startZap();
-    for (const [i, { sink }] of this.sinks.entries()) await sink.start(cursors[i]);
+    for (const [i, { sink }] of this.sinks.entries()) {
+      try {
+        await sink.start(cursors[i]);
+      } catch (err) {
+        // Files the config names (password, TLS) turn out unusable: a config error, exit 2.
+        if (err instanceof MqttConfigError) throw new ConfigError('upstream.mqtt', undefined, '', err.message);
+        throw err;
+      }
+    }
     await this.control.start();
     for (const { adapter, emit } of this.adapters) await adapter.start(emit);
     this.bleEmulator?.start();

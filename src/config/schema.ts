@@ -4,7 +4,10 @@ import {
 
 const name = string({ pattern: /^[a-z][a-z0-9_-]{0,31}$/, what: 'a short name like lora0 (a-z, 0-9, _ -)' });
 const endpoint = string({ pattern: /^(tcp|ipc|inproc):\/\/\S+$/, what: 'a ZeroMQ endpoint like tcp://127.0.0.1:5556' });
-const hostPort = string({ pattern: /^(\[[0-9a-fA-F:]+\]|[^\s:]+):\d{1,5}$/, what: 'host:port like 0.0.0.0:1700' });
+const hostPort = string({
+  pattern: /^(\[[0-9a-fA-F:]+\]|[^\s:]+):([0-9]|[1-9]\d{0,3}|[1-5]\d{4}|6[0-4]\d{3}|65[0-4]\d{2}|655[0-2]\d|6553[0-5])$/,
+  what: 'host:port like 0.0.0.0:1700 (port 0-65535)',
+});
 
 export const MODEMS = ['rn2483', 'rn2903', 'rak3172', 'wio-e5'] as const;
 
@@ -109,7 +112,8 @@ export const configSchema = object({
       ),
       mqtt: maybe(
         object({
-          url: string({ pattern: /^mqtts?:\/\/[^\s/]+(:\d+)?\/?$/, what: 'mqtt://host:port or mqtts://host:port' }),
+          // No user:password@ in the URL: it would be echoed wherever the URL is; use username/password_file.
+          url: string({ redact: /@/, pattern: /^mqtts?:\/\/([^\s/@:[\]]+|\[[0-9a-fA-F:]+\])(:([1-9]\d{0,3}|[1-5]\d{4}|6[0-4]\d{3}|65[0-4]\d{2}|655[0-2]\d|6553[0-5]))?\/?$/, what: 'mqtt://host:port or mqtts://host:port (port 1-65535; credentials go in username and password_file)' }),
           topic_prefix: optional(string({ pattern: /^[^#+\s]+$/, what: 'a topic prefix without wildcards' }), 'lowband'),
           homeassistant: optional(boolean(), true),
           discovery_prefix: optional(string(), 'homeassistant'),
@@ -121,7 +125,8 @@ export const configSchema = object({
           cert_file: maybe(string()),
           key_file: maybe(string()),
           protocol_version: optional(either(integer({ min: 4, max: 4 }), integer({ min: 5, max: 5 }), '4 (MQTT 3.1.1) or 5'), 4),
-          window: optional(integer({ min: 1, max: 65_535 }), 100),
+          // Packet ids are 16-bit; headroom stays for status and discovery publishes.
+          window: optional(integer({ min: 1, max: 65_000 }), 100),
           keepalive_s: optional(integer({ min: 0, max: 65_535 }), 30),
         }),
       ),

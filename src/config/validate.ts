@@ -9,8 +9,10 @@ export class ConfigError extends Error {
     readonly path: string,
     readonly got: unknown,
     readonly expected: string,
+    /** A complete one-line message from a check made outside the schema (files the config names). */
+    message?: string,
   ) {
-    super(`${path || '(top level)'}: expected ${expected}, got ${show(got)}`);
+    super(message ?? `${path || '(top level)'}: expected ${expected}, got ${show(got)}`);
     this.name = 'ConfigError';
   }
 }
@@ -90,10 +92,12 @@ export function array<T>(item: V<T>, opts: { max?: number } = {}): V<T[]> {
   };
 }
 
-export function string(opts: { pattern?: RegExp; what?: string; maxLength?: number } = {}): V<string> {
+export function string(opts: { pattern?: RegExp; what?: string; maxLength?: number; redact?: RegExp } = {}): V<string> {
   return (value, path) => {
     if (typeof value !== 'string' || value.length === 0) throw new ConfigError(path, value, opts.what ?? 'a non-empty string');
-    if (opts.pattern && !opts.pattern.test(value)) throw new ConfigError(path, value, opts.what ?? `text matching ${opts.pattern}`);
+    // A value that may carry a secret (user:password@) is not echoed back.
+    const shown = opts.redact?.test(value) ? '(hidden: it may contain a password)' : value;
+    if (opts.pattern && !opts.pattern.test(value)) throw new ConfigError(path, shown, opts.what ?? `text matching ${opts.pattern}`);
     if (opts.maxLength !== undefined && value.length > opts.maxLength) throw new ConfigError(path, value, `at most ${opts.maxLength} characters`);
     return value;
   };

@@ -56,9 +56,23 @@ test('errors name the key path, the bad value and what was expected', () => {
     ['lora: [ { name: a, port: /dev/x }, { name: a, port: /dev/y } ]', /^lora\[1\]\.name: expected a name not used/],
     ['upstream: { publish: { bind: [ "localhost:5556" ] } }', /^upstream\.publish\.bind\[0\]: expected a ZeroMQ endpoint/],
     ['a: [unclosed', /valid YAML/],
+    ['udp: [ { name: udp0, bind: "0.0.0.0:99999" } ]', /^udp\[0\]\.bind: expected host:port like 0\.0\.0\.0:1700 \(port 0-65535\)/],
+    ['upstream: { mqtt: { url: "mqtt://127.0.0.1:70000" } }', /^upstream\.mqtt\.url: expected mqtt:\/\/host:port/],
+    ['upstream: { mqtt: { window: 65535, url: "mqtt://h:1883" } }', /^upstream\.mqtt\.window: expected an integer >= 1 <= 65000/],
   ];
   for (const [yaml, re] of cases) {
     assert.throws(() => parseConfig(yaml), (err: unknown) => err instanceof ConfigError && re.test(err.message), yaml);
+  }
+});
+
+test('an MQTT URL with a password is refused without echoing the password', () => {
+  try {
+    parseConfig('upstream: { mqtt: { url: "mqtt://ha:S3cretPw@broker:1883" } }');
+    assert.fail('should throw');
+  } catch (err) {
+    assert.ok(err instanceof ConfigError);
+    assert.match((err as Error).message, /^upstream\.mqtt\.url: .*credentials go in username and password_file/);
+    assert.doesNotMatch((err as Error).message, /S3cretPw/);
   }
 });
 
@@ -88,4 +102,16 @@ test('lowband config check: one line naming the key, exit 2; a good file exits 0
   const missing = spawnSync(process.execPath, cliArgs('config', 'check', '--config', join(dir, 'nope.yaml')), { encoding: 'utf8' });
   assert.equal(missing.status, 2);
   assert.match(missing.stderr, /nope\.yaml: expected a readable config file \(ENOENT\)/);
+});
+
+test('an unreadable MQTT password file is a config error at start: one line, exit 2', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'lowband-cfg-'));
+  const path = join(dir, 'c.yaml');
+  writeFileSync(path, JSON.stringify({
+    state_dir: join(dir, 'state'), ble: { enabled: false }, control: { socket: join(dir, 'c.sock') },
+    upstream: { publish: { bind: [`ipc://${join(dir, 'p.sock')}`] }, mqtt: { url: 'mqtt://127.0.0.1:1', username: 'gw', password_file: join(dir, 'missing') } },
+  }));
+  const r = spawnSync(process.execPath, cliArgs('run', '--config', path), { encoding: 'utf8', timeout: 20_000 });
+  assert.equal(r.status, 2, r.stderr);
+  assert.match(r.stderr, /^lowband: config error: upstream\.mqtt\.password_file: cannot read .*missing: ENOENT\n$/);
 });
