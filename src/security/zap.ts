@@ -94,8 +94,10 @@ export async function startZap(allowList: Iterable<string>, logger: Logger, cont
         logger.debug({ client: d.clientKey, address: d.address }, 'ZAP: client allowed');
       } else {
         refused++;
+        // One topic per source address: a client cycling through keys must not get a log line
+        // per handshake (the journal is on an SD card); the line carries the latest key.
         rl.warn(
-          `zap:${d.clientKey ?? d.mechanism}:${d.address}`,
+          `zap:${d.address}`,
           { client: d.clientKey, address: d.address, mechanism: d.mechanism, reason: d.text, refused },
           'ZAP: client refused',
         );
