@@ -42,7 +42,7 @@ export interface SpoolStatus {
 
 /** A spool cursor also tells its sink which entries may have been sent before a restart. */
 export interface SpoolCursor extends LogCursor {
-  /** Entries with seq <= this were on disk, uncommitted, when the spool opened: send them flagged as redelivery. */
+  /** Entries with seq <= this may have been sent before (on disk at open, or read by an earlier instance of this cursor in this run): send them flagged as redelivery. */
   readonly replayUntil: bigint;
 }
 
@@ -94,6 +94,11 @@ const SEGMENT_RE = /^(\d{20})\.seg$/;
 const CURSORS_FILE = 'cursors.json';
 const WRITE_BATCH = 1024 * 1024;
 const READ_CHUNK = 64 * 1024;
+/**
+ * A saved cursor name not opened this long after the first cursor open belongs to a sink that is no
+ * longer configured. The delay keeps a name alive while the gateway is still opening its sinks.
+ */
+const STALE_CURSOR_MS = 1000;
 /** Heap cost of one cached entry beyond its frame bytes (entry, frames array, 3 Buffer objects). */
 const ITEM_OVERHEAD = 320;
 
@@ -142,6 +147,13 @@ export class Spool implements MessageLog {
   private readonly cursors = new Map<string, DiskCursor>();
   private saved = new Map<string, bigint>();
   private savedDirty = false;
+  /** Names opened this run (closed ones included): only these hold retention and count drops. */
+  private readonly openedNames = new Set<string>();
+  private firstOpenAt = 0;
+  private staleChecked = false;
+  /** Records deleted by max_bytes before a saved cursor opened (`extra`: not counted for a live cursor): counted when it opens. */
+  private readonly preOpenLost = new Map<string, { lost: number; extra: number }>();
+  private preOpenCounted = 0;
   private lastPersist = 0;
 
   private mode: 'disk' | 'memory' = 'disk';
@@ -249,22 +261,38 @@ export class Spool implements MessageLog {
     if (this.mode === 'disk' && this.fsyncMs === 0 && !this.immediate) this.immediate = setImmediate(() => this.tick());
   }
 
+  /**
+   * Open the named cursor at its saved position. Without one (a new sink, or cursors.json lost or
+   * corrupt) it starts at the oldest retained record: for at-least-once that is the safe choice,
+   * the end would silently skip whatever the sink never got. Either way every record that was on
+   * disk at open may have been sent by a previous run, so all of them are flagged as redelivery.
+   */
   openCursor(name: string, limits: CursorLimits): SpoolCursor {
     if (this.cursors.has(name)) throw new Error(`spool cursor ${name} is already open`);
     const saved = this.saved.get(name);
     let committed: Pos;
-    let replayUntil = 0n;
     if (saved !== undefined) {
       const p = this.seekSeq(saved);
       committed = { ord: p.ord, cum: p.cum, seq: saved };
-      replayUntil = this.openLastSeq;
     } else {
       const first = this.firstAvailable();
       committed = first ? { ord: first.ord, cum: first.cum, seq: 0n } : { ord: this.nextOrd, cum: this.totalCum, seq: 0n };
       this.saved.set(name, 0n);
       this.savedDirty = true;
     }
+    if (this.openedNames.size === 0) this.firstOpenAt = Date.now();
+    // Reopened in this run (a restarted sink): the previous instance may have sent anything appended so far.
+    const replayUntil = this.openedNames.has(name) ? this.lastAppended : this.openLastSeq;
+    this.openedNames.add(name);
     const c = new DiskCursor(this, name, limits, committed, replayUntil);
+    const pre = this.preOpenLost.get(name);
+    this.preOpenLost.delete(name);
+    if (pre && pre.lost > 0) {
+      c.countDrop('spool_full', pre.lost);
+      // Unopened saved positions move to the same segment ends, so the furthest-behind one's extra covers the others'.
+      if (pre.extra > this.preOpenCounted) this.count('spool_full', pre.extra - this.preOpenCounted);
+      this.preOpenCounted = Math.max(this.preOpenCounted, pre.extra);
+    }
     this.cursors.set(name, c);
     return c;
   }
@@ -545,7 +573,22 @@ export class Spool implements MessageLog {
     this.immediate = undefined;
     if (this.closed) return;
     this.writePending();
+    this.forgetStaleCursors();
     this.persistCursors(false);
+  }
+
+  /** Saved names no sink opened this run would otherwise sit in cursors.json forever. */
+  private forgetStaleCursors(): void {
+    if (this.staleChecked || this.openedNames.size === 0 || Date.now() - this.firstOpenAt < STALE_CURSOR_MS) return;
+    this.staleChecked = true;
+    const stale = [...this.saved.keys()].filter((n) => !this.openedNames.has(n));
+    if (stale.length === 0) return;
+    for (const name of stale) {
+      this.saved.delete(name);
+      this.preOpenLost.delete(name);
+    }
+    this.savedDirty = true;
+    this.log.warn({ cursors: stale }, 'spool: forgetting cursors of sinks no longer configured');
   }
 
   /** Write every pending record, rolling segments; on a write error switch to memory mode. */
@@ -718,17 +761,45 @@ export class Spool implements MessageLog {
     while (this.segments.length > 1 && this.diskBytes + incoming > this.maxBytes) this.deleteOldest(true);
   }
 
-  /** Delete segments every known cursor has committed past. */
+  /** Delete segments every cursor opened this run has committed past (names of removed sinks hold nothing). */
   private retain(): void {
-    if (this.saved.size === 0) return;
     let min: bigint | undefined;
-    for (const seq of this.saved.values()) if (min === undefined || seq < min) min = seq;
-    for (const c of this.cursors.values()) if (min === undefined || c.committed < min) min = c.committed;
+    for (const name of this.openedNames) {
+      const seq = this.saved.get(name);
+      if (seq !== undefined && (min === undefined || seq < min)) min = seq;
+    }
     while (this.segments.length > 1 && min !== undefined && this.segments[0].lastSeq <= min) this.deleteOldest(false);
   }
 
+  /** Records in `seg` after `seq` (a scan only when `seq` falls inside it). */
+  private uncommittedIn(seg: Segment, seq: bigint): number {
+    if (seq < seg.firstSeq) return seg.count;
+    if (seq >= seg.lastSeq) return 0;
+    let n = 0;
+    this.scanSegment(seg, (e) => {
+      if (e.seq > seq) n++;
+      return true;
+    });
+    return n;
+  }
+
   private deleteOldest(counted: boolean): void {
-    const seg = this.segments.shift()!;
+    const seg = this.segments[0];
+    // Saved cursors that are not open: closed ones count now, ones not opened yet when they open.
+    // Their losses are measured before the file goes.
+    let lostAny = 0;
+    const pending: [string, number][] = [];
+    if (counted) {
+      for (const [name, seq] of this.saved) {
+        if (this.cursors.has(name) || seq >= seg.lastSeq) continue;
+        const lost = this.uncommittedIn(seg, seq);
+        if (this.openedNames.has(name)) lostAny = Math.max(lostAny, lost);
+        else pending.push([name, lost]);
+        this.saved.set(name, seg.lastSeq);
+        this.savedDirty = true;
+      }
+    }
+    this.segments.shift();
     this.diskBytes -= seg.fileBytes;
     if (seg.syncing) seg.closeAfterSync = true;
     else if (seg.writeFd !== undefined) {
@@ -745,17 +816,17 @@ export class Spool implements MessageLog {
       this.log.error({ err: errCode(err), file: path.basename(seg.file) }, 'spool: cannot delete segment');
     }
     const end: Pos = { ord: seg.firstOrd + seg.count, cum: seg.firstCum + seg.cumBytes, seq: seg.lastSeq };
-    let lostAny = 0;
     for (const c of this.cursors.values()) lostAny = Math.max(lostAny, c.passed(end, counted ? 'spool_full' : undefined));
-    if (counted) {
-      this.count('spool_full', seg.count);
-      if (lostAny > 0 && this.count('spool_full_events') === 1) this.log.warn({ maxBytes: this.maxBytes }, 'spool: full, oldest undelivered messages dropped');
+    for (const [name, lost] of pending) {
+      const p = this.preOpenLost.get(name) ?? { lost: 0, extra: 0 };
+      p.lost += lost;
+      p.extra += Math.max(0, lost - lostAny); // beyond what the spool counts now for live cursors
+      this.preOpenLost.set(name, p);
     }
-    for (const [name, seq] of this.saved) {
-      if (counted && !this.cursors.has(name) && seq < seg.lastSeq) {
-        this.saved.set(name, seg.lastSeq);
-        this.savedDirty = true;
-      }
+    // Commits are prefixes, so what the furthest-behind cursor lost is every record some cursor lost.
+    if (lostAny > 0) {
+      this.count('spool_full', lostAny);
+      if (this.count('spool_full_events') === 1) this.log.warn({ maxBytes: this.maxBytes }, 'spool: full, oldest undelivered messages dropped');
     }
     this.holes = this.holes.filter((h) => h.to > end.ord);
   }
@@ -1001,6 +1072,11 @@ class DiskCursor implements SpoolCursor {
   /** @internal Entry `ord` was dropped from RAM before reaching the disk. */
   lostInHole(ord: number): void {
     if (ord >= this.commitPos.ord) this.count('spool_full');
+  }
+
+  /** @internal Records lost before this cursor opened. */
+  countDrop(cause: string, n: number): void {
+    this.count(cause, n);
   }
 
   private count(cause: string, n = 1): void {
