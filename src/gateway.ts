@@ -72,7 +72,7 @@ export class Gateway {
     this.rl = new RateLimitedLog(log, 60_000);
     mkdirSync(cfg.state_dir, { recursive: true });
     try {
-      this.lora = new LoraFrameDecoder(cfg.lorawan, { logger: log, baseDir: overrides.configDir });
+      this.lora = new LoraFrameDecoder(cfg.lorawan, { logger: log, baseDir: overrides.configDir, stateDir: cfg.state_dir });
     } catch (err) {
       throw new ConfigError('lorawan.devices[].codec', undefined, `a usable codec (${(err as Error).message})`);
     }

@@ -6,6 +6,8 @@ export interface CodecResult {
   error?: string;
   /** The codec ran past its time budget (counted apart from other errors). */
   timeout?: boolean;
+  /** The codec's worker is being replaced after a failure; the payload was not decoded (counted apart). */
+  restarting?: boolean;
 }
 
 /** Turns an application payload (decrypted FRMPayload or a P2P packet) into wire fields. */

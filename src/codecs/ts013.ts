@@ -123,7 +123,13 @@ interface CodecWorker {
   port: MessagePort;
   ctl: Int32Array;
   ready: boolean;
+  /** Until when a starting worker may take to report that the file loaded. */
+  loadDeadline: number;
 }
+
+/** First wait before another start after a replacement worker failed to load; doubles up to RESTART_BACKOFF_MAX_MS. */
+const RESTART_BACKOFF_MS = 1000;
+const RESTART_BACKOFF_MAX_MS = 30_000;
 
 /**
  * A LoRa Alliance TS013 / TTN-style user codec (`function decodeUplink(input) { return {data, warnings, errors} }`;
@@ -131,7 +137,9 @@ interface CodecWorker {
  * holding only plain JavaScript built-ins: no require, process, timers, fs or network, no eval or
  * WebAssembly. `decode()` stays synchronous: the gateway thread waits on shared memory for at most
  * the time budget; a codec that throws, loops (also in getters or Promise callbacks), returns a
- * Promise or exhausts its heap gives a counted error, its worker is replaced, and the gateway continues.
+ * Promise or exhausts its heap gives a counted error and its worker is replaced in the background:
+ * until the new worker has loaded the file (tens of ms), decode() returns a `restarting` error at
+ * once instead of stalling every radio while a thread starts.
  * (An in-thread vm timeout cannot stop Promise callbacks, and stopping them with
  * `microtaskMode: 'afterEvaluate'` aborted Node with a corrupted async-hook stack.)
  * Not a security boundary against hostile code: codecs are the operator's own configuration.
@@ -141,8 +149,13 @@ export class Ts013Codec implements PayloadCodec {
   private readonly source: string;
   private current?: CodecWorker;
   private nextId = 1;
+  private closed = false;
+  /** No new worker is started before this time (after a replacement failed to load). */
+  private retryAt = 0;
+  private backoffMs = RESTART_BACKOFF_MS;
+  private lastFailure?: string;
 
-  /** Loads the file and starts its worker; throws CodecLoadError when it cannot be used. */
+  /** Loads the file and starts its worker (blocking, at configuration time); throws CodecLoadError when it cannot be used. */
   constructor(readonly path: string, private readonly timeoutMs: number) {
     this.name = basename(path, extname(path)) || 'ts013';
     let size: number;
@@ -159,13 +172,42 @@ export class Ts013Codec implements PayloadCodec {
     } catch (e) {
       throw new CodecLoadError(path, `syntax error: ${ownString(e, 'message') ?? 'unparseable'}`);
     }
-    const problem = this.ensureWorker();
-    if (problem) throw new CodecLoadError(path, problem);
+    const w = this.spawn();
+    this.current = w;
+    const problem = this.settle(w, this.await(w, 0, this.loadBudget()));
+    if (problem) {
+      this.kill();
+      throw new CodecLoadError(path, problem);
+    }
   }
 
   /** Stops the worker (it is unref'd, so forgetting this never keeps the process alive). */
   close(): void {
+    this.closed = true;
     this.kill();
+  }
+
+  /** True when a loaded worker is waiting for payloads (false while a replacement starts). */
+  get ready(): boolean {
+    return this.poll() === undefined && this.current?.ready === true;
+  }
+
+  /**
+   * Resolves true once a worker is ready, false after `timeoutMs` or when the codec is closed.
+   * For callers that can wait (tests, tools); decode() itself never waits for a start.
+   */
+  async whenReady(timeoutMs = this.loadBudget() + RESTART_BACKOFF_MAX_MS): Promise<boolean> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      if (this.closed) return false;
+      if (this.ready) return true;
+      if (Date.now() >= deadline) return false;
+      await new Promise((r) => setTimeout(r, 5));
+    }
+  }
+
+  private loadBudget(): number {
+    return TS013_LIMITS.startMs + Math.max(this.timeoutMs, 1000);
   }
 
   private spawn(): CodecWorker {
@@ -186,7 +228,7 @@ export class Ts013Codec implements PayloadCodec {
     worker.on('error', () => undefined);
     worker.unref();
     port1.unref();
-    return { worker, port: port1, ctl: new Int32Array(flag), ready: false };
+    return { worker, port: port1, ctl: new Int32Array(flag), ready: false, loadDeadline: Date.now() + this.loadBudget() };
   }
 
   private kill(): void {
@@ -195,6 +237,13 @@ export class Ts013Codec implements PayloadCodec {
     if (!w) return;
     w.port.close();
     void w.worker.terminate().catch(() => undefined);
+  }
+
+  /** Drops a broken worker and starts its replacement without waiting for it. */
+  private replace(): void {
+    this.kill();
+    if (this.closed || Date.now() < this.retryAt) return;
+    this.current = this.spawn();
   }
 
   /** Waits (synchronously, bounded) for the reply with this id. */
@@ -212,29 +261,55 @@ export class Ts013Codec implements PayloadCodec {
     }
   }
 
-  /** Makes sure a loaded worker is running; returns a reason when that failed. */
-  private ensureWorker(): string | undefined {
-    if (this.current?.ready) return undefined;
-    this.kill();
-    const w = this.spawn();
-    this.current = w;
-    const r = this.await(w, 0, TS013_LIMITS.startMs + Math.max(this.timeoutMs, 1000));
-    if (!r?.loaded) {
-      this.kill();
-      return 'codec worker did not start in time';
-    }
-    if (!r.loaded.ok) {
-      this.kill();
-      return r.loaded.error ?? 'could not load';
-    }
+  /** Applies a worker's load report: marks it ready, or returns why it cannot be used. */
+  private settle(w: CodecWorker, r: WorkerReply | undefined): string | undefined {
+    if (!r?.loaded) return 'codec worker did not start in time';
+    if (!r.loaded.ok) return r.loaded.error ?? 'could not load';
     w.ready = true;
     return undefined;
   }
 
+  /**
+   * Without blocking: starts a replacement when one is due and checks whether a starting worker
+   * has loaded. Returns why decoding cannot happen right now, or undefined when a worker is ready.
+   */
+  private poll(): string | undefined {
+    if (this.closed) return 'closed';
+    const now = Date.now();
+    if (!this.current) {
+      if (now < this.retryAt) return `restart failed (${this.lastFailure ?? 'unknown'}), retrying`;
+      this.current = this.spawn();
+    }
+    const w = this.current;
+    if (w.ready) return undefined;
+    let problem: string | undefined;
+    const m = receiveMessageOnPort(w.port);
+    if (m) {
+      problem = this.settle(w, m.message as WorkerReply);
+      if (!problem) {
+        this.backoffMs = RESTART_BACKOFF_MS;
+        this.lastFailure = undefined;
+        return undefined;
+      }
+    } else if (now >= w.loadDeadline) {
+      problem = 'codec worker did not start in time';
+    } else {
+      return 'restarting';
+    }
+    // The file loaded once, so this is load or time pressure: back off rather than spin up threads.
+    this.kill();
+    this.lastFailure = problem;
+    this.retryAt = now + this.backoffMs;
+    this.backoffMs = Math.min(this.backoffMs * 2, RESTART_BACKOFF_MAX_MS);
+    return `restart failed (${problem}), retrying`;
+  }
+
   /** Runs decodeUplink({bytes, fPort, recvTime}) and sanitises its data into flat fields. */
   decode(bytes: Buffer, fport: number): CodecResult {
-    const problem = this.ensureWorker();
-    if (problem || !this.current) return { error: `codec ${this.name}: unusable (${problem ?? 'no worker'})` };
+    const waiting = this.poll();
+    if (waiting !== undefined || !this.current) {
+      return { error: `codec ${this.name}: worker ${waiting ?? 'unavailable'}`, restarting: true };
+    }
     const w = this.current;
     const id = this.nextId++;
     Atomics.store(w.ctl, 0, 0);
@@ -243,12 +318,12 @@ export class Ts013Codec implements PayloadCodec {
     // and a reply that never comes (looping Promise callbacks, out of memory) ends the worker.
     const r = this.await(w, id, this.timeoutMs + Math.max(50, this.timeoutMs));
     if (!r) {
-      this.kill();
+      this.replace();
       return { error: `codec ${this.name}: timed out after ${this.timeoutMs} ms`, timeout: true };
     }
     if (r.timeout || r.error !== undefined) {
-      // The vm context may be left half-way through user code: start over on the next call.
-      this.kill();
+      // The vm context may be left half-way through user code: start over in a fresh worker.
+      this.replace();
       if (r.timeout) return { error: `codec ${this.name}: timed out after ${this.timeoutMs} ms`, timeout: true };
       return { error: `codec ${this.name}: aborted (${r.error})` };
     }

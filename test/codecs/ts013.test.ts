@@ -4,7 +4,8 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CodecLoadError, loadCodec } from '../../src/codecs';
-import { flattenFields, TS013_LIMITS } from '../../src/codecs/ts013';
+import { type PayloadCodec } from '../../src/codecs/codec';
+import { flattenFields, Ts013Codec, TS013_LIMITS } from '../../src/codecs/ts013';
 
 function fixture(name: string): string {
   for (const base of [join(__dirname, '../fixtures/codecs'), join(__dirname, '../../../test/fixtures/codecs')]) {
@@ -30,28 +31,40 @@ test('TTN v2 Decoder(bytes, port) is accepted too', () => {
   assert.deepEqual(c.decode(PAYLOAD, 5).fields, { counter: 2500, port: 5 });
 });
 
-test('while(true){} is stopped by the timeout, counted as a timeout, and the codec keeps working', () => {
+/** Waits for the replacement worker a failure started in the background. */
+async function ready(c: PayloadCodec): Promise<void> {
+  assert.ok(c instanceof Ts013Codec);
+  assert.equal(await c.whenReady(20_000), true, 'replacement worker ready');
+}
+
+test('while(true){} is stopped by the timeout, counted as a timeout, and the codec keeps working', async () => {
   const c = loadCodec(fixture('loop.js'), { timeoutMs: 30 });
   const t0 = Date.now();
   const r = c.decode(PAYLOAD, 1);
   assert.equal(r.timeout, true);
   assert.match(r.error ?? '', /timed out/);
   assert.ok(Date.now() - t0 < 5000);
+  await ready(c);
   assert.equal(c.decode(PAYLOAD, 1).timeout, true, 'a second call is stopped the same way');
+  c.close?.();
 });
 
-test('loops hidden in getters, microtasks and a thrown object\'s toString are stopped too', () => {
+test('loops hidden in getters, microtasks and a thrown object\'s toString are stopped too', async () => {
   const c = loadCodec(fixture('hostile-getter.js'), { timeoutMs: 100 });
   for (const port of [1, 2, 3]) {
+    await ready(c);
     const r = c.decode(PAYLOAD, port);
     assert.equal(r.timeout, true, `fPort ${port}`);
   }
+  await ready(c);
   assert.deepEqual(c.decode(PAYLOAD, 4), { fields: { t: 2 } }, 'still usable afterwards');
+  c.close?.();
 });
 
-test('an endless Promise chain and an endless allocation cost the codec worker, not the gateway', () => {
+test('an endless Promise chain and an endless allocation cost the codec worker, not the gateway', async () => {
   const chain = loadCodec(fixture('promise-chain.js'), { timeoutMs: 100 });
   assert.equal(chain.decode(PAYLOAD, 1).timeout, true);
+  await ready(chain);
   assert.deepEqual(chain.decode(PAYLOAD, 2), { fields: { port: 2 } }, 'a fresh worker answers the next call');
   const heapBefore = process.memoryUsage().heapUsed;
   const hog = loadCodec(fixture('hog-memory.js'), { timeoutMs: 100 });
@@ -123,4 +136,30 @@ test('loadCodec: built-in names and relative paths', () => {
   const dir = join(fixture('ttn-v2.js'), '..');
   assert.equal(loadCodec('ttn-v2.js', { baseDir: dir }).name, 'ttn-v2');
   assert.throws(() => loadCodec(''), CodecLoadError);
+});
+
+test('after a timeout the worker is replaced in the background: decode answers `restarting` at once instead of starting a thread inline', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'lowband-codec-'));
+  try {
+    const p = join(dir, 'loop-on-ff.js');
+    writeFileSync(p, 'function decodeUplink(input) { if (input.bytes[0] === 255) { for (;;) {} } return { data: { v: input.bytes[0] } }; }');
+    const c = loadCodec(p, { timeoutMs: 30 });
+    assert.ok(c instanceof Ts013Codec);
+    assert.deepEqual(c.decode(Buffer.from([1]), 1), { fields: { v: 1 } });
+    assert.equal(c.decode(Buffer.from([255]), 1).timeout, true);
+    // A thread start takes tens of ms: the very next call cannot have a loaded replacement and
+    // must say so rather than block the gateway thread until one is up.
+    const r = c.decode(Buffer.from([2]), 1);
+    assert.equal(r.restarting, true, JSON.stringify(r));
+    assert.match(r.error ?? '', /loop-on-ff: worker restarting/);
+    assert.equal(r.fields, undefined);
+    assert.equal(c.ready, false);
+    assert.equal(await c.whenReady(20_000), true);
+    assert.deepEqual(c.decode(Buffer.from([3]), 1), { fields: { v: 3 } }, 'the replacement decodes');
+    c.close();
+    assert.equal(await c.whenReady(1000), false, 'a closed codec never becomes ready');
+    assert.equal(c.decode(Buffer.from([4]), 1).restarting, true, 'a closed codec answers with an error, not a throw');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

@@ -212,3 +212,23 @@ test('downlinks verify with the downlink B0 and are not run through the uplink c
   assert.equal(r?.lorawan?.ack, true);
   assert.equal(r?.fields, undefined);
 });
+
+test('a codec whose worker is being replaced: the reading stays authenticated, counted codec_restarting', () => {
+  const d = new LoraFrameDecoder(
+    { devices: [{ devaddr: '26011bdc', nwkskey: NWK, appskey: APP, codec: fixture('loop.js'), name: undefined }], drop_mic_failures: false, codec_timeout_ms: 30 } as Config['lorawan'],
+    { logger: pino({ level: 'silent' }) },
+  );
+  try {
+    const mk = (fcnt32: number): Buffer => buildDataFrame({ devaddr: '26011bdc', fcnt32, fport: 2, payload: Buffer.from([1]), nwkskey: V.nwkskey, appskey: V.appskey });
+    assert.equal(d.decode(reading(mk(1)), true)?.authenticated, true);
+    assert.equal(d.counters.codec_timeout, 1);
+    const r = d.decode(reading(mk(2)), true);
+    assert.equal(r?.authenticated, true);
+    assert.equal(r?.fields, undefined);
+    assert.equal(d.counters.codec_restarting, 1, 'the replacement worker cannot be up yet');
+    assert.equal(d.counters.codec_timeout, 1);
+    assert.equal(d.counters.codec_error, 0);
+  } finally {
+    d.close();
+  }
+});

@@ -1,5 +1,6 @@
 import { createInterface } from 'node:readline';
 import { parse, UsageError } from '../args';
+import type { LoraLineSession } from '../../radios/lora/lorawan/decode-line';
 
 /** Read stdin line by line, write one output line per input line; bounded line length. */
 async function mapLines(fn: (line: string) => string | undefined): Promise<void> {
@@ -39,7 +40,9 @@ async function decodeLora(argv: string[]): Promise<number> {
       throw new UsageError((err as Error).message);
     }
   });
-  await mapLines((line) => JSON.stringify(decodeLoraLine(line, keys)));
+  // One session for the whole run: FCnt tracking follows roll-overs from line to line.
+  const session: LoraLineSession = {};
+  await mapLines((line) => JSON.stringify(decodeLoraLine(line, keys, session)));
   return 0;
 }
 

@@ -90,7 +90,12 @@ export function decodeLoraLine(line: string, keys: DeviceKeys[], session: LoraLi
         session.tracker ??= new FcntTracker();
         const v = verifyAndDecrypt(f, k, session.tracker);
         out.mic_ok = v.ok;
-        if (!v.ok) return out;
+        // The 32-bit FCnt came from the brute-force search, not from the previous lines.
+        if (v.searched) out.fcnt_search = true;
+        if (!v.ok) {
+          if (v.replay) out.fcnt_check = 'old counter: replay, or a device restart awaiting a second frame';
+          return out;
+        }
         out.fcnt = v.fcnt.fcnt;
         out.plaintext = v.plaintext.toString('hex');
         if (printable(v.plaintext)) out.text = v.plaintext.toString('latin1');

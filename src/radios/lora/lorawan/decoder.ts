@@ -4,6 +4,8 @@ import { loadCodec, type PayloadCodec } from '../../../codecs';
 import { RateLimitedLog, type Logger } from '../../../util/log';
 import { cryptFrmPayload, verifyDataMic } from './crypto';
 import { FcntTracker, type FcntCandidate } from './fcnt';
+import { searchFcntEpoch } from './fcnt-search';
+import { FcntStore } from './fcnt-store';
 import { parsePhyPayload, type DataFrame } from './phy';
 
 /** Session keys and codec of one ABP device, keys as bytes. */
@@ -15,25 +17,56 @@ export interface DeviceSession {
   name?: string;
 }
 
-/** Outcome of checking a data frame against its device's keys. */
+/**
+ * Outcome of checking a data frame against its device's keys. `replay`: the MIC verifies only
+ * with a counter far behind the device's (a replayed old frame, or the first frame after a device
+ * restart, which stays unconfirmed until the next in-order frame): not to be trusted.
+ * `searched`: the upper-16-bit FCnt search ran for this frame.
+ */
 export type DataVerdict =
-  | { ok: true; fcnt: FcntCandidate; plaintext: Buffer }
-  | { ok: false };
+  | { ok: true; fcnt: FcntCandidate; plaintext: Buffer; searched?: boolean }
+  | { ok: false; replay?: boolean; searched?: boolean };
 
 /**
  * Verifies the MIC trying the tracker's 32-bit FCnt candidates in order, commits the one that
- * verifies, and decrypts FRMPayload (NwkSKey for FPort 0, AppSKey otherwise).
+ * verifies, and decrypts FRMPayload (NwkSKey for FPort 0, AppSKey otherwise). When none verifies
+ * (nothing known after a restart, or a gap beyond one 16-bit roll-over) it searches the upper
+ * 16 bits once, rate-limited by the tracker.
  */
-export function verifyAndDecrypt(frame: DataFrame, keys: { nwkskey: Buffer; appskey: Buffer }, tracker: FcntTracker): DataVerdict {
+export function verifyAndDecrypt(frame: DataFrame, keys: { nwkskey: Buffer; appskey: Buffer }, tracker: FcntTracker, now = Date.now()): DataVerdict {
   const trackKey = `${frame.devaddr}/${frame.uplink ? 'up' : 'down'}`;
+  let found: FcntCandidate | undefined;
   for (const c of tracker.candidates(trackKey, frame.fcnt16)) {
     if (verifyDataMic(keys.nwkskey, frame, c.fcnt)) {
-      tracker.commit(trackKey, c);
-      const key = frame.fport === 0 ? keys.nwkskey : keys.appskey;
-      return { ok: true, fcnt: c, plaintext: cryptFrmPayload(key, frame, c.fcnt) };
+      found = c;
+      break;
     }
   }
-  return { ok: false };
+  let searched = false;
+  if (!found && tracker.claimSearch(trackKey, now)) {
+    searched = true;
+    const last = tracker.get(trackKey);
+    const fcnt = searchFcntEpoch(keys.nwkskey, frame);
+    // Found far behind a known counter: an old frame, handled like any other backwards jump.
+    if (fcnt !== undefined) found = { fcnt, reason: last === undefined || fcnt > last ? 'search' : 'reset' };
+  }
+  if (!found) return searched ? { ok: false, searched } : { ok: false };
+  if (tracker.commit(trackKey, found) === 'pending-reset') return { ok: false, replay: true, ...(searched ? { searched } : {}) };
+  const key = frame.fport === 0 ? keys.nwkskey : keys.appskey;
+  return { ok: true, fcnt: found, plaintext: cryptFrmPayload(key, frame, found.fcnt), ...(searched ? { searched } : {}) };
+}
+
+/** Options of a LoraFrameDecoder besides the `lorawan` config section. */
+export interface LoraFrameDecoderOptions {
+  logger: Logger;
+  /** Directory relative codec paths start from. */
+  baseDir?: string;
+  maxTrackedDevices?: number;
+  /**
+   * The gateway's `state_dir`: the last verified 32-bit FCnt per DevAddr is kept in
+   * `<stateDir>/lorawan-fcnt.json` across restarts. Without it counters start empty.
+   */
+  stateDir?: string;
 }
 
 /**
@@ -46,19 +79,24 @@ export function verifyAndDecrypt(frame: DataFrame, keys: { nwkskey: Buffer; apps
  * locally reconstructed 32-bit value), `mic` the 4 MIC bytes as on air.
  */
 export class LoraFrameDecoder {
-  /** Counted outcomes: decoded, authenticated, mic_failed, mic_dropped, unknown_device, codec_error, codec_timeout, malformed, join_request, raw. */
+  /**
+   * Counted outcomes: decoded, authenticated, mic_failed, mic_dropped, replay (MIC verifies only
+   * with an old counter: forwarded unauthenticated), fcnt_search (upper-16-bit searches run),
+   * unknown_device, codec_error, codec_timeout, codec_restarting, malformed, join_request, raw.
+   */
   readonly counters: Record<string, number> = {
-    decoded: 0, authenticated: 0, mic_failed: 0, mic_dropped: 0, unknown_device: 0,
-    codec_error: 0, codec_timeout: 0, malformed: 0, join_request: 0, raw: 0,
+    decoded: 0, authenticated: 0, mic_failed: 0, mic_dropped: 0, replay: 0, fcnt_search: 0, unknown_device: 0,
+    codec_error: 0, codec_timeout: 0, codec_restarting: 0, malformed: 0, join_request: 0, raw: 0,
   };
   private readonly devices = new Map<string, DeviceSession>();
   private readonly codecs = new Map<string, PayloadCodec>();
   private readonly tracker: FcntTracker;
   private readonly dropMicFailures: boolean;
   private readonly rlog: RateLimitedLog;
+  private store?: FcntStore;
 
   /** Loads every device's codec up front; an unusable codec file throws CodecLoadError (a config error). */
-  constructor(cfg: Config['lorawan'], opts: { logger: Logger; baseDir?: string; maxTrackedDevices?: number }) {
+  constructor(cfg: Config['lorawan'], opts: LoraFrameDecoderOptions) {
     this.dropMicFailures = cfg.drop_mic_failures;
     this.tracker = new FcntTracker(opts.maxTrackedDevices ?? 10_000);
     this.rlog = new RateLimitedLog(opts.logger);
@@ -83,10 +121,13 @@ export class LoraFrameDecoder {
       this.close();
       throw e;
     }
+    if (opts.stateDir !== undefined) this.store = new FcntStore(opts.stateDir, this.tracker, opts.logger);
   }
 
-  /** Stops codec worker threads; the decoder must not be used afterwards. */
+  /** Stops codec worker threads and writes the FCnt state; the decoder must not be used afterwards. */
   close(): void {
+    this.store?.close();
+    this.store = undefined;
     for (const c of this.codecs.values()) c.close?.();
     this.codecs.clear();
   }
@@ -156,6 +197,13 @@ export class LoraFrameDecoder {
       return r;
     }
     const v = verifyAndDecrypt(f, dev, this.tracker);
+    if (v.searched) this.count('fcnt_search');
+    if (!v.ok && v.replay) {
+      // The MIC is genuine but the counter is old: forwarded for the record, never trusted.
+      this.count('replay');
+      this.rlog.warn(`replay-${f.devaddr}`, { devaddr: f.devaddr, fcnt: f.fcnt16 }, 'LoRaWAN frame with an old FCnt (replay, or a device restart awaiting confirmation)');
+      return r;
+    }
     if (!v.ok) {
       this.count('mic_failed');
       this.rlog.warn(`mic-${f.devaddr}`, { devaddr: f.devaddr, fcnt: f.fcnt16 }, 'LoRaWAN MIC check failed (wrong NwkSKey, corrupted frame or FCnt out of range)');
@@ -172,7 +220,7 @@ export class LoraFrameDecoder {
     if (f.fport === undefined || f.fport === 0 || !f.uplink) return r;
     const res = dev.codec.decode(v.plaintext, f.fport);
     if (res.error !== undefined || !res.fields) {
-      this.count(res.timeout ? 'codec_timeout' : 'codec_error');
+      this.count(res.timeout ? 'codec_timeout' : res.restarting ? 'codec_restarting' : 'codec_error');
       this.rlog.warn(`codec-${f.devaddr}`, { devaddr: f.devaddr, fport: f.fport, codec: dev.codec.name, error: res.error }, 'payload codec failed');
       return r;
     }

@@ -1,46 +1,79 @@
 /** A 32-bit FCnt guess and why it was chosen. */
 export interface FcntCandidate {
   fcnt: number;
-  /** `first` (nothing known yet), `ahead`, `behind` (a late copy), `reset` (device restarted at 0). */
-  reason: 'first' | 'ahead' | 'behind' | 'reset';
+  /**
+   * `first` (nothing known yet), `search` (found by the upper-16-bit search), `ahead`, `behind`
+   * (a late copy), `reset` (far behind: a device restart or a replayed old frame, accepted only
+   * once confirmed), `confirm` (the next frame after a pending reset), `revert` (ahead of the
+   * counter a confirmed reset replaced: the "reset" was a replay).
+   */
+  reason: 'first' | 'search' | 'ahead' | 'behind' | 'reset' | 'confirm' | 'revert';
 }
+
+/** What committing a verified candidate did. */
+export type CommitOutcome = 'accepted' | 'pending-reset';
 
 /**
  * How far behind the last verified FCnt a frame may be and still count as a late copy
- * (LoRaWAN 1.0 MAX_FCNT_GAP); further back it is taken as the next 16-bit roll-over.
+ * (LoRaWAN 1.0 MAX_FCNT_GAP); further back it is a device reset or a replay.
  */
-const MAX_BEHIND = 16384;
+export const MAX_BEHIND = 16384;
 const MAX_FCNT = 0xffffffff;
+
+/** How long a failed upper-16-bit search for a key is not repeated. */
+const SEARCH_RETRY_MS = 60_000;
+/** At most this many searches (5-45 ms each on x86, more on ARM) per second over all devices. */
+const SEARCHES_PER_SECOND = 2;
+
+interface DeviceCounter {
+  last: number;
+  /** A reset candidate that verified but is not yet confirmed by an in-order successor. */
+  pending?: number;
+  /** The counter a confirmed reset replaced; a frame ahead of it proves the reset was a replay. */
+  superseded?: number;
+}
 
 /**
  * Rebuilds 32-bit frame counters from the 16 bits sent on air, per device and direction.
  * Keeps the last verified full FCnt per key in a bounded LRU so rotating DevAddrs cannot grow memory.
+ * A counter only moves backwards after two in-order frames (a lone replayed old frame cannot
+ * reset it), and a later frame ahead of the replaced counter undoes such a reset.
  */
 export class FcntTracker {
-  private readonly last = new Map<string, number>();
+  private readonly state = new Map<string, DeviceCounter>();
+  private readonly searchedAt = new Map<string, number>();
+  private searchWindow = { start: 0, count: 0 };
+  private changes = 0;
 
   constructor(private readonly maxDevices = 10_000) {}
 
-  /** The 32-bit values worth trying for this 16-bit FCnt, most likely first (at most 3). */
+  /** The 32-bit values worth trying for this 16-bit FCnt, most likely first (at most 5). */
   candidates(key: string, fcnt16: number): FcntCandidate[] {
     const f = fcnt16 & 0xffff;
-    const last = this.last.get(key);
-    if (last === undefined) return [{ fcnt: f, reason: 'first' }];
-    const ahead = last + ((f - (last & 0xffff)) & 0xffff);
-    const behind = ahead - 0x10000;
+    const s = this.state.get(key);
+    if (s === undefined) return [{ fcnt: f, reason: 'first' }];
+    const last = s.last;
+    const ahead = nextWithLow(last, f);
     const out: FcntCandidate[] = [];
     const push = (fcnt: number, reason: FcntCandidate['reason']): void => {
       if (fcnt >= 0 && fcnt <= MAX_FCNT && !out.some((c) => c.fcnt === fcnt)) out.push({ fcnt, reason });
     };
-    if (behind >= 0 && last - behind <= MAX_BEHIND) {
-      push(behind, 'behind');
-      push(ahead, 'ahead');
-    } else {
-      push(ahead, 'ahead');
-      push(behind, 'behind');
+    // Classified by value, not by construction: a low value close behind `last` is a late copy.
+    const classify = (v: number): FcntCandidate['reason'] => (v > last ? 'ahead' : last - v <= MAX_BEHIND ? 'behind' : 'reset');
+    const behind = ahead - 0x10000;
+    if (behind >= 0 && classify(behind) === 'behind') push(behind, 'behind');
+    push(ahead, 'ahead');
+    if (s.pending !== undefined) {
+      const next = nextWithLow(s.pending, f);
+      if (next > s.pending && next - s.pending <= MAX_BEHIND) push(next, 'confirm');
     }
-    push(f, 'reset');
-    return out.slice(0, 3);
+    if (s.superseded !== undefined) {
+      const next = nextWithLow(s.superseded, f);
+      if (next > s.superseded) push(next, 'revert');
+    }
+    if (behind >= 0) push(behind, classify(behind));
+    push(f, classify(f));
+    return out;
   }
 
   /** The most likely 32-bit value, without committing it. */
@@ -48,25 +81,110 @@ export class FcntTracker {
     return this.candidates(key, fcnt16)[0].fcnt;
   }
 
-  /** Records a verified FCnt; late copies never move the counter backwards, a reset does. */
-  commit(key: string, c: FcntCandidate): void {
-    const last = this.last.get(key);
-    this.last.delete(key);
-    const next = last === undefined || c.reason === 'reset' || c.fcnt > last ? c.fcnt : last;
-    this.last.set(key, next);
-    if (this.last.size > this.maxDevices) {
-      const oldest = this.last.keys().next().value;
-      if (oldest !== undefined) this.last.delete(oldest);
+  /**
+   * Records a verified FCnt. Late copies never move the counter backwards; a `reset` candidate
+   * is only remembered (`pending-reset`: the caller must not trust that frame) until the next
+   * in-order frame confirms it.
+   */
+  commit(key: string, c: FcntCandidate): CommitOutcome {
+    const s = this.state.get(key);
+    this.state.delete(key);
+    let outcome: CommitOutcome = 'accepted';
+    let next: DeviceCounter;
+    if (s === undefined) {
+      next = { last: c.fcnt };
+    } else {
+      switch (c.reason) {
+        case 'reset':
+          next = { ...s, pending: c.fcnt };
+          outcome = 'pending-reset';
+          break;
+        case 'confirm':
+          next = { last: c.fcnt, superseded: Math.max(s.last, s.superseded ?? 0) };
+          break;
+        case 'revert':
+          next = { last: c.fcnt };
+          break;
+        default:
+          next = { ...s, last: Math.max(s.last, c.fcnt) };
+          if (next.superseded !== undefined && next.last > next.superseded) delete next.superseded;
+      }
     }
+    if (s === undefined || next.last !== s.last) this.changes++;
+    this.state.set(key, next);
+    this.evict();
+    return outcome;
+  }
+
+  /**
+   * Whether an upper-16-bit search may run now for this key: not repeated for a key within a
+   * minute, and at most a few per second overall, so a wrong key or junk frames cannot turn
+   * every packet into 65k CMACs. Calling it consumes the allowance.
+   */
+  claimSearch(key: string, now = Date.now()): boolean {
+    const at = this.searchedAt.get(key);
+    if (at !== undefined && now - at < SEARCH_RETRY_MS && now >= at) return false;
+    if (now - this.searchWindow.start >= 1000 || now < this.searchWindow.start) this.searchWindow = { start: now, count: 0 };
+    if (this.searchWindow.count >= SEARCHES_PER_SECOND) return false;
+    this.searchWindow.count++;
+    this.searchedAt.delete(key);
+    this.searchedAt.set(key, now);
+    if (this.searchedAt.size > this.maxDevices) {
+      const oldest = this.searchedAt.keys().next().value;
+      if (oldest !== undefined) this.searchedAt.delete(oldest);
+    }
+    return true;
   }
 
   /** The last committed 32-bit FCnt for a key, if any. */
   get(key: string): number | undefined {
-    return this.last.get(key);
+    return this.state.get(key)?.last;
+  }
+
+  /** Whether a reset for this key waits for confirmation. */
+  resetPending(key: string): boolean {
+    return this.state.get(key)?.pending !== undefined;
   }
 
   /** Number of keys tracked. */
   get size(): number {
-    return this.last.size;
+    return this.state.size;
   }
+
+  /** Bumped whenever a key's last FCnt changes: the persistence layer writes only when it moved. */
+  get version(): number {
+    return this.changes;
+  }
+
+  /** Every key's last verified FCnt, least recently used first (what is persisted). */
+  snapshot(): Record<string, number> {
+    const out: Record<string, number> = {};
+    for (const [k, s] of this.state) out[k] = s.last;
+    return out;
+  }
+
+  /** Seeds keys from a persisted snapshot; values already tracked win. Bad entries are skipped. */
+  restore(saved: Record<string, unknown>): number {
+    let n = 0;
+    for (const [k, v] of Object.entries(saved)) {
+      if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > MAX_FCNT || this.state.has(k)) continue;
+      this.state.set(k, { last: v });
+      n++;
+    }
+    this.evict();
+    return n;
+  }
+
+  private evict(): void {
+    while (this.state.size > this.maxDevices) {
+      const oldest = this.state.keys().next().value;
+      if (oldest === undefined) break;
+      this.state.delete(oldest);
+    }
+  }
+}
+
+/** The smallest value ≥ base whose low 16 bits are `low`. */
+function nextWithLow(base: number, low: number): number {
+  return base + ((low - (base & 0xffff)) & 0xffff);
 }

@@ -1,0 +1,120 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { open, rename, unlink } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { writeFileAtomicSync } from '../../../util/atomic-file';
+import type { Logger } from '../../../util/log';
+import type { FcntTracker } from './fcnt';
+
+/** File name of the FCnt state inside the gateway's state_dir. */
+export const FCNT_STATE_FILE = 'lorawan-fcnt.json';
+/** How often changed counters are written. */
+export const FCNT_FLUSH_MS = 5000;
+
+interface StateFile {
+  version: 1;
+  fcnt: Record<string, number>;
+}
+
+/**
+ * Keeps the tracker's last verified 32-bit FCnt per DevAddr/direction across restarts, so ABP
+ * devices past 65535 verify right after a gateway restart. Writes off the hot path: a timer
+ * writes at most every few seconds, only when a counter moved, asynchronously (temp file, fsync,
+ * rename); close() writes synchronously once. Losing the last few seconds is harmless: the
+ * counters only move forward by a few frames in that time, well inside the tracker's window.
+ */
+export class FcntStore {
+  readonly path: string;
+  private savedVersion = -1;
+  private timer?: NodeJS.Timeout;
+  private writing = false;
+  private closed = false;
+  private failedLogged = false;
+
+  constructor(stateDir: string, private readonly tracker: FcntTracker, private readonly log: Logger, intervalMs = FCNT_FLUSH_MS) {
+    this.path = join(stateDir, FCNT_STATE_FILE);
+    this.load();
+    this.savedVersion = tracker.version;
+    this.timer = setInterval(() => void this.flush(), intervalMs);
+    this.timer.unref();
+  }
+
+  /** Reads the file into the tracker; a missing file is a first start, a corrupt one is logged once and ignored. */
+  private load(): void {
+    if (!existsSync(this.path)) return;
+    try {
+      const parsed = JSON.parse(readFileSync(this.path, 'utf8')) as Partial<StateFile>;
+      if (parsed?.version !== 1 || parsed.fcnt === null || typeof parsed.fcnt !== 'object' || Array.isArray(parsed.fcnt)) {
+        throw new Error('unexpected content');
+      }
+      const n = this.tracker.restore(parsed.fcnt);
+      this.log.info({ devices: n }, 'LoRaWAN frame counters restored');
+    } catch (e) {
+      this.log.warn({ file: this.path, err: e instanceof Error ? e.message : String(e) }, 'LoRaWAN FCnt state file unreadable; starting without counters');
+    }
+  }
+
+  private serialise(): { text: string; version: number } {
+    const version = this.tracker.version;
+    const body: StateFile = { version: 1, fcnt: this.tracker.snapshot() };
+    return { text: JSON.stringify(body), version };
+  }
+
+  /** Writes the counters if they moved since the last write; never throws. */
+  async flush(): Promise<void> {
+    if (this.writing || this.closed || this.tracker.version === this.savedVersion) return;
+    this.writing = true;
+    const { text, version } = this.serialise();
+    // Not writeFileAtomicSync's temp name: close() may run while this write is in flight.
+    const tmp = `${this.path}.tmp-${process.pid}-async`;
+    try {
+      const fh = await open(tmp, 'w', 0o600);
+      try {
+        await fh.writeFile(text);
+        await fh.sync();
+      } finally {
+        await fh.close();
+      }
+      if (this.closed) {
+        await unlink(tmp).catch(() => undefined); // close() wrote a newer copy meanwhile
+        return;
+      }
+      await rename(tmp, this.path);
+      await syncDir(dirname(this.path));
+      this.savedVersion = version;
+    } catch (e) {
+      if (!this.failedLogged) {
+        this.failedLogged = true;
+        this.log.warn({ file: this.path, err: e instanceof Error ? e.message : String(e) }, 'cannot write LoRaWAN FCnt state; will retry');
+      }
+    } finally {
+      this.writing = false;
+    }
+  }
+
+  /** Stops the timer and writes the final counters synchronously (shutdown only). */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+    if (this.tracker.version === this.savedVersion) return;
+    try {
+      writeFileAtomicSync(this.path, this.serialise().text, 0o600);
+    } catch (e) {
+      this.log.warn({ file: this.path, err: e instanceof Error ? e.message : String(e) }, 'cannot write LoRaWAN FCnt state at shutdown');
+    }
+  }
+}
+
+async function syncDir(dir: string): Promise<void> {
+  try {
+    const fh = await open(dir, 'r');
+    try {
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+  } catch {
+    // Some file systems refuse fsync on directories; the rename is still atomic there.
+  }
+}
