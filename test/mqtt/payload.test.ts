@@ -48,7 +48,7 @@ test('Home Assistant discovery: sensor/binary_sensor configs with units, classes
   assert.equal(t.device_class, 'temperature');
   assert.equal(t.state_class, 'measurement');
   assert.equal(t.state_topic, 'lowband/gw1/ble/a4c138d5d498');
-  assert.equal(t.value_template, '{{ value_json.fields.temperature }}');
+  assert.equal(t.value_template, "{{ value_json.fields['temperature'] }}");
   assert.equal(t.availability_topic, 'lowband/gw1/status');
   assert.equal(t.unique_id, 'lowband_gw1_a4c138d5d498_temperature');
   assert.deepEqual(t.device.identifiers, ['lowband_gw1_a4c138d5d498']);
@@ -63,7 +63,7 @@ test('Home Assistant discovery: sensor/binary_sensor configs with units, classes
   assert.equal(motion.state_class, undefined);
   const rssi = by.get('homeassistant/sensor/gw1_a4c138d5d498/rssi/config');
   assert.equal(rssi.device_class, 'signal_strength');
-  assert.equal(rssi.value_template, '{{ value_json.rssi }}');
+  assert.equal(rssi.value_template, "{{ value_json['rssi'] }}");
   const label = by.get('homeassistant/sensor/gw1_a4c138d5d498/label/config');
   assert.equal(label.state_class, undefined, 'text sensors have no state class');
   assert.equal(by.has('homeassistant/sensor/gw1_a4c138d5d498/measurement_seq/config'), false);
@@ -112,4 +112,30 @@ test('unusable TLS files are refused at start, not on every reconnect', async ()
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+});
+
+/** Decodes the Jinja string literal of `{{ value_json.fields['…'] }}` (only the escapes haId/jinjaString emit). */
+function templateField(t: string): string | undefined {
+  const m = /^\{\{ value_json\.fields\['((?:[a-zA-Z0-9_ .:-]|\\u[0-9a-f]{4}|\\U[0-9a-f]{8})*)'\] \}\}$/.exec(t);
+  if (!m) return undefined;
+  const units = m[1].replace(/\\u([0-9a-f]{4})/g, (_, h) => String.fromCharCode(parseInt(h, 16)));
+  return units.replace(/\\U([0-9a-f]{8})/g, (_, h) => String.fromCodePoint(parseInt(h, 16)));
+}
+
+test('discovery with odd field names: bracket syntax with escaping; ids stay in HA\'s character set and distinct', () => {
+  const odd = ['temp-c', 'temp.c', 'temp_c', "it's", 'a\\b', 'x}}y', 'line\nbreak', 'items', 'µ°C', '🌡', '{{ 1 }}'];
+  const fields = Object.fromEntries(odd.map((n, i) => [n, i + 0.5]));
+  const m = decodeFrames(reading(1n, 'a4c138d5d498', fields).frames);
+  const cfgs = discoveryConfigs(m, { discoveryPrefix: 'homeassistant', topicPrefix: 'lowband', gatewayId: 'gw.1' }).map((c) => ({ c, j: JSON.parse(c.payload.toString()) }));
+  const fieldCfgs = cfgs.filter(({ j }) => j.entity_category !== 'diagnostic');
+  assert.equal(fieldCfgs.length, odd.length);
+  for (const [i, { c, j }] of fieldCfgs.entries()) {
+    assert.equal(templateField(j.value_template), odd[i], `template of ${JSON.stringify(odd[i])}: ${j.value_template}`);
+    assert.match(j.object_id, /^[a-zA-Z0-9_-]+$/);
+    assert.match(j.unique_id, /^[a-zA-Z0-9_-]+$/);
+    assert.match(c.topic, /^homeassistant\/sensor\/[a-zA-Z0-9_-]+\/[a-zA-Z0-9_-]+\/config$/);
+  }
+  assert.equal(new Set(fieldCfgs.map(({ j }) => j.unique_id)).size, odd.length, 'temp.c and temp_c stay two entities');
+  assert.equal(new Set(cfgs.map(({ c }) => c.topic)).size, cfgs.length);
+  assert.equal(fieldCfgs[0].j.value_template, "{{ value_json.fields['temp-c'] }}");
 });

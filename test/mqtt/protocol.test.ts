@@ -3,7 +3,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import { generate, parser as mqttParser, type IConnectPacket, type IPublishPacket, type Packet } from 'mqtt-packet';
-import { MqttSink } from '../../src/sinks/mqtt/sink';
+import { CONTROL_RESERVE, MqttSink } from '../../src/sinks/mqtt/sink';
+import { InFlight } from '../../src/sinks/mqtt/inflight';
 import { FAST, memLogger, memoryLog, mqttConfig, reading } from './fixtures';
 import { until } from './mosquitto';
 
@@ -20,6 +21,11 @@ class FakeBroker {
   connack: { sessionPresent: boolean; returnCode?: number; reasonCode?: number; properties?: Record<string, unknown> } = { sessionPresent: false, returnCode: 0 };
   answerPings = true;
   autoAckControl = true;
+  /** PUBACK every publish at once. */
+  autoAckAll = false;
+  /** Keep CONNACK back until releaseConnack() (a broker that is not there yet). */
+  holdConnack = false;
+  private held: Array<() => void> = [];
   private server = net.createServer((socket) => this.accept(socket));
   port = 0;
 
@@ -42,11 +48,13 @@ class FakeBroker {
       if (p.cmd === 'connect') {
         conn.connect = p;
         if (p.protocolVersion === 5) active = parser;
-        socket.write(generate({ cmd: 'connack', ...this.connack } as Packet, { protocolVersion: pv() }));
+        const answer = () => socket.write(generate({ cmd: 'connack', ...this.connack } as Packet, { protocolVersion: pv() }));
+        if (this.holdConnack) this.held.push(answer);
+        else answer();
       } else if (p.cmd === 'publish') {
         conn.publishes.push(p);
         // Status and discovery are acked at once so tests can focus on readings.
-        if (this.autoAckControl && p.retain) this.ack(conn, p.messageId!);
+        if (this.autoAckAll || (this.autoAckControl && p.retain)) this.ack(conn, p.messageId!);
       } else if (p.cmd === 'pingreq' && this.answerPings) {
         socket.write(generate({ cmd: 'pingresp' }));
       }
@@ -58,6 +66,11 @@ class FakeBroker {
   ack(conn: FakeConn, messageId: number, reasonCode?: number): void {
     const pv = conn.connect?.protocolVersion ?? 4;
     conn.socket.write(generate({ cmd: 'puback', messageId, ...(reasonCode !== undefined ? { reasonCode } : {}) }, { protocolVersion: pv }));
+  }
+
+  releaseConnack(): void {
+    this.holdConnack = false;
+    for (const f of this.held.splice(0)) f();
   }
 
   get last(): FakeConn {
@@ -287,6 +300,134 @@ test('discovery: announced once per session; announced again on a new session, n
     log.append(reading(4n));
     await ackUntil(broker, broker.last, () => cursor.committed === 4n);
     assert.equal(configs(broker.last).length, 4, 'new session: announced again');
+  } finally {
+    await sink.stop(0);
+    await broker.close();
+  }
+});
+
+test('65,535 publishes waiting: ids kept for status and discovery; no throw on reconnect or in the pump', { timeout: 30_000 }, async () => {
+  const broker = new FakeBroker();
+  await broker.listen();
+  broker.holdConnack = true;
+  const errors: unknown[] = [];
+  const onError = (e: unknown) => errors.push(e);
+  process.on('uncaughtException', onError);
+  process.on('unhandledRejection', onError);
+  const { log, cursor } = memoryLog();
+  const { logger } = memLogger();
+  const sink = new MqttSink(mqttConfig({ url: `mqtt://127.0.0.1:${broker.port}`, window: 65535 }), 'gw1', logger, FAST);
+  try {
+    await sink.start(cursor);
+    // Device A brings 4 discovery configs, then fills the ids; device B then needs 4 configs + 1.
+    const nA = 65528;
+    for (let s = 1n; s <= BigInt(nA); s++) log.append(reading(s, 'aaaaaaaaaaaa'));
+    log.append(reading(BigInt(nA + 1), 'bbbbbbbbbbbb'));
+    log.append(reading(BigInt(nA + 2), 'bbbbbbbbbbbb'));
+    // The broker is not answering: the pump stops with CONTROL_RESERVE ids left.
+    await until(() => sink.status().inFlight === 65535 - CONTROL_RESERVE, () => `in flight ${sink.status().inFlight}`);
+    await new Promise((r) => setImmediate(r));
+    assert.equal(sink.status().inFlight, 65535 - CONTROL_RESERVE);
+    assert.equal(errors.length, 0);
+
+    broker.autoAckAll = true;
+    broker.releaseConnack();
+    await until(() => cursor.committed === BigInt(nA + 2), () => `committed ${cursor.committed}`, 25_000);
+    const c = broker.last;
+    assert.equal(c.publishes[0].topic, 'lowband/gw1/status', 'online goes first');
+    assert.equal(String(c.publishes[0].payload), 'online');
+    assert.equal(c.publishes.filter((p) => p.topic.startsWith('homeassistant/sensor/gw1_bbbbbbbbbbbb/')).length, 4, 'device B announced');
+    assert.equal(sink.status().inFlight, 0);
+    assert.deepEqual(errors, []);
+  } finally {
+    await sink.stop(0);
+    await broker.close();
+    process.off('uncaughtException', onError);
+    process.off('unhandledRejection', onError);
+  }
+});
+
+test('in-flight table: add/addFront return undefined when all 65,535 ids are taken, never throw', () => {
+  const f = new InFlight();
+  const packet = { cmd: 'publish' as const, topic: 't', payload: Buffer.alloc(0), qos: 1 as const, retain: false, dup: false };
+  for (let i = 0; i < 65535; i++) assert.ok(f.add(packet, BigInt(i + 1)));
+  assert.equal(f.add(packet, 70000n), undefined);
+  assert.equal(f.addFront(packet), undefined);
+  assert.equal(f.free, 0);
+  assert.equal(f.size, 65535);
+});
+
+test('MQTT 5: PUBACK 0x97/0x80/0x83 are retried with backoff and hold the cursor; 0x90/0x99 are dropped', { timeout: 20_000 }, async () => {
+  const broker = new FakeBroker();
+  await broker.listen();
+  broker.connack = { sessionPresent: false, reasonCode: 0 };
+  const { log, cursor } = memoryLog();
+  const { logger, text } = memLogger();
+  const sink = new MqttSink(mqttConfig({ url: `mqtt://127.0.0.1:${broker.port}`, protocol_version: 5, window: 10, homeassistant: false }), 'gw1', logger, { ...FAST, retryMinMs: 20, retryMaxMs: 100 });
+  try {
+    await sink.start(cursor);
+    for (let s = 1n; s <= 3n; s++) log.append(reading(s));
+    await until(() => readingsOf(broker.last ?? ({ publishes: [] } as unknown as FakeConn)).length === 3, 'three readings');
+    const c = broker.last;
+    const [r1, r2, r3] = readingsOf(c);
+    broker.ack(c, r2.messageId!);
+    broker.ack(c, r3.messageId!);
+    // Reading 1 is refused for temporary reasons three times, then taken.
+    let sent = 3;
+    for (const code of [0x97, 0x80, 0x83]) {
+      const last = readingsOf(c).filter((p) => seqOf(p) === 1).at(-1)!;
+      broker.ack(c, last.messageId!, code);
+      await until(() => readingsOf(c).length === sent + 1, `reading 1 resent after 0x${code.toString(16)}`);
+      sent++;
+      const again = readingsOf(c).at(-1)!;
+      assert.equal(seqOf(again), 1);
+      assert.equal(again.messageId, r1.messageId, 'still the same in-flight publish');
+      assert.equal(cursor.committed, 0n, 'a temporarily refused reading holds the cursor');
+    }
+    assert.equal(sink.status().inFlight, 1);
+    broker.ack(c, readingsOf(c).at(-1)!.messageId!);
+    await until(() => cursor.committed === 3n, 'commit after the retry is taken');
+    assert.equal(sink.status().retried, 3);
+    assert.equal(sink.status().drops.refused, undefined, 'nothing dropped');
+    assert.match(text(), /quota exceeded \(0x97\)/);
+
+    // Codes that will always fail are dropped (counted) and committed.
+    log.append(reading(4n));
+    log.append(reading(5n));
+    await until(() => readingsOf(c).length === sent + 2, 'readings 4 and 5');
+    const [r4, r5] = readingsOf(c).slice(-2);
+    broker.ack(c, r4.messageId!, 0x90);
+    broker.ack(c, r5.messageId!, 0x99);
+    await until(() => cursor.committed === 5n, 'permanent refusals committed');
+    assert.equal(sink.status().drops.refused, 2);
+    assert.equal(readingsOf(c).length, sent + 2, 'permanent refusals not resent');
+  } finally {
+    await sink.stop(0);
+    await broker.close();
+  }
+});
+
+test('replays after a restart (seq <= cursor.replayUntil) carry redelivery: true; DUP stays off', { timeout: 20_000 }, async () => {
+  const broker = new FakeBroker();
+  await broker.listen();
+  const { log, cursor } = memoryLog();
+  // What the durable spool's cursor exposes: entries up to 2 were on disk uncommitted at open.
+  const replayCursor = Object.assign(cursor, { replayUntil: 2n });
+  const { logger } = memLogger();
+  const sink = new MqttSink(mqttConfig({ url: `mqtt://127.0.0.1:${broker.port}`, homeassistant: false }), 'gw1', logger, FAST);
+  try {
+    await sink.start(replayCursor);
+    for (let s = 1n; s <= 4n; s++) log.append(reading(s));
+    await until(() => readingsOf(broker.last ?? ({ publishes: [] } as unknown as FakeConn)).length === 4, 'four readings');
+    const got = readingsOf(broker.last).map((p) => ({ seq: seqOf(p), redelivery: JSON.parse(p.payload.toString()).redelivery, dup: p.dup }));
+    assert.deepEqual(got, [
+      { seq: 1, redelivery: true, dup: false },
+      { seq: 2, redelivery: true, dup: false },
+      { seq: 3, redelivery: undefined, dup: false },
+      { seq: 4, redelivery: undefined, dup: false },
+    ]);
+    assert.equal(sink.status().replayed, 2);
+    await ackUntil(broker, broker.last, () => cursor.committed === 4n);
   } finally {
     await sink.stop(0);
     await broker.close();

@@ -2,6 +2,7 @@
  * Home Assistant MQTT discovery: one retained config message per (device, field), so sensors
  * appear in HA without configuration. Field names follow the wire spec's table.
  */
+import { createHash } from 'node:crypto';
 import { RadioCode, Kind, type WireMessage } from '../../wire/message';
 import { mqttTopic, statusTopic } from './payload';
 
@@ -41,9 +42,40 @@ const FIELD_CLASSES: Record<string, FieldClass> = {
 /** Fields that only help deduplication; not worth an entity. */
 const SKIP_FIELDS = new Set(['measurement_seq']);
 
-/** HA allows only these characters in a discovery node or object id. */
-function haId(s: string): string {
-  return s.replace(/[^a-zA-Z0-9_-]/g, '_');
+/**
+ * HA allows only [a-zA-Z0-9_-] in a discovery node or object id. Other names are mapped onto
+ * that set plus a short hash of the original, so `temp.c` and `temp_c` stay two entities.
+ */
+export function haId(s: string): string {
+  if (/^[a-zA-Z0-9_-]+$/.test(s)) return s;
+  const hash = createHash('sha256').update(s, 'utf8').digest('hex').slice(0, 8);
+  return `${s.replace(/[^a-zA-Z0-9_-]/g, '_').slice(0, 64)}_${hash}`;
+}
+
+/**
+ * A Jinja string literal for any field name: everything outside a plain safe set becomes a
+ * \u/\U escape, so quotes, backslashes, braces and newlines cannot end the literal or the template.
+ */
+export function jinjaString(s: string): string {
+  let out = "'";
+  for (const ch of s) {
+    if (/^[a-zA-Z0-9_ .:-]$/.test(ch)) {
+      out += ch;
+      continue;
+    }
+    const cp = ch.codePointAt(0)!;
+    out += cp <= 0xffff ? `\\u${cp.toString(16).padStart(4, '0')}` : `\\U${cp.toString(16).padStart(8, '0')}`;
+  }
+  return `${out}'`;
+}
+
+/**
+ * The value template of a body key (`fields` member or top level). Bracket syntax for the name:
+ * in `value_json.fields.temp-c` the `-` is a subtraction, and Jinja's dot syntax finds dict
+ * methods first (`fields.items`).
+ */
+export function valueTemplate(field: string, inFields: boolean): string {
+  return `{{ value_json${inFields ? '.fields' : ''}[${jinjaString(field)}] }}`;
 }
 
 function prettyName(field: string): string {
@@ -110,7 +142,7 @@ export function discoveryConfigs(m: WireMessage, s: DiscoverySettings, shouldAnn
       unique_id: `lowband_${node}_${objectId}`,
       object_id: `${node}_${objectId}`,
       state_topic: stateTopic,
-      value_template: where === 'fields' ? `{{ value_json.fields.${field} }}` : `{{ value_json.${field} }}`,
+      value_template: valueTemplate(field, where === 'fields'),
       availability_topic: statusTopic(s.topicPrefix, s.gatewayId),
       payload_available: 'online',
       payload_not_available: 'offline',

@@ -6,6 +6,9 @@
  */
 import type { IPublishPacket } from 'mqtt-packet';
 
+/** MQTT packet ids are 1..65535: no more publishes than this can be unacknowledged at once. */
+export const MAX_PACKET_IDS = 65535;
+
 /** One outgoing QoS 1 publish. */
 export interface Outgoing {
   packet: IPublishPacket;
@@ -18,6 +21,10 @@ export interface Outgoing {
   sentNow: boolean;
   /** Written on some connection before: a resend carries DUP. */
   everSent: boolean;
+  /** Refused for a temporary reason and waiting for its retry time: not sent until released. */
+  held?: boolean;
+  /** How many times the broker refused it for a temporary reason. */
+  refusals?: number;
 }
 
 /** The in-flight window. */
@@ -29,10 +36,18 @@ export class InFlight {
   private readonly byId = new Map<number, Outgoing>();
   private nextId = 1;
   private sentCount = 0;
+  /** Refused publishes whose backoff is over: they go before anything newer. */
+  private retryReady: Outgoing[] = [];
+  private retryHead = 0;
 
   /** Unacknowledged publishes, sent or waiting to be sent. */
   get size(): number {
     return this.byId.size;
+  }
+
+  /** Packet ids still free. */
+  get free(): number {
+    return MAX_PACKET_IDS - this.byId.size;
   }
 
   /** Publishes written on this connection and not yet acknowledged. */
@@ -40,9 +55,12 @@ export class InFlight {
     return this.sentCount;
   }
 
-  /** Registers a publish, giving it a free packet id (1..65535). */
-  add(packet: Omit<IPublishPacket, 'messageId'>, seq?: bigint, announce?: string): Outgoing {
-    if (this.byId.size >= 65535) throw new Error('no free MQTT packet id');
+  /**
+   * Registers a publish, giving it a free packet id (1..65535). Undefined when every id is taken:
+   * callers check `free` first, and this runs inside packet handlers where a throw would be fatal.
+   */
+  add(packet: Omit<IPublishPacket, 'messageId'>, seq?: bigint, announce?: string): Outgoing | undefined {
+    if (this.byId.size >= MAX_PACKET_IDS) return undefined;
     while (this.byId.has(this.nextId)) this.nextId = this.nextId === 65535 ? 1 : this.nextId + 1;
     const o: Outgoing = { packet: { ...packet, messageId: this.nextId }, seq, announce, done: false, sentNow: false, everSent: false };
     this.nextId = this.nextId === 65535 ? 1 : this.nextId + 1;
@@ -55,8 +73,9 @@ export class InFlight {
    * Registers a publish that goes out before everything unsent (the `online` notice on connect).
    * Only valid right after resetForResend, when nothing is sent on the new connection yet.
    */
-  addFront(packet: Omit<IPublishPacket, 'messageId'>): Outgoing {
+  addFront(packet: Omit<IPublishPacket, 'messageId'>): Outgoing | undefined {
     const o = this.add(packet);
+    if (!o) return undefined;
     this.queue.pop();
     this.queue.splice(this.head, 0, o);
     return o;
@@ -72,16 +91,53 @@ export class InFlight {
    * Marks it sent on this connection.
    */
   nextToSend(): IPublishPacket | undefined {
+    while (this.retryHead < this.retryReady.length) {
+      const o = this.retryReady[this.retryHead++];
+      if (this.retryHead === this.retryReady.length) {
+        this.retryReady = [];
+        this.retryHead = 0;
+      }
+      if (!o.done && !o.sentNow && !o.held) return this.markSent(o);
+    }
     while (this.sendIdx < this.queue.length) {
       const o = this.queue[this.sendIdx++];
-      if (o.done || o.sentNow) continue;
-      o.sentNow = true;
-      this.sentCount++;
-      const packet = o.everSent ? { ...o.packet, dup: true } : o.packet;
-      o.everSent = true;
-      return packet;
+      if (o.done || o.sentNow || o.held) continue;
+      return this.markSent(o);
     }
     return undefined;
+  }
+
+  private markSent(o: Outgoing): IPublishPacket {
+    o.sentNow = true;
+    this.sentCount++;
+    const packet = o.everSent ? { ...o.packet, dup: true } : o.packet;
+    o.everSent = true;
+    return packet;
+  }
+
+  /**
+   * The broker refused packet `id` for a temporary reason: it stays in flight (the cursor cannot
+   * pass it) but is not sent again until `release`. Returns the entry, undefined for an unknown id.
+   */
+  hold(id: number): Outgoing | undefined {
+    const o = this.byId.get(id);
+    if (!o) return undefined;
+    if (o.sentNow) {
+      o.sentNow = false;
+      this.sentCount--;
+    }
+    o.held = true;
+    o.refusals = (o.refusals ?? 0) + 1;
+    // That exchange is over (the broker answered it), so the retry is a new publish, not a DUP.
+    o.everSent = false;
+    return o;
+  }
+
+  /** A held publish's backoff is over: send it before anything newer. */
+  release(o: Outgoing): void {
+    if (!o.held) return;
+    o.held = false;
+    if (!o.done) this.retryReady.push(o);
   }
 
   /** Discovery ids of configs still waiting for their PUBACK (they will be resent). */
@@ -96,6 +152,9 @@ export class InFlight {
     for (let i = this.head; i < this.queue.length; i++) this.queue[i].sentNow = false;
     this.sendIdx = this.head;
     this.sentCount = 0;
+    // The scan from head finds released retries again, in their original order.
+    this.retryReady = [];
+    this.retryHead = 0;
   }
 
   /**
@@ -107,6 +166,7 @@ export class InFlight {
     if (!o) return {};
     this.byId.delete(id);
     o.done = true;
+    o.held = false;
     if (o.sentNow) {
       o.sentNow = false;
       this.sentCount--;

@@ -20,6 +20,9 @@ export interface MqttTuning {
   sessionExpiryS: number;
   /** Bound of the "already announced" Home Assistant set. */
   maxAnnounced: number;
+  /** First retry delay of a publish refused for a temporary reason (MQTT 5 PUBACK); doubles up to retryMaxMs. */
+  retryMinMs: number;
+  retryMaxMs: number;
 }
 
 /** Defaults for MqttTuning. */
@@ -29,6 +32,8 @@ export const DEFAULT_TUNING: MqttTuning = {
   connectTimeoutMs: 10_000,
   sessionExpiryS: 7 * 24 * 3600,
   maxAnnounced: 4096,
+  retryMinMs: 1000,
+  retryMaxMs: 60_000,
 };
 
 /** A config that cannot work (unreadable file); thrown by start(). */

@@ -8,12 +8,26 @@ import tls from 'node:tls';
 import { generate, parser as mqttParser, type IPublishPacket, type Packet } from 'mqtt-packet';
 import type { LogCursor, LogEntry } from '../../pipeline/message-log';
 import { RateLimitedLog, type Logger } from '../../util/log';
+import { withRedelivery } from '../../wire/message';
 import type { Sink, SinkStatus } from '../sink';
-import { AnnouncedSet, discoveryConfigs } from './discovery';
-import { handlePacket, type PacketContext } from './handlers';
-import { InFlight } from './inflight';
+import { AnnouncedSet, discoveryConfigs, type DiscoveryConfig } from './discovery';
+import { handlePacket, type PacketContext, type PubackRefusal } from './handlers';
+import { InFlight, type Outgoing } from './inflight';
 import { DEFAULT_TUNING, resolveEndpoint, type MqttConfig, type MqttEndpoint, type MqttTuning } from './options';
-import { statusTopic, toMqttMessage } from './payload';
+import { statusTopic, toMqttMessage, type MqttMessage } from './payload';
+
+/**
+ * Packet ids the pump never takes, so the `online`/`offline` status publishes always find one:
+ * they are added from the CONNACK handler and from stop(), which cannot wait for acks.
+ */
+export const CONTROL_RESERVE = 4;
+/** Discovery configs announced per reading at most; the rest follow with later readings. */
+export const MAX_CONFIGS_PER_READING = 256;
+
+/** A cursor that knows which entries a previous run may already have sent (the spool's cursors do). */
+interface ReplayAware {
+  replayUntil?: bigint;
+}
 
 /** One connection attempt: its socket, parser and timers. A stale one's events are ignored. */
 interface Connection {
@@ -59,6 +73,14 @@ export class MqttSink implements Sink, PacketContext {
   private stopSignal: () => void = () => {};
   private readonly stopped: Promise<void>;
   private waiters: Array<() => void> = [];
+  /** Entries with seq <= this were on disk uncommitted at open: a previous run may have published them. */
+  private replayUntil = 0n;
+  private replayed = 0;
+  /** Publishes the broker refused for a temporary reason and that are retried. */
+  private retried = 0;
+  private readonly retryTimers = new Set<NodeJS.Timeout>();
+  /** The latest `online` notice while unacknowledged: it is resent, so a reconnect adds no second one. */
+  private online: Outgoing | undefined;
 
   constructor(
     private readonly cfg: MqttConfig,
@@ -78,12 +100,17 @@ export class MqttSink implements Sink, PacketContext {
   async start(cursor: LogCursor): Promise<void> {
     this.endpoint = resolveEndpoint(this.cfg, this.gatewayId, this.tuning);
     this.cursor = cursor;
+    this.replayUntil = (cursor as LogCursor & ReplayAware).replayUntil ?? 0n;
     this.log.info(
       { broker: this.endpoint.broker, tls: this.endpoint.tls, protocol: this.protocolVersion, clientId: this.endpoint.connect.clientId, window: this.cfg.window },
       'mqtt sink starting',
     );
     this.connect();
-    this.pump = this.pumpLoop(cursor);
+    this.pump = this.pumpLoop(cursor).catch((err: Error) => {
+      this.state = 'failed';
+      this.lastError = `writer stopped: ${err.message}`;
+      this.log.error({ err: err.message }, 'mqtt sink: writer stopped');
+    });
   }
 
   /** Delivers pending messages for up to `drainMs`, publishes `offline`, disconnects cleanly. */
@@ -97,6 +124,8 @@ export class MqttSink implements Sink, PacketContext {
     this.stopSignal();
     this.notify();
     clearTimeout(this.reconnectTimer);
+    for (const t of this.retryTimers) clearTimeout(t);
+    this.retryTimers.clear();
     await this.pump;
     const conn = this.conn;
     if (conn?.up) {
@@ -104,7 +133,7 @@ export class MqttSink implements Sink, PacketContext {
       const offline = this.inflight.add({ cmd: 'publish', topic: statusTopic(this.cfg.topic_prefix, this.gatewayId), payload: Buffer.from('offline'), qos: 1, retain: true, dup: false });
       this.flush();
       // The offline notice is worth a moment even when the drain budget is spent.
-      await this.waitFor(() => offline.done || !conn.up, Math.max(deadline, Date.now() + 1000));
+      if (offline) await this.waitFor(() => offline.done || !conn.up, Math.max(deadline, Date.now() + 1000));
       if (conn.up) this.write(conn, this.protocolVersion === 5 ? { cmd: 'disconnect', reasonCode: 0 } : { cmd: 'disconnect' });
       conn.socket.end();
       const timer = setTimeout(() => conn.socket.destroy(), 1000);
@@ -136,6 +165,8 @@ export class MqttSink implements Sink, PacketContext {
       sessionPresent: this.sessionPresent,
       window: this.window,
       announced: this.announced.size,
+      retried: this.retried,
+      replayed: this.replayed,
       ...(this.lastError ? { lastError: this.lastError } : {}),
     };
   }
@@ -283,7 +314,11 @@ export class MqttSink implements Sink, PacketContext {
       'mqtt connected',
     );
     // Availability first: HA marks our entities available before their states arrive.
-    this.inflight.addFront({ cmd: 'publish', topic: statusTopic(this.cfg.topic_prefix, this.gatewayId), payload: Buffer.from('online'), qos: 1, retain: true, dup: false });
+    // An unacknowledged earlier notice is resent anyway; adding one per reconnect would leak ids.
+    if (!this.online || this.online.done) {
+      this.online = this.inflight.addFront({ cmd: 'publish', topic: statusTopic(this.cfg.topic_prefix, this.gatewayId), payload: Buffer.from('online'), qos: 1, retain: true, dup: false });
+      if (!this.online) this.rl.warn('mqtt-no-id', { inFlight: this.inflight.size }, 'mqtt: no free packet id for the online notice');
+    }
     this.flush();
     this.notify();
   }
@@ -295,19 +330,47 @@ export class MqttSink implements Sink, PacketContext {
     if (this.conn) this.conn.socket.destroy();
   }
 
-  onPuback(messageId: number, refused?: string): void {
+  onPuback(messageId: number, refusal?: PubackRefusal): void {
+    if (refusal && !refusal.permanent) {
+      this.retryLater(messageId, refusal.reason);
+      return;
+    }
     const { acked, commit } = this.inflight.ack(messageId);
     if (!acked) {
       this.rl.warn('mqtt-unknown-puback', { messageId }, 'mqtt PUBACK for an unknown packet id');
       return;
     }
-    if (refused) {
+    if (refusal) {
       // Resending would be refused again: count it as a drop and move on.
       this.ownDrops.refused = (this.ownDrops.refused ?? 0) + 1;
       if (acked.announce) this.announced.delete(acked.announce);
-      this.rl.warn('mqtt-refused', { topic: acked.packet.topic, reason: refused }, 'mqtt broker refused a publish');
+      this.rl.warn('mqtt-refused', { topic: acked.packet.topic, reason: refusal.reason }, 'mqtt broker refused a publish');
     }
     if (commit !== undefined) this.cursor?.commit(commit);
+    this.flush();
+    this.notify();
+  }
+
+  /** A temporary refusal (quota, broker trouble): keep the publish in flight and send it again after a backoff. */
+  private retryLater(messageId: number, reason: string): void {
+    const o = this.inflight.hold(messageId);
+    if (!o) {
+      this.rl.warn('mqtt-unknown-puback', { messageId }, 'mqtt PUBACK for an unknown packet id');
+      return;
+    }
+    this.retried++;
+    const n = o.refusals ?? 1;
+    const { retryMinMs: min, retryMaxMs: max } = this.tuning;
+    const base = Math.min(max, min * 2 ** Math.min(n - 1, 30));
+    const delay = Math.round(base / 2 + (Math.random() * base) / 2);
+    const timer = setTimeout(() => {
+      this.retryTimers.delete(timer);
+      this.inflight.release(o);
+      this.flush();
+    }, delay);
+    this.retryTimers.add(timer);
+    this.rl.warn('mqtt-refused-retry', { topic: o.packet.topic, reason, refusals: n, retryInMs: delay }, 'mqtt broker refused a publish for now; retrying');
+    // Its receive-window slot is free again.
     this.flush();
     this.notify();
   }
@@ -349,40 +412,66 @@ export class MqttSink implements Sink, PacketContext {
   private async pumpLoop(cursor: LogCursor): Promise<void> {
     const stop = this.stopped.then(() => undefined);
     for (;;) {
-      // The cursor holds the backlog; we take no more than the window.
-      await this.waitFor(() => this.stopping || this.inflight.size < this.window);
+      // The cursor holds the backlog; we take no more than the window, and never the ids kept
+      // for status publishes.
+      await this.waitFor(() => this.stopping || (this.inflight.size < this.window && this.inflight.free > CONTROL_RESERVE));
       if (this.stopping) return;
       const entry = cursor.poll() ?? (await Promise.race([cursor.next(), stop]));
       if (!entry || this.stopping) return;
-      this.enqueue(entry);
+      const prepared = this.prepare(entry);
+      if (!prepared) continue;
+      // A reading of a new device brings its discovery configs: room for all of them, or wait for acks.
+      const need = prepared.configs.length + 1;
+      await this.waitFor(() => this.stopping || this.inflight.free >= CONTROL_RESERVE + need);
+      if (this.stopping) return;
+      this.enqueue(entry.seq, prepared.msg, prepared.configs);
       this.flush();
     }
   }
 
-  private enqueue(entry: LogEntry): void {
+  /** Decodes an entry and picks the discovery configs it needs; undefined (counted) when undecodable. */
+  private prepare(entry: LogEntry): { msg: MqttMessage; configs: DiscoveryConfig[] } | undefined {
     let msg;
+    const replay = entry.seq <= this.replayUntil;
+    // A previous run may have published it: consumers see `redelivery: true` (wire flag bit 2).
+    const frames = replay && entry.frames.length >= 2 ? [entry.frames[0], withRedelivery(entry.frames[1]), ...entry.frames.slice(2)] : entry.frames;
     try {
-      msg = toMqttMessage(entry.frames, this.cfg.topic_prefix, this.gatewayId);
+      msg = toMqttMessage(frames, this.cfg.topic_prefix, this.gatewayId);
     } catch (err) {
       this.ownDrops['bad-message'] = (this.ownDrops['bad-message'] ?? 0) + 1;
       this.rl.warn('mqtt-bad-message', { seq: entry.seq.toString(), err: (err as Error).message }, 'mqtt: log entry not decodable; dropped');
       this.inflight.skip(entry.seq);
       const commit = this.inflight.advance();
       if (commit !== undefined) this.cursor?.commit(commit);
-      return;
+      return undefined;
     }
+    if (replay) this.replayed++;
+    let configs: DiscoveryConfig[] = [];
     if (this.cfg.homeassistant) {
-      const configs = discoveryConfigs(
+      let budget = MAX_CONFIGS_PER_READING;
+      configs = discoveryConfigs(
         msg.wire,
         { discoveryPrefix: this.cfg.discovery_prefix, topicPrefix: this.cfg.topic_prefix, gatewayId: this.gatewayId },
-        (id) => this.announced.add(id),
+        // Ids over the budget stay unannounced, so a later reading of the device announces them.
+        (id) => budget > 0 && this.announced.add(id) && budget-- > 0,
       );
-      for (const c of configs) {
-        this.inflight.add({ cmd: 'publish', topic: c.topic, payload: c.payload, qos: 1, retain: true, dup: false }, undefined, c.id);
-      }
+    }
+    return { msg, configs };
+  }
+
+  /** Queues the discovery configs, then the reading; the caller made sure the packet ids are free. */
+  private enqueue(seq: bigint, msg: MqttMessage, configs: DiscoveryConfig[]): void {
+    for (const c of configs) {
+      this.inflight.add({ cmd: 'publish', topic: c.topic, payload: c.payload, qos: 1, retain: true, dup: false }, undefined, c.id);
     }
     const packet: Omit<IPublishPacket, 'messageId'> = { cmd: 'publish', topic: msg.topic, payload: msg.payload, qos: 1, retain: false, dup: false };
-    this.inflight.add(packet, entry.seq);
+    if (!this.inflight.add(packet, seq)) {
+      // Unreachable while the pump checks `free` first; counted rather than thrown all the same.
+      this.ownDrops['no-packet-id'] = (this.ownDrops['no-packet-id'] ?? 0) + 1;
+      this.inflight.skip(seq);
+      const commit = this.inflight.advance();
+      if (commit !== undefined) this.cursor?.commit(commit);
+    }
   }
 
   // --- waiting --------------------------------------------------------------------------

@@ -8,14 +8,22 @@ export interface PacketContext {
   onConnected(sessionPresent: boolean, limits: { receiveMaximum?: number; serverKeepAlive?: number }): void;
   /** CONNACK refused, or the broker disconnected us (MQTT 5 DISCONNECT); `reason` is for people. */
   onRefused(reason: string, fatal: boolean): void;
-  /** PUBACK for `messageId`; `refused` carries the MQTT 5 reason when the broker would not take it. */
-  onPuback(messageId: number, refused?: string): void;
+  /** PUBACK for `messageId`; `refusal` is set when the broker would not take it (MQTT 5 reason >= 0x80). */
+  onPuback(messageId: number, refusal?: PubackRefusal): void;
   /** PINGRESP. */
   onPong(): void;
   /** A packet this client never expects (it never subscribes). */
   onUnexpected(cmd: string): void;
   /** Write a packet. */
   send(packet: Packet): void;
+}
+
+/** Why the broker refused one publish, and whether sending it again can ever succeed. */
+export interface PubackRefusal {
+  /** The reason in words, with its code. */
+  reason: string;
+  /** True when the same publish will always be refused: it is dropped, not retried. */
+  permanent: boolean;
 }
 
 /** One handler per incoming packet type. */
@@ -39,6 +47,7 @@ export const REASONS: Record<number, string> = {
   0x8d: 'keep alive timeout',
   0x8e: 'session taken over',
   0x90: 'topic name invalid',
+  0x91: 'packet identifier in use',
   0x93: 'receive maximum exceeded',
   0x94: 'topic alias invalid',
   0x95: 'packet too large',

@@ -8,7 +8,8 @@ import { handlePuback } from './puback';
 import { handlePublish } from './publish';
 import { handlePubrel } from './pubrel';
 
-export type { PacketContext, PacketHandler } from './context';
+export type { PacketContext, PacketHandler, PubackRefusal } from './context';
+export { PERMANENT_PUBACK_CODES } from './puback';
 export { reasonText } from './context';
 
 const HANDLERS: Partial<Record<PacketCmd, PacketHandler<never>>> = {
