@@ -39,6 +39,10 @@ test('pair / unpair through the CLI while the gateway runs', async () => {
     let r = lowband('pair', 'A4:C1:38:00:00:01', '--name', 'greenhouse');
     assert.equal(r.status, 0, r.stderr);
     await until('the paired sensor to arrive', () => sub.lines.some((l) => macOf(l) === PLAIN) || undefined);
+    const scanned = (await callControl(cfg.control, 'scan', { seconds: 0 }, 5000)) as NearbyDevice[] | { devices: NearbyDevice[] };
+    const plain = (Array.isArray(scanned) ? scanned : scanned.devices).find((d) => d.mac.replace(/:/g, '').toLowerCase() === PLAIN);
+    assert.equal(plain?.name, 'greenhouse', 'scan shows the name given at pairing');
+    assert.equal(plain?.paired, true);
 
     r = lowband('pair', '54:48:E6:8F:80:A5', '--key', BINDKEY);
     assert.equal(r.status, 0, r.stderr);

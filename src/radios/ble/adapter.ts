@@ -194,13 +194,16 @@ export class BleAdapter implements RadioAdapter, BleControl {
   /** Devices heard recently (bounded by `max_devices`), most recent first. */
   nearby(): NearbyDevice[] {
     return this.table.entries().map((e) => {
+      const enrolled = this.store?.get(e.mac);
       const d: NearbyDevice = {
         mac: e.mac,
         rssi: e.rssi,
         lastSeen: new Date(e.lastSeenMs).toISOString(),
-        paired: this.store?.get(e.mac) !== undefined,
+        paired: enrolled !== undefined,
       };
-      if (e.name !== undefined) d.name = e.name;
+      // The name the user gave at pairing says more than the advertised one.
+      const name = enrolled?.name ?? e.name;
+      if (name !== undefined) d.name = name;
       if (e.fmt !== undefined) d.fmt = e.fmt;
       if (e.fields !== undefined) d.fields = e.fields;
       return d;
