@@ -33,6 +33,7 @@ function fakeStatus(): GatewayStatus {
       { name: 'reliable', kind: 'reliable', state: 'connecting', cursor: '1200', inFlight: 34, backlog: { messages: 34, bytes: 4096 }, drops: { spool_full: 2 } },
     ],
     spool: { usedBytes: 1048576, maxBytes: 67108864 },
+    decoders: { lorawan: { decoded: 900, mic_failed: 4, codec_error: 0 } },
     alarms: ['reliable: backend unreachable for 5m'],
   };
 }
@@ -112,7 +113,7 @@ test('status over the socket validates against docs/status.schema.json', async (
 
 test('human status names adapters, sinks, cursors, backlog and alarms', () => {
   const text = formatStatus(fakeStatus(), Date.now());
-  for (const want of ['lora0', 'rn2483', 'running', '12s ago', 'never', 'reliable', 'connecting', '1200', '34 msg / 4.0 KiB', 'spool_full=2', 'backend unreachable', '1h02m', '2.5/s']) {
+  for (const want of ['lora0', 'rn2483', 'running', '12s ago', 'never', 'reliable', 'connecting', '1200', '34 msg / 4.0 KiB', 'spool_full=2', 'backend unreachable', '1h02m', '2.5/s', 'lorawan: decoded=900,mic_failed=4']) {
     assert.ok(text.includes(want), `missing "${want}" in:\n${text}`);
   }
 });

@@ -70,6 +70,11 @@ export function formatStatus(s: GatewayStatus, nowMs: number): string {
         '\n',
     );
   }
+  const decoders = Object.entries(s.decoders ?? {}).filter(([, c]) => Object.values(c).some((n) => n > 0));
+  if (decoders.length > 0) {
+    out.push('DECODERS');
+    out.push(decoders.map(([name, c]) => `  ${name}: ${drops(c)}\n`).join(''));
+  }
   out.push(s.alarms.length ? 'ALARMS\n' + s.alarms.map((a) => `  ! ${a}\n`).join('') : 'alarms: none\n');
   return out.join('\n');
 }
