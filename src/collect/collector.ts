@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import pino from 'pino';
 import { Router } from 'zeromq';
+import { writeFileAtomicSync } from '../util/atomic-file';
 import type { Logger } from '../util/log';
 import { decodeFrames, Flag, type WireMessage } from '../wire/message';
 
@@ -77,6 +78,9 @@ function noteRestart(gw: GatewayState, m: WireMessage): void {
   if (gw.skips.size > 16) gw.skips.delete(gw.skips.keys().next().value as bigint);
 }
 
+/** Ack positions are kept next to the out file, under this suffix. */
+export const ACKS_SUFFIX = '.acks.json';
+
 /** One message as a JSON object (bytes as hex, 64-bit integers as decimal strings). */
 export function messageJson(m: WireMessage): Record<string, unknown> {
   return {
@@ -106,7 +110,7 @@ export class Collector {
   private outFd: number | undefined;
   private lines: string[] = [];
   /** Seqs waiting for the current write batch to reach the disk. */
-  private waitingDisk: { gw: GatewayState; seq: bigint }[] = [];
+  private waitingDisk: { gw: GatewayState; seq: bigint; key?: string }[] = [];
   private flushing = false;
   private timer: NodeJS.Timeout | undefined;
   private ackScheduled = false;
@@ -121,7 +125,10 @@ export class Collector {
 
   /** Bind and start acknowledging; resolves with the bound endpoint (the real port for tcp://...:0). */
   async start(): Promise<string> {
-    if (this.opts.out) this.outFd = fs.openSync(this.opts.out, 'a', 0o644);
+    if (this.opts.out) {
+      this.outFd = fs.openSync(this.opts.out, 'a', 0o644);
+      this.loadAcks(this.opts.out + ACKS_SUFFIX);
+    }
     const s = new Router({ linger: 0, handover: true, receiveHighWaterMark: 10_000 });
     this.opts.socketOptions?.(s);
     await s.bind(this.opts.bind);
@@ -178,12 +185,22 @@ export class Collector {
       this.gateways.set(gwId, gw);
     }
     gw.peer = peer;
+    if (m.topic === 'sys/online' && gw.acked !== undefined && m.seq <= gw.acked) {
+      // Its numbering started over (state_dir wiped, a new install under the same id): what we
+      // acknowledged before says nothing about this stream.
+      this.log.warn({ gw: gwId, seq: m.seq.toString(), acked: gw.acked.toString() }, 'collector: gateway seq started over; resetting its ack');
+      gw.acked = m.seq - 1n;
+      gw.stored.clear();
+      gw.skips.clear();
+    }
     noteRestart(gw, m);
     if (gw.minSeen === undefined || m.seq < gw.minSeen) gw.minSeen = m.seq;
     // Seq 1 is the very start of a gateway's stream: nothing before it can be missing.
     if (gw.acked === undefined && m.seq === 1n) gw.acked = 0n;
     const key = m.key.toString('hex');
-    const duplicate = this.recent.has(key);
+    // Everything up to the acknowledged seq is stored (that is what the ack promised), also
+    // across a collector restart where the recent-keys memory is gone.
+    const duplicate = (gw.acked !== undefined && m.seq <= gw.acked) || this.recent.has(key);
     if (duplicate) {
       this.counters.duplicates++;
       this.recent.delete(key);
@@ -197,7 +214,7 @@ export class Collector {
       if (this.recent.size > (this.opts.dedupKeys ?? 100_000)) this.recent.delete(this.recent.keys().next().value as string);
       if (this.outFd !== undefined) {
         this.lines.push(JSON.stringify({ ...messageJson(m), redelivery: (m.flags & Flag.redelivery) !== 0 }) + '\n');
-        this.waitingDisk.push({ gw, seq: m.seq });
+        this.waitingDisk.push({ gw, seq: m.seq, key });
       } else this.stored(gw, m.seq);
     }
     this.opts.onMessage?.(m, duplicate);
@@ -263,11 +280,45 @@ export class Collector {
     });
   }
 
+  /**
+   * A batch that never reached the disk: forget its keys, so the gateway's resend is stored
+   * instead of being taken for a duplicate of something we do not have.
+   */
+  private forget(batch: { key?: string }[]): void {
+    for (const d of batch) if (d.key) this.recent.delete(d.key);
+  }
+
+  /** Ack positions from an earlier run, so a restarted collector continues where it acknowledged. */
+  private loadAcks(file: string): void {
+    let saved: Record<string, string>;
+    try {
+      saved = JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, string>;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') this.log.warn({ file, err: (err as Error).message }, 'collector: ack state unreadable; starting without it');
+      return;
+    }
+    for (const [id, acked] of Object.entries(saved)) {
+      if (typeof acked !== 'string' || !/^\d{1,20}$/.test(acked)) continue;
+      this.gateways.set(id, {
+        acked: BigInt(acked), stored: new Set(), skips: new Map(), minSeen: undefined, firstSeenAt: Date.now(), gapSince: undefined, peer: Buffer.alloc(0), ackDue: false,
+      });
+    }
+  }
+
+  /** Persist ack positions before sending acks: an ack must never promise more than the disk holds. */
+  private saveAcks(): void {
+    if (!this.opts.out) return;
+    const state: Record<string, string> = {};
+    for (const [id, gw] of this.gateways) if (gw.acked !== undefined) state[id] = gw.acked.toString();
+    writeFileAtomicSync(this.opts.out + ACKS_SUFFIX, JSON.stringify(state));
+  }
+
   /** One sender at a time (zeromq.js); one ack per gateway per batch, cumulative. */
   private async sendAcks(): Promise<void> {
     if (this.acking || !this.socket || this.stopped) return;
     this.acking = true;
     try {
+      if ([...this.gateways.values()].some((g) => g.ackDue)) this.saveAcks();
       for (const gw of this.gateways.values()) {
         if (!gw.ackDue || gw.acked === undefined) continue;
         gw.ackDue = false;
@@ -296,12 +347,14 @@ export class Collector {
     write((err) => {
       if (err) {
         this.flushing = false;
+        this.forget(done);
         this.log.error({ err: err.message }, 'collector: cannot write out file; not acknowledging');
         return;
       }
       fs.fdatasync(fd, (err2) => {
         this.flushing = false;
         if (err2) {
+          this.forget(done);
           this.log.error({ err: err2.message }, 'collector: fdatasync failed; not acknowledging');
           return;
         }
