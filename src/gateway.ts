@@ -102,14 +102,14 @@ export class Gateway {
     const accept = guarded((r) => void this.pipeline.accept(r));
     // P2P modems hear LoRaWAN only when a configured device transmits on their channel;
     // concentrators hear nothing but LoRaWAN.
-    const loraFromModem = guarded((r) => {
-      const d = this.lora.decode(r, false);
-      if (d) this.pipeline.accept(d);
-    });
-    const loraFromConcentrator = guarded((r) => {
-      const d = this.lora.decode(r, true);
-      if (d) this.pipeline.accept(d);
-    });
+    const lora = (assumeLorawan: boolean) =>
+      guarded((r) => {
+        if (this.pipeline.heardRecently(r.raw, r.timeUs)) return;
+        const d = this.lora.decode(r, assumeLorawan);
+        if (d) this.pipeline.accept(d);
+      });
+    const loraFromModem = lora(false);
+    const loraFromConcentrator = lora(true);
 
     for (const a of overrides.adapters ?? []) this.adapters.push({ adapter: a, emit: accept });
     for (const [i, l] of cfg.lora.entries()) {

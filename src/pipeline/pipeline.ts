@@ -44,6 +44,7 @@ class RateMeter {
 export class Pipeline {
   private readonly runs: RunTracker;
   private readonly recent: RecentKeys;
+  private readonly recentFrames: RecentKeys;
   private readonly rate = new RateMeter();
   readonly drops: Record<string, number> = {};
   total = 0;
@@ -55,6 +56,18 @@ export class Pipeline {
   ) {
     this.runs = new RunTracker(opts.runGapMs, opts.runMaxMs);
     this.recent = new RecentKeys(opts.windowMs);
+    this.recentFrames = new RecentKeys(opts.windowMs);
+  }
+
+  /**
+   * True (and counted as a duplicate) when these exact radio bytes were already taken within
+   * the de-duplication window: lets the LoRa stage skip MIC checks, decryption and codecs for
+   * a frame a second radio heard. Identical bytes would get the identical key anyway.
+   */
+  heardRecently(raw: Buffer, timeUs: number): boolean {
+    if (!this.recentFrames.isDuplicate(raw, timeUs / 1000)) return false;
+    this.count('duplicate');
+    return true;
   }
 
   /** Take one reading; returns its seq, or undefined when it was dropped (counted). */
