@@ -79,6 +79,13 @@ test('LoRaWAN readings reach MQTT through a broker restart; discovery is retaine
     assert.equal(conf.state_topic, `lb/test-gw/lora/${DEV.devaddr}`);
     assert.ok(conf.device?.identifiers);
     assert.deepEqual(fresh.on('lb/test-gw/status'), ['online']);
+    // The device the sensors name as via_device is announced too.
+    const gwTopic = 'homeassistant/binary_sensor/lowband_test-gw/connectivity/config';
+    await until('gateway device config', () => fresh.on(gwTopic).length > 0 || undefined);
+    const gwConf = JSON.parse(fresh.on(gwTopic)[0]);
+    assert.equal(gwConf.device_class, 'connectivity');
+    assert.equal(gwConf.state_topic, 'lb/test-gw/status');
+    assert.deepEqual(gwConf.device.identifiers, [conf.device.via_device]);
     await fresh.close();
   } finally {
     gw.kill('SIGTERM');

@@ -278,6 +278,7 @@ test('discovery: announced once per session; announced again on a new session, n
     await ackUntil(broker, broker.last, () => cursor.committed === 2n);
     const c1 = broker.last;
     assert.deepEqual(configs(c1).sort(), [
+      'homeassistant/binary_sensor/lowband_gw1/connectivity/config',
       'homeassistant/sensor/gw1_a4c138d5d498/battery/config', 'homeassistant/sensor/gw1_a4c138d5d498/humidity/config',
       'homeassistant/sensor/gw1_a4c138d5d498/rssi/config', 'homeassistant/sensor/gw1_a4c138d5d498/temperature/config',
     ]);
@@ -289,7 +290,7 @@ test('discovery: announced once per session; announced again on a new session, n
     sink.dropConnection();
     await until(() => broker.conns.length === 2 && sink.status().state === 'connected', 'resumed session');
     assert.equal(sink.status().sessionPresent, true);
-    assert.equal(sink.status().announced, 4);
+    assert.equal(sink.status().announced, 5, 'four sensor entities and the gateway device');
     log.append(reading(3n));
     await ackUntil(broker, broker.last, () => cursor.committed === 3n);
     assert.deepEqual(configs(broker.last), [], 'resumed session: nothing re-announced');
@@ -299,7 +300,7 @@ test('discovery: announced once per session; announced again on a new session, n
     await until(() => broker.conns.length === 3 && sink.status().state === 'connected', 'new session');
     log.append(reading(4n));
     await ackUntil(broker, broker.last, () => cursor.committed === 4n);
-    assert.equal(configs(broker.last).length, 4, 'new session: announced again');
+    assert.equal(configs(broker.last).length, 5, 'new session: announced again');
   } finally {
     await sink.stop(0);
     await broker.close();

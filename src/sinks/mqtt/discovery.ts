@@ -169,6 +169,31 @@ export function discoveryConfigs(m: WireMessage, s: DiscoverySettings, shouldAnn
 }
 
 /**
+ * The gateway itself as a Home Assistant device with a connectivity entity fed by the retained
+ * availability topic: the sensors' `via_device` points at it.
+ */
+export function gatewayConfig(s: DiscoverySettings): DiscoveryConfig {
+  const gw = haId(s.gatewayId);
+  const status = statusTopic(s.topicPrefix, s.gatewayId);
+  const cfg = {
+    name: 'Connectivity',
+    unique_id: `lowband_${gw}_connectivity`,
+    object_id: `lowband_${gw}_connectivity`,
+    state_topic: status,
+    payload_on: 'online',
+    payload_off: 'offline',
+    device_class: 'connectivity',
+    entity_category: 'diagnostic',
+    device: { identifiers: [`lowband_${gw}`], name: `lowband ${s.gatewayId}`, manufacturer: 'lowband', model: 'gateway' },
+  };
+  return {
+    id: `${gw}/_gateway`,
+    topic: `${s.discoveryPrefix}/binary_sensor/lowband_${gw}/connectivity/config`,
+    payload: Buffer.from(JSON.stringify(cfg)),
+  };
+}
+
+/**
  * The (device, field) pairs already announced in this MQTT session, bounded: rotating BLE
  * addresses must not grow memory. An evicted pair is simply announced again (retained, idempotent).
  */

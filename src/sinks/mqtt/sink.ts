@@ -10,7 +10,7 @@ import type { LogCursor, LogEntry } from '../../pipeline/message-log';
 import { RateLimitedLog, type Logger } from '../../util/log';
 import { withRedelivery } from '../../wire/message';
 import type { Sink, SinkStatus } from '../sink';
-import { AnnouncedSet, discoveryConfigs, type DiscoveryConfig } from './discovery';
+import { AnnouncedSet, discoveryConfigs, gatewayConfig, type DiscoveryConfig } from './discovery';
 import { handlePacket, type PacketContext, type PubackRefusal } from './handlers';
 import { InFlight, type Outgoing } from './inflight';
 import { DEFAULT_TUNING, resolveEndpoint, type MqttConfig, type MqttEndpoint, type MqttTuning } from './options';
@@ -449,11 +449,17 @@ export class MqttSink implements Sink, PacketContext {
     let configs: DiscoveryConfig[] = [];
     if (this.cfg.homeassistant) {
       let budget = MAX_CONFIGS_PER_READING;
-      configs = discoveryConfigs(
-        msg.wire,
-        { discoveryPrefix: this.cfg.discovery_prefix, topicPrefix: this.cfg.topic_prefix, gatewayId: this.gatewayId },
-        // Ids over the budget stay unannounced, so a later reading of the device announces them.
-        (id) => budget > 0 && this.announced.add(id) && budget-- > 0,
+      const settings = { discoveryPrefix: this.cfg.discovery_prefix, topicPrefix: this.cfg.topic_prefix, gatewayId: this.gatewayId };
+      // The gateway device first: the sensors name it as their via_device.
+      const gateway = gatewayConfig(settings);
+      if (this.announced.add(gateway.id)) configs.push(gateway);
+      configs.push(
+        ...discoveryConfigs(
+          msg.wire,
+          settings,
+          // Ids over the budget stay unannounced, so a later reading of the device announces them.
+          (id) => budget > 0 && this.announced.add(id) && budget-- > 0,
+        ),
       );
     }
     return { msg, configs };
