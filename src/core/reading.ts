@@ -41,6 +41,8 @@ export interface Reading {
   freq?: number;
   dr?: string;
   fmt?: string;
+  /** The user's label for the device (`lowband pair --name`, `lorawan.devices[].name`). */
+  name?: string;
   fields?: Record<string, FieldValue>;
   lorawan?: LorawanInfo;
   /** A configured key verified this frame (LoRaWAN MIC, BLE AES-CCM). */

@@ -137,6 +137,7 @@ export function bodyOf(gw: string, r: Reading): Record<string, CborValue | undef
     freq: r.freq,
     dr: r.dr,
     fmt: r.fmt,
+    name: r.name,
     fields: r.fields,
     lorawan: r.lorawan as Record<string, CborValue | undefined> | undefined,
   };

@@ -38,7 +38,8 @@ test('pair / unpair through the CLI while the gateway runs', async () => {
 
     let r = lowband('pair', 'A4:C1:38:00:00:01', '--name', 'greenhouse');
     assert.equal(r.status, 0, r.stderr);
-    await until('the paired sensor to arrive', () => sub.lines.some((l) => macOf(l) === PLAIN) || undefined);
+    const first = await until('the paired sensor to arrive', () => sub.lines.find((l) => macOf(l) === PLAIN));
+    assert.equal((first.body as { name?: string }).name, 'greenhouse', 'the name given at pairing travels with the reading');
     const scanned = (await callControl(cfg.control, 'scan', { seconds: 0 }, 5000)) as NearbyDevice[] | { devices: NearbyDevice[] };
     const plain = (Array.isArray(scanned) ? scanned : scanned.devices).find((d) => d.mac.replace(/:/g, '').toLowerCase() === PLAIN);
     assert.equal(plain?.name, 'greenhouse', 'scan shows the name given at pairing');

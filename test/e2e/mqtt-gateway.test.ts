@@ -69,6 +69,7 @@ test('LoRaWAN readings reach MQTT through a broker restart; discovery is retaine
     assert.equal(one.fmt, 'cayenne');
     assert.match(one.key, /^[0-9a-f]{32}$/);
     assert.equal(one.lorawan.devaddr, DEV.devaddr);
+    assert.equal(one.name, 'probe', 'the configured device name travels with the reading');
 
     const fresh = new TestSubscriber(broker.port, 'e2e-fresh');
     await fresh.connect(['homeassistant/#', 'lb/test-gw/status']);
@@ -78,6 +79,7 @@ test('LoRaWAN readings reach MQTT through a broker restart; discovery is retaine
     assert.equal(conf.device_class, 'temperature');
     assert.equal(conf.state_topic, `lb/test-gw/lora/${DEV.devaddr}`);
     assert.ok(conf.device?.identifiers);
+    assert.equal(conf.device.name, 'probe', 'Home Assistant shows the configured name');
     assert.deepEqual(fresh.on('lb/test-gw/status'), ['online']);
     // The device the sensors name as via_device is announced too.
     const gwTopic = 'homeassistant/binary_sensor/lowband_test-gw/connectivity/config';

@@ -344,6 +344,8 @@ export class BleAdapter implements RadioAdapter, BleControl {
   private deliver(r: Reading): void {
     if (!this.emit) return;
     this.received++;
+    const label = this.store?.get(r.device)?.name;
+    if (label) r.name = label;
     try {
       this.emit(r);
     } catch (err) {

@@ -122,7 +122,8 @@ export function discoveryConfigs(m: WireMessage, s: DiscoverySettings, shouldAnn
   const stateTopic = mqttTopic(s.topicPrefix, s.gatewayId, m.topic);
   const device = {
     identifiers: [`lowband_${node}`],
-    name: `${fmt} ${dev}`,
+    // The user's label when the device was enrolled with one, as Zigbee2MQTT's friendly names.
+    name: typeof m.body.name === 'string' && m.body.name ? m.body.name : `${fmt} ${dev}`,
     model: fmt,
     manufacturer: `lowband (${radio})`,
     via_device: `lowband_${gw}`,

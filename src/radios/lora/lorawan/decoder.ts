@@ -196,6 +196,7 @@ export class LoraFrameDecoder {
       this.count('unknown_device');
       return r;
     }
+    if (dev.name) r.name = dev.name;
     const v = verifyAndDecrypt(f, dev, this.tracker);
     if (v.searched) this.count('fcnt_search');
     if (!v.ok && v.replay) {
