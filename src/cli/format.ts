@@ -29,6 +29,7 @@ export function messageToLine(m: WireMessage): string {
   const b = m.body;
   const t = new Date(Number(m.timeUs / 1000n)).toISOString().slice(11, 23);
   const parts = [t, `#${m.seq}`, m.topic.padEnd(16)];
+  if (typeof b.name === 'string') parts.push(`"${b.name}"`);
   if (typeof b.src === 'string') parts.push(b.src);
   if (typeof b.rssi === 'number') parts.push(`rssi=${b.rssi}`);
   if (typeof b.snr === 'number') parts.push(`snr=${b.snr}`);
