@@ -732,7 +732,13 @@ export class Spool implements MessageLog {
     this.files.fdatasync(seg.writeFd, (err) => {
       seg.syncing = false;
       this.syncsInFlight--;
-      if (err && this.count('fsync_errors') === 1) this.log.error({ err: errCode(err), file: path.basename(seg.file) }, 'spool: fdatasync failed');
+      if (err) {
+        if (this.count('fsync_errors') === 1) this.log.error({ err: errCode(err), file: path.basename(seg.file) }, 'spool: fdatasync failed');
+        // The disk may have dropped what the page cache held: never append to this segment
+        // again, and go to memory mode with the alarm until a retry writes and syncs again.
+        seg.sealed = true;
+        this.diskFailed(err);
+      }
       if (seg.resync && seg.writeFd !== undefined && !this.closed) {
         seg.resync = false;
         this.sync(seg);

@@ -48,7 +48,14 @@ export class FaultyFiles implements SpoolFiles {
   size = nodeFiles.size;
   read = nodeFiles.read;
   truncate = nodeFiles.truncate;
-  fdatasync = nodeFiles.fdatasync;
+  /** Set to an errno code to make fdatasync fail (an SD card reporting EIO on flush). */
+  syncFailing: string | undefined;
+  fdatasync: SpoolFiles['fdatasync'] = (fd, cb) => {
+    if (!this.syncFailing) return nodeFiles.fdatasync(fd, cb);
+    const err = new Error(`${this.syncFailing}: simulated`) as NodeJS.ErrnoException;
+    err.code = this.syncFailing;
+    setImmediate(() => cb(err));
+  };
   fdatasyncSync = nodeFiles.fdatasyncSync;
   close = nodeFiles.close;
   unlink = nodeFiles.unlink;
