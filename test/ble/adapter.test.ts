@@ -240,3 +240,52 @@ test('malformed HCI packets and AD structures are counted or ignored, never cras
     await rig.close();
   }
 });
+
+test('a sensor whose counter restarts (new battery) is refused as a replay, then accepted after a minute of it', async () => {
+  const clock = new FakeClock();
+  const rig = await makeRig({ clock, decode: null, sensors: [{ kind: 'bthome-encrypted', mac: BTHOME_VECTOR.mac, key: BTHOME_VECTOR.key, counter: 1000 }] });
+  try {
+    await waitFor(() => running(rig), 'adapter running');
+    await rig.adapter.pair(BTHOME_VECTOR.mac, { key: BTHOME_VECTOR.key });
+    rig.emu.advertiseAll();
+    await waitFor(() => rig.readings.length === 1, 'first reading');
+    const sensor = rig.emu.sensors[0];
+    sensor.counter = 1; // battery changed: the counter starts over
+    for (let i = 0; i < 4; i++) {
+      rig.emu.advertiseAll();
+      clock.advance(20_000);
+    }
+    await waitFor(() => (rig.adapter.status().drops.replay ?? 0) >= 4, 'refused as replays');
+    assert.equal(rig.readings.length, 1, 'nothing from the restarted counter yet (4 measurements over 60 s)');
+    rig.emu.advertiseAll(); // the fifth refused measurement, 80 s after the first: the restart is accepted
+    await waitFor(() => (rig.adapter.status().drops.counter_reset ?? 0) === 1, 'counter reset noted');
+    rig.emu.advertiseAll();
+    await waitFor(() => rig.readings.length >= 2, 'readings resume');
+    assert.equal(rig.readings[1].authenticated, true);
+  } finally {
+    await rig.close();
+  }
+});
+
+test('a replayed old frame between genuine ones never resets the counter', async () => {
+  const clock = new FakeClock();
+  const rig = await makeRig({ clock, decode: null, sensors: [{ kind: 'bthome-encrypted', mac: BTHOME_VECTOR.mac, key: BTHOME_VECTOR.key, counter: 1000 }] });
+  try {
+    await waitFor(() => running(rig), 'adapter running');
+    await rig.adapter.pair(BTHOME_VECTOR.mac, { key: BTHOME_VECTOR.key });
+    const sensor = rig.emu.sensors[0];
+    for (let i = 0; i < 8; i++) {
+      const genuine = sensor.counter;
+      rig.emu.advertiseAll();
+      await waitFor(() => rig.readings.length === i + 1, `genuine reading ${i}`);
+      sensor.counter = 5; // an attacker replays an old frame...
+      rig.emu.advertiseAll();
+      sensor.counter = genuine + 2; // ...and the genuine sensor goes on
+      clock.advance(20_000);
+    }
+    await waitFor(() => (rig.adapter.status().drops.replay ?? 0) >= 8, 'every replay refused');
+    assert.equal(rig.adapter.status().drops.counter_reset, undefined);
+  } finally {
+    await rig.close();
+  }
+});

@@ -39,6 +39,10 @@ export interface BleAdapterOptions {
   store?: PairedStore;
 }
 
+/** A counter refused as a replay this many times over this long means the sensor restarted. */
+const SENSOR_RESTART_REFUSALS = 5;
+const SENSOR_RESTART_MS = 60_000;
+
 /** Devices that are not forwarded are decoded at most this often, only to show them in `scan`. */
 const NEARBY_DECODE_MS = 1000;
 
@@ -296,6 +300,7 @@ export class BleAdapter implements RadioAdapter, BleControl {
     if (isFailure(result)) {
       entry.fmt = result.fmt;
       this.drops.count(result.error);
+      if (result.error === 'replay') this.noteReplay(entry, nowMs, advertSignature(a));
       return;
     }
     this.forwardDecoded(a, result, entry, sig ?? (result.counter !== undefined ? advertSignature(a) : undefined));
@@ -310,7 +315,34 @@ export class BleAdapter implements RadioAdapter, BleControl {
     }
   }
 
+  /**
+   * A sensor whose counter went backwards and stays there restarted (new battery): after
+   * SENSOR_RESTART_REFUSALS refusals spanning SENSOR_RESTART_MS with nothing accepted in
+   * between, its counter is accepted afresh. A replaying attacker cannot trigger this while
+   * the genuine sensor is heard: every genuine frame clears the streak.
+   */
+  private noteReplay(entry: DeviceEntry, nowMs: number, sig: string): void {
+    if (sig === entry.replaySig) return; // a repeat of the same advert is one measurement
+    entry.replaySig = sig;
+    entry.replayStreak = (entry.replayStreak ?? 0) + 1;
+    entry.replaySinceMs ??= nowMs;
+    if (entry.replayStreak < SENSOR_RESTART_REFUSALS || nowMs - entry.replaySinceMs < SENSOR_RESTART_MS) return;
+    this.opts.log.warn(
+      { adapter: this.name, mac: entry.mac, lastCounter: entry.lastCounter, refusals: entry.replayStreak },
+      'BLE sensor counter went back and stayed back (restarted, new battery?): accepting its new counter',
+    );
+    this.drops.count('counter_reset');
+    entry.lastCounter = undefined;
+    entry.lastSig = undefined;
+    entry.replayStreak = undefined;
+    entry.replaySinceMs = undefined;
+    entry.replaySig = undefined;
+  }
+
   private forwardDecoded(a: Advert, d: Decoded, entry: DeviceEntry, sig: string | undefined): void {
+    entry.replayStreak = undefined;
+    entry.replaySinceMs = undefined;
+    entry.replaySig = undefined;
     if (d.counter !== undefined && d.counter === entry.lastCounter) {
       this.drops.count('duplicate');
       return;

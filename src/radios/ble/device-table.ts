@@ -12,6 +12,11 @@ export interface DeviceEntry {
   fields?: Record<string, FieldValue>;
   /** Counter of the last accepted reading (replay protection, duplicate suppression). */
   lastCounter?: number;
+  /** Replay refusals in a row with nothing accepted in between, and since when. */
+  replayStreak?: number;
+  replaySinceMs?: number;
+  /** Signature of the last refused advert: its repeats count once. */
+  replaySig?: string;
   /** Hex of the advert's data of the last accepted counter reading: a repeat is caught before decoding. */
   lastSig?: string;
   /** Wall clock ms of the last decode attempt (nearby-only devices are decoded at most once a second). */
