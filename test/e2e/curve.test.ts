@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -52,9 +52,17 @@ test('an allowed subscriber receives; an unknown key and a plain client get noth
       const c = (await status()).sinks.find((s) => s.kind === 'publish')?.curve as { refused: number } | undefined;
       return (c && c.refused >= 1) || undefined;
     });
+    // `lowband tail` with the friend's key file is a CURVE client too.
+    const tail = spawn(process.execPath, cliArgs('tail', '--endpoint', endpoint, '--filter', 'lora/', '--json', '--count', '2',
+      '--server-key', gwKeys.pub, '--key-file', join(dir, 'friend.key')), { stdio: ['ignore', 'pipe', 'pipe'] });
+    let tailOut = '';
+    tail.stdout!.on('data', (d) => (tailOut += d));
+    const tailExit = new Promise<number | null>((resolve) => tail.once('exit', resolve));
     modem.stream(20, (i) => Buffer.from([0xc0, i & 0xff]));
-    const got = await good.done;
+    const [got, tailCode] = await Promise.all([good.done, tailExit]);
     modem.stopStream();
+    assert.equal(tailCode, 0);
+    assert.equal(tailOut.trim().split('\n').map((l) => JSON.parse(l).topic).join(','), 'lora/raw,lora/raw');
     assert.equal(got.length, 3);
     assert.equal((got[0].body as { src: string }).src, 'lora0');
     // The stream ran while the other two were connected: they received nothing.
