@@ -11,6 +11,7 @@ import { ReliableSink } from '../../src/sinks/reliable';
 import { Spool } from '../../src/spool/spool';
 import { decodeFrames, Flag, type WireMessage } from '../../src/wire/message';
 import { message, OPEN_LIMITS, tempDir, until } from '../spool/helpers';
+import { REPO } from '../helpers/paths';
 
 /** What the backends saw, across collector restarts. */
 class Seen {
@@ -232,11 +233,11 @@ test('kill -9 of the gateway mid-stream, restart: nothing acknowledged is lost a
   }
 });
 
-test('the independent Python backend (examples/collector.py) acknowledges and de-duplicates', async () => {
+test('the independent Python backend (docs/examples/collector.py) acknowledges and de-duplicates', async () => {
   const { dir, cleanup } = tempDir('lowband-rel-');
   const endpoint = `ipc://${path.join(dir, 'py.sock')}`;
   // From test/reliable (tsx) or dist/test/reliable (compiled).
-  const script = [path.join(__dirname, '..', '..', 'examples', 'collector.py'), path.join(__dirname, '..', '..', '..', 'examples', 'collector.py')].find((p) => fs.existsSync(p))!;
+  const script = path.join(REPO, 'docs', 'examples', 'collector.py');
   const py = spawn('/usr/bin/python3', [script, '--bind', endpoint, '--gap-ms', '300'], { stdio: ['ignore', 'pipe', 'inherit'] });
   const lines: Record<string, unknown>[] = [];
   readline.createInterface({ input: py.stdout! }).on('line', (l) => lines.push(JSON.parse(l) as Record<string, unknown>));
@@ -333,7 +334,7 @@ test('CURVE: the sink talks to a CURVE collector with the keys it is given', asy
 test('heartbeats detect a frozen backend (SIGSTOP); after SIGCONT everything is delivered', async () => {
   const { dir, cleanup } = tempDir('lowband-rel-');
   const endpoint = `ipc://${path.join(dir, 'py.sock')}`;
-  const script = [path.join(__dirname, '..', '..', 'examples', 'collector.py'), path.join(__dirname, '..', '..', '..', 'examples', 'collector.py')].find((p) => fs.existsSync(p))!;
+  const script = path.join(REPO, 'docs', 'examples', 'collector.py');
   const py = spawn('/usr/bin/python3', [script, '--bind', endpoint, '--gap-ms', '300'], { stdio: ['ignore', 'pipe', 'inherit'] });
   const lines: Record<string, unknown>[] = [];
   readline.createInterface({ input: py.stdout! }).on('line', (l) => lines.push(JSON.parse(l) as Record<string, unknown>));

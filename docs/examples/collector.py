@@ -5,7 +5,7 @@ Binds a ROUTER, stores each message once (de-duplicated by its 16-byte key), and
 per gateway the highest seq up to which everything has been received: ["ACK", seq u64 BE].
 Prints one JSON line per unique message on stdout. Needs Debian's python3-zmq and python3-cbor2.
 
-    /usr/bin/python3 examples/collector.py --bind tcp://0.0.0.0:5557
+    /usr/bin/python3 docs/examples/collector.py --bind tcp://0.0.0.0:5557
 """
 import argparse
 import collections
