@@ -1,5 +1,5 @@
 import fs from 'node:fs';
-import path from 'node:path';
+import { writeFileAtomicSync } from '../util/atomic-file';
 
 /**
  * The few file operations the spool uses. Sync calls are deliberate: appends go to the page
@@ -50,18 +50,7 @@ export const nodeFiles: SpoolFiles = {
       throw err;
     }
   },
-  writeTextAtomic: (file, text) => {
-    const tmp = `${file}.tmp`;
-    const fd = fs.openSync(tmp, 'w', 0o640);
-    try {
-      fs.writeSync(fd, text);
-      fs.fdatasyncSync(fd);
-    } finally {
-      fs.closeSync(fd);
-    }
-    fs.renameSync(tmp, file);
-    nodeFiles.syncDir(path.dirname(file));
-  },
+  writeTextAtomic: (file, text) => writeFileAtomicSync(file, text, 0o640),
   syncDir: (dir) => {
     let fd: number | undefined;
     try {

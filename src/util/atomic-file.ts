@@ -1,4 +1,5 @@
-import { closeSync, fsyncSync, openSync, renameSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { open, rename, unlink } from 'node:fs/promises';
 import { dirname } from 'node:path';
 
 /**
@@ -11,9 +12,16 @@ export function writeFileAtomicSync(path: string, data: string | Buffer, mode = 
   try {
     writeSync(fd, typeof data === 'string' ? Buffer.from(data) : data);
     fsyncSync(fd);
-  } finally {
+  } catch (err) {
     closeSync(fd);
+    try {
+      unlinkSync(tmp);
+    } catch {
+      // Already gone; the original error matters.
+    }
+    throw err;
   }
+  closeSync(fd);
   renameSync(tmp, path);
   try {
     const dfd = openSync(dirname(path), 'r');
@@ -25,4 +33,48 @@ export function writeFileAtomicSync(path: string, data: string | Buffer, mode = 
   } catch {
     // Some file systems refuse fsync on directories; the rename is still atomic there.
   }
+}
+
+let asyncSeq = 0;
+
+/**
+ * The same guarantee without blocking the event loop. The temp file is created with `mode`
+ * (and chmod'ed to it, since the umask may narrow it); `beforeRename` returning false abandons
+ * the write (a newer copy was written meanwhile).
+ */
+export async function writeFileAtomic(
+  path: string,
+  data: string | Buffer,
+  opts: { mode?: number; beforeRename?: () => boolean } = {},
+): Promise<boolean> {
+  const mode = opts.mode ?? 0o644;
+  const tmp = `${path}.tmp-${process.pid}-${++asyncSeq}`;
+  const fh = await open(tmp, 'wx', mode);
+  try {
+    await fh.chmod(mode);
+    await fh.writeFile(data);
+    await fh.sync();
+  } catch (err) {
+    await fh.close().catch(() => undefined);
+    await unlink(tmp).catch(() => undefined);
+    throw err;
+  }
+  await fh.close();
+  if (opts.beforeRename && !opts.beforeRename()) {
+    await unlink(tmp).catch(() => undefined);
+    return false;
+  }
+  try {
+    await rename(tmp, path);
+  } catch (err) {
+    await unlink(tmp).catch(() => undefined);
+    throw err;
+  }
+  const dh = await open(dirname(path), 'r').catch(() => undefined);
+  if (dh) {
+    // Some file systems refuse fsync on directories; the rename is still atomic there.
+    await dh.sync().catch(() => undefined);
+    await dh.close();
+  }
+  return true;
 }

@@ -1,6 +1,7 @@
 import { promises as fsp } from 'node:fs';
 import { join } from 'node:path';
 import type { PairedDevice } from '../../control/protocol';
+import { writeFileAtomic } from '../../util/atomic-file';
 
 /** An enrolled device as held in memory (the key never leaves this module except to decoders). */
 export interface PairedEntry {
@@ -41,7 +42,6 @@ interface FileShape {
 export class PairedStore {
   private readonly devices = new Map<string, PairedEntry>();
   private writing: Promise<void> = Promise.resolve();
-  private tmpSeq = 0;
   /** Set when the file could not be loaded: why, and where the bad file was moved. */
   loadError?: string;
   /** Called after every successful change (the adapter pins/unpins devices). */
@@ -168,33 +168,11 @@ export class PairedStore {
   }
 
   private async writeAtomic(text: string): Promise<void> {
-    const dir = join(this.file, '..');
-    await fsp.mkdir(dir, { recursive: true, mode: 0o750 });
-    const tmp = `${this.file}.tmp-${process.pid}-${++this.tmpSeq}`;
-    const fh = await fsp.open(tmp, 'wx', 0o600);
-    try {
-      await fh.chmod(0o600); // the umask may have narrowed it; never widened
-      await fh.writeFile(text, 'utf8');
-      await fh.sync();
-    } catch (err) {
-      await fh.close().catch(() => undefined);
-      await fsp.unlink(tmp).catch(() => undefined);
-      throw err;
-    }
-    await fh.close();
-    try {
-      await fsp.rename(tmp, this.file);
-    } catch (err) {
-      await fsp.unlink(tmp).catch(() => undefined);
-      throw err;
-    }
-    // the rename itself is durable only once the directory entry is synced
-    const dh = await fsp.open(dir, 'r').catch(() => undefined);
-    if (dh) {
-      await dh.sync().catch(() => undefined);
-      await dh.close();
-    }
+    await fsp.mkdir(join(this.file, '..'), { recursive: true, mode: 0o750 });
+    // 0600: the file holds bindkeys.
+    await writeFileAtomic(this.file, text, { mode: 0o600 });
   }
+
 }
 
 function toPublic(e: PairedEntry): PairedDevice {

@@ -68,7 +68,7 @@ export class SemtechUdpAdapter implements RadioAdapter {
   private readonly forwarders = new Map<string, ForwarderSeen>();
   private readonly rlog: RateLimitedLog;
 
-  constructor(private readonly cfg: UdpIngestConfig, private readonly opts: { logger: Logger }) {
+  constructor(private readonly cfg: UdpIngestConfig, opts: { logger: Logger }) {
     this.name = cfg.name;
     this.rlog = new RateLimitedLog(opts.logger.child({ adapter: cfg.name }));
   }

@@ -1,7 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { open, rename, unlink } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
-import { writeFileAtomicSync } from '../../../util/atomic-file';
+import { join } from 'node:path';
+import { writeFileAtomic, writeFileAtomicSync } from '../../../util/atomic-file';
 import type { Logger } from '../../../util/log';
 import type { FcntTracker } from './fcnt';
 
@@ -64,23 +63,9 @@ export class FcntStore {
     if (this.writing || this.closed || this.tracker.version === this.savedVersion) return;
     this.writing = true;
     const { text, version } = this.serialise();
-    // Not writeFileAtomicSync's temp name: close() may run while this write is in flight.
-    const tmp = `${this.path}.tmp-${process.pid}-async`;
     try {
-      const fh = await open(tmp, 'w', 0o600);
-      try {
-        await fh.writeFile(text);
-        await fh.sync();
-      } finally {
-        await fh.close();
-      }
-      if (this.closed) {
-        await unlink(tmp).catch(() => undefined); // close() wrote a newer copy meanwhile
-        return;
-      }
-      await rename(tmp, this.path);
-      await syncDir(dirname(this.path));
-      this.savedVersion = version;
+      // close() may have written a newer copy while this one was in flight: then keep that.
+      if (await writeFileAtomic(this.path, text, { mode: 0o600, beforeRename: () => !this.closed })) this.savedVersion = version;
     } catch (e) {
       if (!this.failedLogged) {
         this.failedLogged = true;
@@ -103,18 +88,5 @@ export class FcntStore {
     } catch (e) {
       this.log.warn({ file: this.path, err: e instanceof Error ? e.message : String(e) }, 'cannot write LoRaWAN FCnt state at shutdown');
     }
-  }
-}
-
-async function syncDir(dir: string): Promise<void> {
-  try {
-    const fh = await open(dir, 'r');
-    try {
-      await fh.sync();
-    } finally {
-      await fh.close();
-    }
-  } catch {
-    // Some file systems refuse fsync on directories; the rename is still atomic there.
   }
 }
