@@ -7,24 +7,12 @@ import net from 'node:net';
 import mqttPacket from 'mqtt-packet';
 import pino from 'pino';
 import { MemoryLog } from '../src/pipeline/memory-log';
-import type { LogEntry } from '../src/pipeline/message-log';
 import { MqttSink } from '../src/sinks/mqtt/sink';
 import { toMqttMessage } from '../src/sinks/mqtt/payload';
-import { encodeFrames, Kind, RadioCode } from '../src/wire/message';
 import { Mosquitto, until } from '../test/mqtt/mosquitto';
 import { mqttConfig } from '../test/mqtt/fixtures';
+import { benchMessage } from './reliable';
 
-function message(seq: bigint): LogEntry {
-  const key = Buffer.alloc(16);
-  key.writeBigUInt64BE(seq, 8);
-  return {
-    seq,
-    frames: encodeFrames('ble/a4c138d5d498', Kind.reading, RadioCode.ble, 1, seq, 1_700_000_000_000_000n + seq, key, {
-      gw: 'bench-gw', dev: 'a4c138d5d498', src: 'ble0', raw: Buffer.alloc(24, 7), rssi: -71, fmt: 'bthome',
-      fields: { temperature: 21.5, humidity: 48.2, battery: 97 },
-    }),
-  };
-}
 
 async function run(broker: Mosquitto, n: number, window: number, pv: 4 | 5): Promise<number> {
   const log = new MemoryLog();
@@ -35,7 +23,7 @@ async function run(broker: Mosquitto, n: number, window: number, pv: 4 | 5): Pro
   );
   await sink.start(cursor);
   await until(() => sink.status().state === 'connected', 'connected');
-  const entries = Array.from({ length: n }, (_, i) => message(BigInt(i + 1)));
+  const entries = Array.from({ length: n }, (_, i) => benchMessage(BigInt(i + 1)));
   const t0 = process.hrtime.bigint();
   for (const e of entries) log.append(e);
   await until(() => cursor.committed === BigInt(n), 'all PUBACKed', 120_000);
@@ -85,7 +73,7 @@ async function rawBaseline(broker: Mosquitto, n: number, window: number, payload
 export async function main(): Promise<void> {
   const n = Number(process.env.BENCH_N ?? 50_000);
   const enc = 200_000;
-  const frames = message(1n).frames;
+  const frames = benchMessage(1n).frames;
   let t0 = process.hrtime.bigint();
   for (let i = 0; i < enc; i++) toMqttMessage(frames, 'lowband', 'bench-gw');
   console.log(`payload: decode + JSON ${Math.round(enc / (Number(process.hrtime.bigint() - t0) / 1e9)).toLocaleString()} msg/s`);

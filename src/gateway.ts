@@ -30,7 +30,6 @@ export const VERSION = '0.1.0';
 
 /** Extra wiring for tests and `demo` (emulated radios instead of configured hardware). */
 export interface GatewayOverrides {
-  adapters?: RadioAdapter[];
   /** Run the BLE adapter's noble on this (emulated) HCI socket. */
   bleSocket?: HciSocketLike;
   /** Directory relative codec paths are resolved against (default: the config file's). */
@@ -111,7 +110,6 @@ export class Gateway {
     const loraFromModem = lora(false);
     const loraFromConcentrator = lora(true);
 
-    for (const a of overrides.adapters ?? []) this.adapters.push({ adapter: a, emit: accept });
     for (const [i, l] of cfg.lora.entries()) {
       const profile = profileFor(l.modem);
       if (!profile) throw new ConfigError(`lora[${i}].modem`, l.modem, 'a known modem');

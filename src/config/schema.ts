@@ -1,5 +1,5 @@
 import {
-  array, boolean, byteSize, either, hex, integer, maybe, object, oneOf, optional, string,
+  array, boolean, byteSize, hex, integer, maybe, object, oneOf, optional, string,
 } from './validate';
 
 const name = string({ pattern: /^[a-z][a-z0-9_-]{0,31}$/, what: 'a short name like lora0 (a-z, 0-9, _ -)' });
@@ -124,7 +124,7 @@ export const configSchema = object({
           ca_file: maybe(string()),
           cert_file: maybe(string()),
           key_file: maybe(string()),
-          protocol_version: optional(either(integer({ min: 4, max: 4 }), integer({ min: 5, max: 5 }), '4 (MQTT 3.1.1) or 5'), 4),
+          protocol_version: optional(oneOf([4, 5] as const), 4 as 4 | 5),
           // Packet ids are 16-bit; headroom stays for status and discovery publishes.
           window: optional(integer({ min: 1, max: 65_000 }), 100),
           keepalive_s: optional(integer({ min: 0, max: 65_535 }), 30),

@@ -172,18 +172,3 @@ export function hex(bytes: number, opts: { separators?: boolean } = {}): V<strin
     return s.toLowerCase();
   };
 }
-
-/** Either validator; the first error's message is replaced by one naming both forms. */
-export function either<A, B>(a: V<A>, b: V<B>, what: string): V<A | B> {
-  return (value, path) => {
-    try {
-      return a(value, path);
-    } catch {
-      try {
-        return b(value, path);
-      } catch {
-        throw new ConfigError(path, value, what);
-      }
-    }
-  };
-}
