@@ -9,8 +9,8 @@ import pino from 'pino';
 import { MemoryLog } from '../src/pipeline/memory-log';
 import { MqttSink } from '../src/sinks/mqtt/sink';
 import { toMqttMessage } from '../src/sinks/mqtt/payload';
-import { Mosquitto, until } from '../test/mqtt/mosquitto';
-import { mqttConfig } from '../test/mqtt/fixtures';
+import { Mosquitto, until } from '../test/sinks/mqtt/mosquitto';
+import { mqttConfig } from '../test/sinks/mqtt/fixtures';
 import { benchMessage } from './reliable';
 
 

@@ -1,17 +1,15 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fixturePath } from '../helpers/paths';
 import { CodecLoadError, loadCodec } from '../../src/codecs';
 import { type PayloadCodec } from '../../src/codecs/codec';
 import { flattenFields, Ts013Codec, TS013_LIMITS } from '../../src/codecs/ts013';
 
 function fixture(name: string): string {
-  for (const base of [join(__dirname, '../fixtures/codecs'), join(__dirname, '../../../test/fixtures/codecs')]) {
-    if (existsSync(join(base, name))) return join(base, name);
-  }
-  throw new Error(`fixture ${name} not found`);
+  return fixturePath('codecs', name);
 }
 
 const PAYLOAD = Buffer.from('09c47803', 'hex');

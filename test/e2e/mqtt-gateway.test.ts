@@ -9,7 +9,7 @@ import type { GatewayStatus } from '../../src/control/protocol';
 import { writeTestConfig } from '../helpers/gateway-config';
 import { LowbandProcess, until } from '../helpers/processes';
 import { FakeForwarder, udpPortFromStatus } from '../helpers/semtech';
-import { Mosquitto, TestSubscriber } from '../mqtt/mosquitto';
+import { Mosquitto, TestSubscriber } from '../sinks/mqtt/mosquitto';
 
 // Concentrator → `lowband run` (LoRaWAN decryption, Cayenne, spool) → Debian's mosquitto,
 // restarted mid-stream → a persistent QoS 1 subscriber and Home Assistant discovery.

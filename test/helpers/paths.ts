@@ -24,3 +24,8 @@ export function nodeArgs(modulePath: string): string[] {
 export function cliArgs(...args: string[]): string[] {
   return [...nodeArgs('src/cli/main'), ...args];
 }
+
+/** A file under test/fixtures (fixtures stay in the source tree; compiled tests run from dist/test). */
+export function fixturePath(...parts: string[]): string {
+  return join(REPO, 'test', 'fixtures', ...parts);
+}
