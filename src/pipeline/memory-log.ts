@@ -34,6 +34,8 @@ class MemoryCursor implements LogCursor {
   private waiter: ((e: LogEntry | undefined) => void) | undefined;
   private closed = false;
   committed = 0n;
+  /** Memory does not outlive the run: nothing here was sent by an earlier one. */
+  readonly replayUntil = 0n;
   readonly drops: Record<string, number> = {};
 
   constructor(

@@ -37,6 +37,11 @@ export interface LogCursor {
   close(): void;
   /** Messages and bytes appended but not yet committed by this sink. */
   backlog(): { messages: number; bytes: number };
+  /**
+   * Entries with seq <= this may have been sent before (by a previous run, or an earlier cursor
+   * of the same name in this run): a sink sends them flagged as redelivery. 0n when nothing was.
+   */
+  readonly replayUntil: bigint;
   /** Last committed seq (0n before any). */
   readonly committed: bigint;
   /** Messages this sink lost to overflow, by cause. */

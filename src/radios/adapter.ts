@@ -1,5 +1,7 @@
 import type { Reading } from '../core/reading';
 
+export { DropCounter } from '../util/drop-counter';
+
 /** Life-cycle state of an adapter, as shown by `lowband status`. */
 export type AdapterState = 'starting' | 'running' | 'reconnecting' | 'degraded' | 'stopped';
 
@@ -33,15 +35,3 @@ export interface RadioAdapter {
   status(): AdapterStatus;
 }
 
-/** Counts drops by cause; shared shape for every adapter's status. */
-export class DropCounter {
-  readonly byCause: Record<string, number> = {};
-  count(cause: string, n = 1): void {
-    this.byCause[cause] = (this.byCause[cause] ?? 0) + n;
-  }
-  get total(): number {
-    let t = 0;
-    for (const v of Object.values(this.byCause)) t += v;
-    return t;
-  }
-}

@@ -29,11 +29,6 @@ export interface ReliableSinkOptions {
   lingerMs?: number;
 }
 
-/** A cursor that knows which entries a previous run may already have sent (the spool's cursors do). */
-interface ReplayAware {
-  replayUntil?: bigint;
-}
-
 /** Small FIFO with O(1) shift, for the in-flight window. */
 class Window {
   private items: LogEntry[] = [];
@@ -107,7 +102,7 @@ export class ReliableSink implements Sink {
   async start(cursor: LogCursor): Promise<void> {
     if (this.socket) throw new Error(`sink ${this.name} already started`);
     this.cursor = cursor;
-    this.replayUntil = (cursor as LogCursor & ReplayAware).replayUntil ?? 0n;
+    this.replayUntil = cursor.replayUntil;
     const o = this.opts;
     const s = new Dealer({
       linger: o.lingerMs ?? 500,

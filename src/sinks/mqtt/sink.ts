@@ -24,11 +24,6 @@ export const CONTROL_RESERVE = 4;
 /** Discovery configs announced per reading at most; the rest follow with later readings. */
 export const MAX_CONFIGS_PER_READING = 256;
 
-/** A cursor that knows which entries a previous run may already have sent (the spool's cursors do). */
-interface ReplayAware {
-  replayUntil?: bigint;
-}
-
 /** One connection attempt: its socket, parser and timers. A stale one's events are ignored. */
 interface Connection {
   socket: net.Socket;
@@ -100,7 +95,7 @@ export class MqttSink implements Sink, PacketContext {
   async start(cursor: LogCursor): Promise<void> {
     this.endpoint = resolveEndpoint(this.cfg, this.gatewayId, this.tuning);
     this.cursor = cursor;
-    this.replayUntil = (cursor as LogCursor & ReplayAware).replayUntil ?? 0n;
+    this.replayUntil = cursor.replayUntil;
     this.log.info(
       { broker: this.endpoint.broker, tls: this.endpoint.tls, protocol: this.protocolVersion, clientId: this.endpoint.connect.clientId, window: this.cfg.window },
       'mqtt sink starting',
