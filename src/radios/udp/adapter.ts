@@ -1,6 +1,7 @@
 import dgram from 'node:dgram';
 import { isIP } from 'node:net';
 import { nowUs, type Reading } from '../../core/reading';
+import { BoundedMap } from '../../util/bounded-map';
 import type { Logger } from '../../util/log';
 import { RateLimitedLog } from '../../util/log';
 import { DropCounter, type AdapterState, type AdapterStatus, type RadioAdapter, type ReadingSink } from '../adapter';
@@ -22,12 +23,29 @@ export interface ForwarderSeen {
   protocolVersion: number;
   pushData: number;
   pullData: number;
+  /** Datagrams (PUSH_DATA + PULL_DATA) in the last one to two minutes: what `status` ranks by. */
+  recentDatagrams: number;
 }
 
-/** AdapterStatus plus protocol counters and the forwarders heard from. */
+/** AdapterStatus plus protocol counters and the busiest forwarders heard from. */
 export interface SemtechUdpStatus extends AdapterStatus {
   counters: Record<string, number>;
+  /** At most `STATUS_FORWARDERS` forwarders, most recent datagrams first. */
   forwarders: ForwarderSeen[];
+  /** Forwarders remembered but not listed (senders with random EUIs must not inflate every status reply). */
+  forwardersOmitted: number;
+}
+
+/** Forwarders listed in a status reply; a real site has a handful. */
+export const STATUS_FORWARDERS = 16;
+/** Width of one recent-traffic bucket; `recentDatagrams` covers the current and the previous one. */
+const RECENT_BUCKET_US = 60_000_000;
+
+/** A forwarder's record with its recent-traffic buckets. */
+interface ForwarderEntry extends Omit<ForwarderSeen, 'recentDatagrams'> {
+  bucketStartUs: number;
+  thisBucket: number;
+  lastBucket: number;
 }
 
 /** Requested kernel receive buffer for the ingest socket. */
@@ -65,7 +83,7 @@ export class SemtechUdpAdapter implements RadioAdapter {
   private readonly counters: Record<string, number> = {
     datagrams: 0, push_data: 0, pull_data: 0, tx_ack: 0, rxpk: 0, crc_error: 0, crc_forwarded: 0, no_crc: 0, stat: 0, malformed: 0, ack_send_error: 0,
   };
-  private readonly forwarders = new Map<string, ForwarderSeen>();
+  private readonly forwarders = new BoundedMap<string, ForwarderEntry>(MAX_FORWARDERS);
   private readonly rlog: RateLimitedLog;
 
   constructor(private readonly cfg: UdpIngestConfig, opts: { logger: Logger }) {
@@ -141,6 +159,14 @@ export class SemtechUdpAdapter implements RadioAdapter {
   }
 
   status(): SemtechUdpStatus {
+    const now = nowUs();
+    const all: ForwarderSeen[] = [];
+    for (const f of this.forwarders.values()) {
+      const { bucketStartUs: _s, thisBucket: _t, lastBucket: _l, ...seen } = f;
+      all.push({ ...seen, recentDatagrams: recentDatagrams(f, now) });
+    }
+    all.sort((a, b) => b.recentDatagrams - a.recentDatagrams || b.lastSeenUs - a.lastSeenUs);
+    const listed = all.slice(0, STATUS_FORWARDERS);
     return {
       name: this.name,
       kind: 'semtech-udp',
@@ -150,7 +176,8 @@ export class SemtechUdpAdapter implements RadioAdapter {
       received: this.received,
       drops: { ...this.drops.byCause },
       counters: { ...this.counters },
-      forwarders: [...this.forwarders.values()].map((f) => ({ ...f })),
+      forwarders: listed,
+      forwardersOmitted: all.length - listed.length,
     };
   }
 
@@ -258,17 +285,32 @@ export class SemtechUdpAdapter implements RadioAdapter {
   }
 
   private seen(gatewayEui: string, remote: string, version: number, type: string): void {
-    const f = this.forwarders.get(gatewayEui) ?? { gatewayEui, remote, lastSeenUs: 0, protocolVersion: version, pushData: 0, pullData: 0 };
-    this.forwarders.delete(gatewayEui);
+    const now = nowUs();
+    const f = this.forwarders.get(gatewayEui) ?? { gatewayEui, remote, lastSeenUs: 0, protocolVersion: version, pushData: 0, pullData: 0, bucketStartUs: now, thisBucket: 0, lastBucket: 0 };
     f.remote = remote;
-    f.lastSeenUs = nowUs();
+    f.lastSeenUs = now;
     f.protocolVersion = version;
     if (type === 'PUSH_DATA') f.pushData++;
     if (type === 'PULL_DATA') f.pullData++;
-    this.forwarders.set(gatewayEui, f);
-    if (this.forwarders.size > MAX_FORWARDERS) {
-      const oldest = this.forwarders.keys().next().value;
-      if (oldest !== undefined) this.forwarders.delete(oldest);
+    if (type === 'PUSH_DATA' || type === 'PULL_DATA') {
+      roll(f, now);
+      f.thisBucket++;
     }
+    this.forwarders.set(gatewayEui, f);
   }
+}
+
+/** Moves `f`'s buckets on to the one `now` falls in. */
+function roll(f: ForwarderEntry, now: number): void {
+  const passed = Math.floor((now - f.bucketStartUs) / RECENT_BUCKET_US);
+  if (passed <= 0) return;
+  f.lastBucket = passed === 1 ? f.thisBucket : 0;
+  f.thisBucket = 0;
+  f.bucketStartUs += passed * RECENT_BUCKET_US;
+}
+
+function recentDatagrams(f: ForwarderEntry, now: number): number {
+  const passed = Math.floor((now - f.bucketStartUs) / RECENT_BUCKET_US);
+  if (passed <= 0) return f.thisBucket + f.lastBucket;
+  return passed === 1 ? f.thisBucket : 0;
 }
