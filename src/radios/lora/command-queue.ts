@@ -7,6 +7,7 @@ export const COMMAND_TIMING: Readonly<CommandTiming> = {
   // Modems answer in milliseconds (a 120-character line at 9600 baud takes 125 ms); a short
   // bound is what lets a modem hear again soon after line noise ate an answer.
   commandTimeoutMs: 1000,
+  noiseGraceMs: 250,
   livenessMs: 5000,
   backoffMinMs: 1000,
   backoffMaxMs: 60_000,
@@ -132,10 +133,9 @@ export class CommandQueue<C extends QueuedCommand> {
     if (this.phaseNow === 'armed') return this.send(this.probe, [], out);
     if (this.phaseNow !== 'command' || this.noisy) return;
     this.noisy = true;
-    // A command allowed to take long (a reboot) need not be waited out once noise may have eaten
-    // its answer: one ordinary timeout from now. Only on the first noise, so noise can't defer it.
-    const long = this.inFlight?.timeoutMs;
-    if (long !== undefined && long > this.timing.commandTimeoutMs) out.push({ type: 'timer', ms: this.timing.commandTimeoutMs });
+    // The answer was probably glued to the noise: retry soon rather than after the full timeout
+    // (5 s for a reboot). Only on the first noise, so more noise cannot defer the retry.
+    out.push({ type: 'timer', ms: Math.min(this.timing.noiseGraceMs, this.inFlight?.timeoutMs ?? this.timing.commandTimeoutMs) });
   }
 
   /** The modem refused `cmd` with `answer`: report it and retry after a backoff, longer each time. */

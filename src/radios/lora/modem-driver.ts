@@ -35,6 +35,8 @@ export type DriverAction =
 export interface CommandTiming {
   /** How long one command (and a liveness probe) may wait for its answer. */
   commandTimeoutMs: number;
+  /** Noise while a command waits: its answer is probably lost, so the wait is cut to this (at 9600 baud a 120-character answer takes 125 ms). */
+  noiseGraceMs: number;
   /**
    * Receive armed but no packet for this long: probe the modem (send its arm command again). A
    * modem that neither delivered nor answered the probe within this bound plus one command

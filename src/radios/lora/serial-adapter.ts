@@ -172,6 +172,7 @@ export class SerialModemAdapter implements RadioAdapter {
 
   private onData(chunk: Buffer): void {
     const before = this.lines.overlong;
+    const discarded = this.lines.discardedBytes;
     const lines = this.lines.push(chunk);
     for (const line of lines) {
       if (!this.driver) return;
@@ -180,9 +181,10 @@ export class SerialModemAdapter implements RadioAdapter {
     if (this.lines.overlong !== before) {
       this.drops.count('line_too_long', this.lines.overlong - before);
       this.rl.warn('overlong', { adapter: this.name }, 'over-long line from modem discarded');
-      // The discarded bytes may have ended a packet line (the modem then stopped listening).
-      if (this.driver) this.run(this.driver.onLineLost());
     }
+    // Told on every chunk of an over-long line, not just its start: the line is busy as long as
+    // it lasts (answers queue behind it), and its end may have swallowed a packet line.
+    if (this.lines.discardedBytes !== discarded && this.driver) this.run(this.driver.onLineLost());
   }
 
   private run(actions: DriverAction[]): void {

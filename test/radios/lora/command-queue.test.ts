@@ -80,7 +80,7 @@ test('command-queue: noise while armed probes at once; noise during a command ma
     { type: 'write', line: 'ARM' },
     { type: 'timer', ms: T.commandTimeoutMs },
   ]);
-  assert.deepEqual(run((o) => q.noise(o)), [], 'one probe at a time');
+  assert.deepEqual(run((o) => q.noise(o)), [{ type: 'timer', ms: T.noiseGraceMs }], 'one probe at a time; its wait cut short');
   for (let i = 0; i < 5; i++) {
     run((o) => q.noise(o));
     const out: DriverAction[] = [];
@@ -89,7 +89,7 @@ test('command-queue: noise while armed probes at once; noise during a command ma
     assert.ok(!out.some((a) => a.type === 'timer' || a.type === 'reopen'), 'no backoff, no reopen');
     run((o) => q.begin(INIT, o));
   }
-  assert.deepEqual(run((o) => q.noise(o)), [], 'outside receive noise only marks the command');
+  assert.ok(!run((o) => q.noise(o)).some((a) => a.type === 'write'), 'outside receive noise sends nothing');
 });
 
 test('command-queue: a lost answer re-initialises once, then asks for the port to be reopened', () => {
@@ -138,11 +138,13 @@ test('command-queue: timer before anything was sent does nothing', () => {
   assert.equal(q.phase, 'idle');
 });
 
-test('command-queue: noise during a long command (a reboot) cuts its wait to one ordinary timeout, once', () => {
+test('command-queue: noise during a command cuts its wait to the noise grace, once (also a 5 s reboot wait)', () => {
   const q = queue();
   run((o) => q.begin(INIT, o));
-  run((o) => q.next(o)); // "B" may take 5 s
-  assert.deepEqual(run((o) => q.noise(o)), [{ type: 'timer', ms: T.commandTimeoutMs }]);
+  assert.deepEqual(run((o) => q.noise(o)), [{ type: 'timer', ms: T.noiseGraceMs }]);
   assert.deepEqual(run((o) => q.noise(o)), [], 'more noise does not push the deadline out');
+  run((o) => q.next(o)); // "B" may take 5 s
+  assert.deepEqual(run((o) => q.noise(o)), [{ type: 'timer', ms: T.noiseGraceMs }]);
+  assert.deepEqual(run((o) => q.noise(o)), []);
   assert.equal(q.expire([]), true);
 });

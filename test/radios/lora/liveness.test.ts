@@ -19,6 +19,7 @@ for (const f of FAMILIES) {
     rig.hearNext(); // its line ends the 10 MB one: discarded with it
     await rig.modem.flush();
     const ms = await rig.hearsAgain(Date.now());
+    t.diagnostic(`heard again ${ms} ms after the long line`);
     assert.ok(ms <= HEARS_AGAIN_MS, `deaf ${ms} ms after the long line`);
     assert.ok((rig.adapter.status().drops.line_too_long ?? 0) >= 1);
   });
@@ -31,6 +32,7 @@ for (const f of FAMILIES) {
       rig.modem.injectGarbage(Buffer.from([0x07, 0x93, 0x23, 0x7e])); // no end-of-line: the next line starts with it
       await rig.modem.flush();
       const ms = await rig.hearsAgain(Date.now());
+      t.diagnostic(`heard again ${ms} ms after mangled line ${i}`);
       assert.ok(ms <= HEARS_AGAIN_MS, `deaf ${ms} ms after mangled line ${i}`);
     }
   });
@@ -53,6 +55,7 @@ for (const f of FAMILIES) {
     });
     await rig.modem.flush();
     const ms = await rig.hearsAgain(Date.now());
+    t.diagnostic(`heard again ${ms} ms after the burst`);
     assert.ok(ms <= HEARS_AGAIN_MS, `deaf ${ms} ms after the burst`);
     // And it stays receiving: ten more in a row.
     const n = rig.delivered.length;
@@ -69,6 +72,7 @@ for (const f of FAMILIES) {
     rig.stream(20);
     const ms = await rig.hearsAgain(since);
     // Silence is only noticed after the liveness bound; the probe then re-arms at once.
+    t.diagnostic(`heard again ${ms} ms after going deaf silently (liveness ${LIVENESS_MS} ms)`);
     assert.ok(ms <= LIVENESS_MS + HEARS_AGAIN_MS, `deaf ${ms} ms with liveness ${LIVENESS_MS} ms`);
   });
 }
