@@ -138,12 +138,12 @@ test('rak3172: busy during init is counted; the retry stops receive first', () =
   assert.deepEqual(d.onTimeout().find((a) => a.type === 'write'), { type: 'write', line: 'AT+PRECV=0' });
 });
 
-test('rak3172: timeout → error → re-init; silent again → reopen; liveness probe; spontaneous reboot → re-init', () => {
+test('rak3172: re-arm timeout → deaf → re-init; silent again → reopen; liveness probe; spontaneous reboot → re-init', () => {
   const l = loop();
   l.connected = false;
   l.feed('+EVT:RXP2P RECEIVE TIMEOUT');
   l.fireTimer();
-  assert.ok(l.states.some((s) => s.state === 'error' && /no answer to "AT\+PRECV=65534"/.test(s.detail ?? '')));
+  assert.ok(l.states.some((s) => s.state === 'deaf' && /no answer to "AT\+PRECV=65534"/.test(s.detail ?? '')));
   assert.equal(l.written.at(-1), 'AT+PRECV=0', 'radio state unknown after a lost answer');
   l.connected = true;
   l.fireTimer(); // second silent timeout in a row: reopen

@@ -131,15 +131,15 @@ test('rn2483: bad hex is a counted drop and receive is re-armed', () => {
   assert.equal(l.packets.length, 0);
 });
 
-test('rn2483: command timeout → error state → init from the start; silent again → port reopened', () => {
+test('rn2483: re-arm unanswered → deaf → init from the start; silent again → port reopened', () => {
   const l = loop();
   l.connected = false; // modem unplugged on the UART side but the port stays open
   l.feed('radio_err'); // re-arm attempt gets no answer
   assert.equal(l.timerMs, RN2483_TIMING.commandTimeoutMs);
   l.fireTimer();
-  assert.equal(l.states.at(-2)?.state, 'error');
-  assert.match(l.states.at(-2)?.detail ?? '', /no answer to "radio rx 0"/);
-  assert.equal(l.state, 'initialising');
+  // It was receiving: a silent modem now is a deaf one (and stays so while re-initialising).
+  assert.equal(l.state, 'deaf');
+  assert.match(l.states.at(-1)?.detail ?? '', /no answer to "radio rx 0" while receiving/);
   assert.equal(l.written.at(-1), 'radio rxstop', 'radio state unknown after a lost answer');
   l.connected = true;
   l.fireTimer(); // second silent timeout in a row: reopen the port (the loop restarts the driver)
