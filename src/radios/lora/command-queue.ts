@@ -161,7 +161,7 @@ export class CommandQueue<C extends QueuedCommand> {
         }
         if (this.probing) {
           this.reported = 'deaf';
-          out.push({ type: 'state', state: 'deaf', detail: `no packet and no answer to "${what}" for ${seconds(this.timing.livenessMs + this.timing.commandTimeoutMs)}` });
+          out.push({ type: 'state', state: 'deaf', detail: `receive not confirmed: no answer to probe "${what}" in ${seconds(this.timing.commandTimeoutMs)}` });
         } else if (this.reported === 'receiving') {
           // It was listening (this command is a re-arm or a packet's query) and went silent: deaf as well.
           this.reported = 'deaf';

@@ -186,7 +186,7 @@ test('rn2483: a modem that stops answering is reported deaf, re-initialised, the
   l.fireTimer(); // probe unanswered
   assert.equal(l.state, 'deaf', 'and stays deaf while re-initialising');
   assert.equal(l.written.at(-1), 'radio rxstop');
-  assert.ok(l.states.some((s) => s.state === 'deaf' && /no answer to "radio rx 0"/.test(s.detail ?? '')));
+  assert.ok(l.states.some((s) => s.state === 'deaf' && /no answer to probe "radio rx 0"/.test(s.detail ?? '')));
   l.fireTimer(); // re-init unanswered as well
   assert.equal(l.reopened.length, 1);
   l.connected = true;
