@@ -25,7 +25,7 @@ const MAX_FCNT = 0xffffffff;
 /** How long a failed upper-16-bit search for a key is not repeated. */
 const SEARCH_RETRY_MS = 60_000;
 /** At most this many searches (5-45 ms each on x86, more on ARM) per second over all devices. */
-const SEARCHES_PER_SECOND = 2;
+export const SEARCHES_PER_SECOND = 2;
 
 interface DeviceCounter {
   last: number;
