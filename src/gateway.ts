@@ -115,7 +115,7 @@ export class Gateway {
       if (!profile) throw new ConfigError(`lora[${i}].modem`, l.modem, 'a known modem');
       const candidates = l.candidates;
       const adapter = new SerialModemAdapter(
-        { name: l.name, port: l.port, baud: l.baud, radio: l.radio, candidates: candidates ? () => candidates : undefined },
+        { name: l.name, port: l.port, baud: l.baud, radio: l.radio, livenessMs: l.liveness_s * 1000, candidates: candidates ? () => candidates : undefined },
         profile,
         log,
       );

@@ -26,6 +26,8 @@ export class ModemEmulator {
   /** Lines received from the host, for tests. */
   readonly commands: string[] = [];
   private armedWaiters: (() => void)[] = [];
+  /** A wedged modem: hears nothing, answers nothing (see `mute`). */
+  private muted = false;
 
   constructor(private readonly opts: ModemEmulatorOptions) {
     this.core = createEmulatorCore(opts.modem, { oldFirmware: opts.oldFirmware });
@@ -49,6 +51,7 @@ export class ModemEmulator {
     port.on('error', () => undefined);
     port.on('data', (chunk: Buffer) => {
       for (const line of this.lines.push(chunk)) {
+        if (this.muted) continue;
         this.commands.push(line);
         if (this.commands.length > 1000) this.commands.splice(0, 500);
         this.write(this.core.onCommand(line));
@@ -75,9 +78,27 @@ export class ModemEmulator {
 
   /** The radio hears one packet; returns false when receive was not armed (lost, as on air). */
   hear(payload: Buffer, rssi = -60, snr = 7.5): boolean {
+    if (this.muted) return false;
     const lines = this.core.hear(payload, rssi, snr);
     this.write(lines);
     return lines.length > 0;
+  }
+
+  /** Wedge the modem (`true`): it neither answers commands nor hears packets until unmuted. */
+  mute(on: boolean): void {
+    this.muted = on;
+  }
+
+  /** Receive goes off without a word: deaf until the host re-arms it. */
+  deafen(): void {
+    this.core.deafen();
+  }
+
+  /** Resolves once everything written so far has left for the tty. */
+  flush(): Promise<void> {
+    const port = this.port;
+    if (!port?.isOpen) return Promise.resolve();
+    return new Promise((resolve) => port.drain(() => resolve()));
   }
 
   /** Hear `make(i)` every `intervalMs`. */

@@ -18,6 +18,8 @@ const loraModem = object({
   candidates: maybe(array(string())),
   modem: optional(oneOf(MODEMS), 'rn2483' as (typeof MODEMS)[number]),
   baud: maybe(integer({ min: 1200, max: 4_000_000 })),
+  /** Receive liveness: an armed modem silent this long is probed; unanswered, it is `deaf`, re-armed, then reopened. */
+  liveness_s: optional(integer({ min: 1, max: 3600 }), 5),
   radio: optional(
     object({
       freq: optional(integer({ min: 137_000_000, max: 1_020_000_000 }), 868_100_000),

@@ -2,8 +2,12 @@ import type { Reading } from '../core/reading';
 
 export { DropCounter } from '../util/drop-counter';
 
-/** Life-cycle state of an adapter, as shown by `lowband status`. */
-export type AdapterState = 'starting' | 'running' | 'reconnecting' | 'degraded' | 'stopped';
+/**
+ * Life-cycle state of an adapter, as shown by `lowband status`. `deaf`: the port is open but the
+ * radio is not known to listen (a modem that neither delivered nor answered a liveness probe in
+ * time); it is being re-armed or reopened, and readings are being lost meanwhile.
+ */
+export type AdapterState = 'starting' | 'running' | 'reconnecting' | 'degraded' | 'deaf' | 'stopped';
 
 /** Snapshot of one adapter for `lowband status`. */
 export interface AdapterStatus {

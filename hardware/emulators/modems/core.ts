@@ -8,6 +8,8 @@ export interface ModemEmulatorCore {
   hear(payload: Buffer, rssi: number, snr: number): string[];
   /** The radio hears a corrupt packet (CRC error): the firmware's error event if receive is armed. */
   hearCorrupt(): string[];
+  /** Receive goes off without a word (a firmware glitch, an event line the host never got): the radio is deaf until re-armed. */
+  deafen(): void;
   /** Is continuous receive armed right now? */
   readonly receiving: boolean;
   /** Power-cycle: forget all state. */

@@ -82,6 +82,10 @@ export class Rak3172Emulator implements ModemEmulatorCore {
     return [`+EVT:RXP2P:${r}:${s}:${hex}`];
   }
 
+  deafen(): void {
+    this.rx = 0;
+  }
+
   hearCorrupt(): string[] {
     if (this.rx === 0 || this.workMode !== 0) return [];
     this.rx = 0;

@@ -116,6 +116,10 @@ export class Rn2483Emulator implements ModemEmulatorCore {
     return [`radio_rx  ${payload.toString('hex').toUpperCase()}`];
   }
 
+  deafen(): void {
+    this.armed = false;
+  }
+
   hearCorrupt(): string[] {
     if (!this.armed) return [];
     this.armed = false;

@@ -65,6 +65,10 @@ export class WioE5Emulator implements ModemEmulatorCore {
     return [`+TEST: LEN:${payload.length}, RSSI:${Math.round(rssi)}, SNR:${Math.round(snr)}`, `+TEST: RX "${hex}"`];
   }
 
+  deafen(): void {
+    this.armed = false;
+  }
+
   hearCorrupt(): string[] {
     // The test-mode firmware drops CRC failures silently and keeps listening.
     return [];

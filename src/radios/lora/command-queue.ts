@@ -1,20 +1,14 @@
-import type { DriverAction } from './modem-driver';
+import type { CommandTiming, DriverAction } from './modem-driver';
 
-/** Timing knobs every command-driven modem driver has; tests shorten nothing, they call `onTimeout()` directly. */
-export interface CommandTiming {
-  /** How long one command may wait for its answer before the modem is re-initialised. */
-  commandTimeoutMs: number;
-  /** Receive armed but no line for this long: the modem is presumed wedged and re-initialised. */
-  silenceMs: number;
-  /** First retry delay after the modem refused an init command; doubles per failure. */
-  backoffMinMs: number;
-  backoffMaxMs: number;
-}
+export type { CommandTiming } from './modem-driver';
 
 /** Defaults the modem families start from. */
 export const COMMAND_TIMING: Readonly<CommandTiming> = {
-  commandTimeoutMs: 2000,
-  silenceMs: 10 * 60_000,
+  // Modems answer in milliseconds (a 120-character line at 9600 baud takes 125 ms); a short
+  // bound is what lets a modem hear again soon after line noise ate an answer.
+  commandTimeoutMs: 1000,
+  noiseGraceMs: 250,
+  livenessMs: 5000,
   backoffMinMs: 1000,
   backoffMaxMs: 60_000,
 };
@@ -29,22 +23,35 @@ export interface QueuedCommand {
 export type QueuePhase = 'idle' | 'command' | 'armed' | 'backoff';
 
 /** The `state` a driver last reported to the adapter. */
-export type ReportedState = 'initialising' | 'receiving' | 'error';
+export type ReportedState = 'initialising' | 'receiving' | 'deaf' | 'error';
 
 /**
  * What the command-driven modem drivers share: one command in flight under a deadline, the
- * commands still to send, armed receive under a silence deadline, exponential backoff after
- * failures, and `state` actions without repeats. It owns the driver's single timer; the driver
+ * commands still to send, armed receive under a liveness deadline, exponential backoff after
+ * refusals, and `state` actions without repeats. It owns the driver's single timer; the driver
  * keeps its family's wire protocol (which lines to send, which answers count, packet parsing).
+ *
+ * Receive liveness: the driver's `probe` is its arm command, whose answer ("armed" or "already
+ * receiving") proves the modem listens. It goes out after `livenessMs` without a packet, and at
+ * once after `noise()` (a line nobody understood, an over-long line thrown away: either may have
+ * been a packet line whose loss left a single-shot receiver off). Lost answers are told apart by
+ * cause: with noise on the line they are retried at once, because the modem is there; in silence
+ * the first re-initialises and the second asks the adapter to reopen the port.
  */
 export class CommandQueue<C extends QueuedCommand> {
   private phaseNow: QueuePhase = 'idle';
   private inFlight: C | undefined;
   private rest: readonly C[] = [];
   private failures = 0;
+  private silentTimeouts = 0;
   private reported: ReportedState | undefined;
+  /** Noise (an unparsed line, discarded bytes) seen since the current command was written. */
+  private noisy = false;
 
-  constructor(private readonly timing: CommandTiming) {}
+  constructor(
+    private readonly timing: CommandTiming,
+    private readonly probe: C,
+  ) {}
 
   /** Where the modem conversation stands. */
   get phase(): QueuePhase {
@@ -66,14 +73,21 @@ export class CommandQueue<C extends QueuedCommand> {
     return this.reported;
   }
 
+  /** True while the command in flight is a liveness probe. */
+  get probing(): boolean {
+    return this.phaseNow === 'command' && this.inFlight === this.probe;
+  }
+
   /** A fresh start (port reopened): the next failure backs off from the minimum again. */
   clearFailures(): void {
     this.failures = 0;
+    this.silentTimeouts = 0;
   }
 
   /** (Re)initialise: report `initialising` (once) and send the first of `cmds`, queueing the rest. */
   begin(cmds: readonly C[], out: DriverAction[]): void {
-    this.setState('initialising', out);
+    // A deaf modem stays reported deaf until receive is confirmed again.
+    if (this.reported !== 'deaf') this.setState('initialising', out);
     const [first, ...rest] = cmds;
     if (first) this.send(first, rest, out);
   }
@@ -83,33 +97,50 @@ export class CommandQueue<C extends QueuedCommand> {
     this.phaseNow = 'command';
     this.inFlight = cmd;
     this.rest = rest;
+    this.noisy = false;
     out.push({ type: 'write', line: cmd.line });
     out.push({ type: 'timer', ms: cmd.timeoutMs ?? this.timing.commandTimeoutMs });
   }
 
   /** The current command was answered: send the next queued one, if any. */
   next(out: DriverAction[]): void {
+    this.silentTimeouts = 0;
     const [cmd, ...rest] = this.rest;
     if (cmd) this.send(cmd, rest, out);
   }
 
-  /** Receive is on: report `receiving`, forget past failures and start the silence deadline. */
+  /** Receive is on (armed, or a probe answered): report `receiving`, forget past failures, restart the liveness deadline. */
   armed(out: DriverAction[]): void {
     this.inFlight = undefined;
     this.rest = [];
     this.phaseNow = 'armed';
     this.failures = 0;
+    this.silentTimeouts = 0;
     this.setState('receiving', out);
-    out.push({ type: 'timer', ms: this.timing.silenceMs });
+    out.push({ type: 'timer', ms: this.timing.livenessMs });
   }
 
-  /** A reception while armed: any line proves the modem alive, so push the silence deadline out. */
+  /** A packet while armed proves the modem listens: push the liveness deadline out. */
   heard(out: DriverAction[]): void {
-    if (this.phaseNow === 'armed') out.push({ type: 'timer', ms: this.timing.silenceMs });
+    if (this.phaseNow === 'armed') out.push({ type: 'timer', ms: this.timing.livenessMs });
+  }
+
+  /**
+   * Something on the line went unparsed or was thrown away. While armed it may have been a packet
+   * line, so receive is re-checked now; while a command waits, its answer may be the lost line.
+   */
+  noise(out: DriverAction[]): void {
+    if (this.phaseNow === 'armed') return this.send(this.probe, [], out);
+    if (this.phaseNow !== 'command' || this.noisy) return;
+    this.noisy = true;
+    // The answer was probably glued to the noise: retry soon rather than after the full timeout
+    // (5 s for a reboot). Only on the first noise, so more noise cannot defer the retry.
+    out.push({ type: 'timer', ms: Math.min(this.timing.noiseGraceMs, this.inFlight?.timeoutMs ?? this.timing.commandTimeoutMs) });
   }
 
   /** The modem refused `cmd` with `answer`: report it and retry after a backoff, longer each time. */
   refused(cmd: C, answer: string, out: DriverAction[]): void {
+    this.silentTimeouts = 0;
     this.failures++;
     this.reportError(`"${cmd.line}" answered ${answer}`, out);
     this.backoff(out);
@@ -117,23 +148,40 @@ export class CommandQueue<C extends QueuedCommand> {
 
   /**
    * The timer fired. Reports what it means and returns true when the driver should re-initialise
-   * now; false when a backoff was armed instead (a second lost answer in a row) or nothing ran.
+   * now; false when it sent a probe, asked for the port to be reopened, or nothing ran.
    */
   expire(out: DriverAction[]): boolean {
     switch (this.phaseNow) {
       case 'command': {
         const what = this.inFlight?.line ?? '?';
-        this.failures++;
-        this.reportError(`no answer to "${what}"`, out);
-        if (this.failures > 1) {
-          this.backoff(out);
+        if (this.noisy) {
+          // The answer was most likely garbled: the modem is there, try again without waiting.
+          this.reportError(`no answer to "${what}" (line noise)`, out);
+          return true;
+        }
+        if (this.probing) {
+          this.reported = 'deaf';
+          out.push({ type: 'state', state: 'deaf', detail: `receive not confirmed: no answer to probe "${what}" in ${seconds(this.timing.commandTimeoutMs)}` });
+        } else if (this.reported === 'receiving') {
+          // It was listening (this command is a re-arm or a packet's query) and went silent: deaf as well.
+          this.reported = 'deaf';
+          out.push({ type: 'state', state: 'deaf', detail: `no answer to "${what}" while receiving` });
+        } else {
+          this.reportError(`no answer to "${what}"`, out);
+        }
+        if (++this.silentTimeouts > 1) {
+          this.phaseNow = 'idle';
+          this.inFlight = undefined;
+          this.rest = [];
+          out.push({ type: 'timer', ms: 0 });
+          out.push({ type: 'reopen', reason: `modem silent: no answer to "${what}"` });
           return false;
         }
         return true;
       }
       case 'armed':
-        this.reportError(`receive silent for ${Math.round(this.timing.silenceMs / 1000)} s`, out);
-        return true;
+        this.send(this.probe, [], out);
+        return false;
       case 'backoff':
         return true;
       default:
@@ -141,8 +189,12 @@ export class CommandQueue<C extends QueuedCommand> {
     }
   }
 
-  /** Report an error state (always, even twice in a row: each carries its own detail). */
+  /** Report an error state (always, even twice in a row: each carries its own detail); a deaf modem stays deaf. */
   reportError(detail: string, out: DriverAction[]): void {
+    if (this.reported === 'deaf') {
+      out.push({ type: 'state', state: 'deaf', detail });
+      return;
+    }
     this.reported = 'error';
     out.push({ type: 'state', state: 'error', detail });
   }
@@ -160,4 +212,8 @@ export class CommandQueue<C extends QueuedCommand> {
     this.reported = state;
     out.push({ type: 'state', state });
   }
+}
+
+function seconds(ms: number): string {
+  return `${Math.round(ms / 100) / 10} s`;
 }

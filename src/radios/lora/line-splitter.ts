@@ -8,7 +8,10 @@ export class LineSplitter {
   private parts: Buffer[] = [];
   private size = 0;
   private discarding = false;
+  /** Over-long lines begun (counted drops). */
   overlong = 0;
+  /** Bytes thrown away so far: a change means modem output was lost in this push. */
+  discardedBytes = 0;
 
   constructor(private readonly maxLength = 1024) {}
 
@@ -31,9 +34,11 @@ export class LineSplitter {
     if (!this.discarding && this.size + n > this.maxLength) {
       this.discarding = true;
       this.overlong++;
+      this.discardedBytes += this.size;
       this.parts = [];
       this.size = 0;
     }
+    if (this.discarding) this.discardedBytes += n + (ended ? 1 : 0);
     if (!this.discarding && n > 0) {
       this.parts.push(chunk.subarray(from, to));
       this.size += n;

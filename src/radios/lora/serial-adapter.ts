@@ -23,12 +23,15 @@ export interface SerialModemOptions {
   /** Reopen backoff bounds. */
   backoffMinMs?: number;
   backoffMaxMs?: number;
+  /** Receive liveness bound (config `lora[].liveness_s`): see `CommandTiming.livenessMs`. */
+  livenessMs?: number;
 }
 
 /**
  * Owns one serial port for any modem family: opens it, splits lines, runs the family's pure
  * driver, keeps its one timer, and reopens the port with exponential backoff when it goes away
- * (unplugged USB), all without restarting the daemon.
+ * (unplugged USB) or the driver finds the modem deaf and silent, all without restarting the
+ * daemon. The backoff restarts from its minimum only once the modem receives again.
  */
 export class SerialModemAdapter implements RadioAdapter {
   readonly name: string;
@@ -99,11 +102,12 @@ export class SerialModemAdapter implements RadioAdapter {
       this.rl.reset('port');
       this.watchPresence(port, path);
       this.log.info({ adapter: this.name, port: path, modem: this.profile.names[0] }, 'serial port open');
-      this.backoffMs = this.opts.backoffMinMs ?? 250;
       this.lines.reset();
-      this.state = 'starting';
-      this.detail = `initialising on ${path}`;
-      this.driver = this.profile.createDriver(this.opts.radio);
+      if (this.state !== 'deaf') {
+        this.state = 'starting';
+        this.detail = `initialising on ${path}`;
+      }
+      this.driver = this.profile.createDriver(this.opts.radio, this.opts.livenessMs === undefined ? {} : { livenessMs: this.opts.livenessMs });
       this.run(this.driver.start());
     });
   }
@@ -125,6 +129,23 @@ export class SerialModemAdapter implements RadioAdapter {
 
   private onPortGone(port: SerialPort, err?: Error | null): void {
     if (port !== this.port) return; // a late event of a port we already gave up
+    this.release(port);
+    if (this.stopping) return;
+    this.state = 'reconnecting';
+    this.retry(`${this.path}: ${err?.message ?? 'closed'}`, 'serial port lost; reopening');
+  }
+
+  /** The driver found the modem silent through a re-initialisation: a fresh open may reset the bridge or the modem. */
+  private reopen(reason: string): void {
+    const port = this.port;
+    if (!port) return;
+    this.release(port);
+    if (this.stopping) return;
+    if (this.state !== 'deaf') this.state = 'reconnecting';
+    this.retry(`${this.path}: ${reason}`, 'modem not answering; reopening its port');
+  }
+
+  private release(port: SerialPort): void {
     this.port = undefined;
     this.driver = undefined;
     this.clearTimer();
@@ -134,12 +155,11 @@ export class SerialModemAdapter implements RadioAdapter {
     if (port.isOpen) port.close(() => undefined);
     // An auto-detected port may come back under another name: detect again.
     if (this.opts.port === 'auto' && this.path) SerialModemAdapter.claimed.delete(this.path);
-    if (this.stopping) return;
-    this.retry(`${this.path}: ${err?.message ?? 'closed'}`, 'serial port lost; reopening');
   }
 
+  /** Open again after a backoff; a deaf adapter stays `deaf` meanwhile, any other becomes `reconnecting`. */
   private retry(reason: string, msg: string): void {
-    this.state = 'reconnecting';
+    if (this.state !== 'deaf') this.state = 'reconnecting';
     this.detail = reason;
     this.rl.warn('port', { adapter: this.name, port: this.opts.port === 'auto' ? `auto (${this.path ?? 'none yet'})` : this.opts.port, err: reason, retryMs: this.backoffMs }, msg);
     const delay = this.backoffMs * (0.8 + Math.random() * 0.4);
@@ -152,15 +172,19 @@ export class SerialModemAdapter implements RadioAdapter {
 
   private onData(chunk: Buffer): void {
     const before = this.lines.overlong;
+    const discarded = this.lines.discardedBytes;
     const lines = this.lines.push(chunk);
-    if (this.lines.overlong !== before) {
-      this.drops.count('line_too_long', this.lines.overlong - before);
-      this.rl.warn('overlong', { adapter: this.name }, 'over-long line from modem discarded');
-    }
     for (const line of lines) {
       if (!this.driver) return;
       this.run(this.driver.onLine(line));
     }
+    if (this.lines.overlong !== before) {
+      this.drops.count('line_too_long', this.lines.overlong - before);
+      this.rl.warn('overlong', { adapter: this.name }, 'over-long line from modem discarded');
+    }
+    // Told on every chunk of an over-long line, not just its start: the line is busy as long as
+    // it lasts (answers queue behind it), and its end may have swallowed a packet line.
+    if (this.lines.discardedBytes !== discarded && this.driver) this.run(this.driver.onLineLost());
   }
 
   private run(actions: DriverAction[]): void {
@@ -183,7 +207,16 @@ export class SerialModemAdapter implements RadioAdapter {
             if (this.state !== 'running') this.log.info({ adapter: this.name }, 'modem receiving');
             this.state = 'running';
             this.detail = `receiving on ${this.path}`;
+            this.backoffMs = this.opts.backoffMinMs ?? 250;
             this.rl.reset('modem');
+            this.rl.reset('deaf');
+          } else if (a.state === 'deaf') {
+            this.state = 'deaf';
+            this.detail = a.detail;
+            this.rl.warn('deaf', { adapter: this.name, detail: a.detail }, 'modem deaf; re-arming');
+          } else if (this.state === 'deaf') {
+            // Recovery steps of a deaf modem: it stays deaf until it receives again.
+            if (a.detail) this.detail = a.detail;
           } else if (a.state === 'error') {
             this.state = 'degraded';
             this.detail = a.detail;
@@ -192,6 +225,9 @@ export class SerialModemAdapter implements RadioAdapter {
             this.state = 'starting';
           }
           break;
+        case 'reopen':
+          this.reopen(a.reason);
+          return; // the driver is gone with its port
         case 'drop':
           this.drops.count(a.cause);
           this.rl.warn(`drop:${a.cause}`, { adapter: this.name, cause: a.cause, detail: a.detail?.slice(0, 80) }, 'modem line dropped');

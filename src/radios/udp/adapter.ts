@@ -1,6 +1,7 @@
 import dgram from 'node:dgram';
 import { isIP } from 'node:net';
 import { nowUs, type Reading } from '../../core/reading';
+import { BoundedMap } from '../../util/bounded-map';
 import type { Logger } from '../../util/log';
 import { RateLimitedLog } from '../../util/log';
 import { DropCounter, type AdapterState, type AdapterStatus, type RadioAdapter, type ReadingSink } from '../adapter';
@@ -22,13 +23,33 @@ export interface ForwarderSeen {
   protocolVersion: number;
   pushData: number;
   pullData: number;
+  /** Datagrams (PUSH_DATA + PULL_DATA) in the last one to two minutes: what `status` ranks by. */
+  recentDatagrams: number;
 }
 
-/** AdapterStatus plus protocol counters and the forwarders heard from. */
+/** AdapterStatus plus protocol counters and the busiest forwarders heard from. */
 export interface SemtechUdpStatus extends AdapterStatus {
   counters: Record<string, number>;
+  /** At most `STATUS_FORWARDERS` forwarders, most recent datagrams first. */
   forwarders: ForwarderSeen[];
+  /** Forwarders remembered but not listed (senders with random EUIs must not inflate every status reply). */
+  forwardersOmitted: number;
 }
+
+/** Forwarders listed in a status reply; a real site has a handful. */
+export const STATUS_FORWARDERS = 16;
+/** Width of one recent-traffic bucket; `recentDatagrams` covers the current and the previous one. */
+const RECENT_BUCKET_US = 60_000_000;
+
+/** A forwarder's record with its recent-traffic buckets. */
+interface ForwarderEntry extends Omit<ForwarderSeen, 'recentDatagrams'> {
+  bucketStartUs: number;
+  thisBucket: number;
+  lastBucket: number;
+}
+
+/** Counters shown from the start, zero until something happens. */
+const COUNTERS = ['datagrams', 'push_data', 'pull_data', 'tx_ack', 'rxpk', 'crc_error', 'crc_forwarded', 'no_crc', 'stat', 'malformed', 'ack_send_error'];
 
 /** Requested kernel receive buffer for the ingest socket. */
 const RECV_BUFFER_BYTES = 4 * 1024 * 1024;
@@ -62,15 +83,15 @@ export class SemtechUdpAdapter implements RadioAdapter {
   private received = 0;
   private lastHeardUs?: number;
   private readonly drops = new DropCounter();
-  private readonly counters: Record<string, number> = {
-    datagrams: 0, push_data: 0, pull_data: 0, tx_ack: 0, rxpk: 0, crc_error: 0, crc_forwarded: 0, no_crc: 0, stat: 0, malformed: 0, ack_send_error: 0,
-  };
-  private readonly forwarders = new Map<string, ForwarderSeen>();
+  /** Protocol counters (not drops, but the same shape: one counter per name). */
+  private readonly counters = new DropCounter();
+  private readonly forwarders = new BoundedMap<string, ForwarderEntry>(MAX_FORWARDERS);
   private readonly rlog: RateLimitedLog;
 
   constructor(private readonly cfg: UdpIngestConfig, opts: { logger: Logger }) {
     this.name = cfg.name;
     this.rlog = new RateLimitedLog(opts.logger.child({ adapter: cfg.name }));
+    for (const k of COUNTERS) this.counters.count(k, 0);
   }
 
   /** Binds the socket; resolves once listening, rejects when the address cannot be bound. */
@@ -141,6 +162,14 @@ export class SemtechUdpAdapter implements RadioAdapter {
   }
 
   status(): SemtechUdpStatus {
+    const now = nowUs();
+    const all: ForwarderSeen[] = [];
+    for (const f of this.forwarders.values()) {
+      const { bucketStartUs: _s, thisBucket: _t, lastBucket: _l, ...seen } = f;
+      all.push({ ...seen, recentDatagrams: recentDatagrams(f, now) });
+    }
+    all.sort((a, b) => b.recentDatagrams - a.recentDatagrams || b.lastSeenUs - a.lastSeenUs);
+    const listed = all.slice(0, STATUS_FORWARDERS);
     return {
       name: this.name,
       kind: 'semtech-udp',
@@ -149,17 +178,14 @@ export class SemtechUdpAdapter implements RadioAdapter {
       lastHeardUs: this.lastHeardUs,
       received: this.received,
       drops: { ...this.drops.byCause },
-      counters: { ...this.counters },
-      forwarders: [...this.forwarders.values()].map((f) => ({ ...f })),
+      counters: { ...this.counters.byCause },
+      forwarders: listed,
+      forwardersOmitted: all.length - listed.length,
     };
   }
 
-  private count(k: string, n = 1): void {
-    this.counters[k] = (this.counters[k] ?? 0) + n;
-  }
-
   private malformed(e: SemtechError, remote: string): void {
-    this.count('malformed');
+    this.counters.count('malformed');
     this.drops.count('malformed');
     this.rlog.warn(`malformed-${e.cause}`, { cause: e.cause, detail: e.detail, remote }, 'malformed Semtech UDP datagram');
   }
@@ -167,7 +193,7 @@ export class SemtechUdpAdapter implements RadioAdapter {
   private onDatagram(msg: Buffer, rinfo: dgram.RemoteInfo): void {
     const remote = `${rinfo.address}:${rinfo.port}`;
     try {
-      this.count('datagrams');
+      this.counters.count('datagrams');
       const p = parseDatagram(msg);
       if (!p.ok) {
         // A forwarder whose JSON we dislike is still reachable: ack it so it does not report the link down.
@@ -180,20 +206,23 @@ export class SemtechUdpAdapter implements RadioAdapter {
         this.sendAck(buildAck(d, d.type === 'PUSH_DATA' ? PUSH_ACK : PULL_ACK), rinfo);
       }
       this.seen(d.gatewayEui, remote, d.version, d.type);
-      if (d.type === 'PULL_DATA') return this.count('pull_data');
+      if (d.type === 'PULL_DATA') {
+        this.counters.count('pull_data');
+        return;
+      }
       if (d.type === 'TX_ACK') {
-        this.count('tx_ack');
+        this.counters.count('tx_ack');
         const ack = d.json?.txpk_ack as Record<string, unknown> | undefined;
         if (ack && typeof ack === 'object' && typeof ack.error === 'string' && ack.error !== 'NONE') {
           this.rlog.warn(`txack-${d.gatewayEui}`, { gateway: d.gatewayEui, error: ack.error.slice(0, 64) }, 'forwarder reported a downlink error');
         }
         return;
       }
-      this.count('push_data');
+      this.counters.count('push_data');
       const push = readPush(d.json);
       for (const e of push.errors) this.malformed(e, remote);
       if (push.stat) {
-        this.count('stat');
+        this.counters.count('stat');
         if (this.onStat) {
           try {
             this.onStat(d.gatewayEui, push.stat);
@@ -203,16 +232,16 @@ export class SemtechUdpAdapter implements RadioAdapter {
         }
       }
       for (const pk of push.packets) {
-        this.count('rxpk');
+        this.counters.count('rxpk');
         if (pk.stat === -1) {
-          this.count('crc_error');
+          this.counters.count('crc_error');
           if (!this.cfg.forward_crc_errors) {
             this.drops.count('crc');
             continue;
           }
-          this.count('crc_forwarded');
+          this.counters.count('crc_forwarded');
         } else if (pk.stat === 0) {
-          this.count('no_crc');
+          this.counters.count('no_crc');
         }
         const timeUs = nowUs();
         const r: Reading = { radio: 'lora', device: 'raw', src: this.name, raw: pk.raw, timeUs, freq: pk.freq, dr: pk.dr };
@@ -222,7 +251,7 @@ export class SemtechUdpAdapter implements RadioAdapter {
       }
     } catch (e) {
       // Defensive: nothing from the network may take the gateway down.
-      this.count('malformed');
+      this.counters.count('malformed');
       this.drops.count('internal');
       this.rlog.error('internal', { err: e instanceof Error ? e.message : String(e), remote }, 'Semtech UDP datagram handling failed');
     }
@@ -247,28 +276,43 @@ export class SemtechUdpAdapter implements RadioAdapter {
     try {
       s.send(ack, rinfo.port, rinfo.address, (e) => {
         if (e) {
-          this.count('ack_send_error');
+          this.counters.count('ack_send_error');
           this.rlog.warn('ack', { err: e.message }, 'could not send ack');
         }
       });
     } catch (e) {
-      this.count('ack_send_error');
+      this.counters.count('ack_send_error');
       this.rlog.warn('ack', { err: e instanceof Error ? e.message : String(e) }, 'could not send ack');
     }
   }
 
   private seen(gatewayEui: string, remote: string, version: number, type: string): void {
-    const f = this.forwarders.get(gatewayEui) ?? { gatewayEui, remote, lastSeenUs: 0, protocolVersion: version, pushData: 0, pullData: 0 };
-    this.forwarders.delete(gatewayEui);
+    const now = nowUs();
+    const f = this.forwarders.get(gatewayEui) ?? { gatewayEui, remote, lastSeenUs: 0, protocolVersion: version, pushData: 0, pullData: 0, bucketStartUs: now, thisBucket: 0, lastBucket: 0 };
     f.remote = remote;
-    f.lastSeenUs = nowUs();
+    f.lastSeenUs = now;
     f.protocolVersion = version;
     if (type === 'PUSH_DATA') f.pushData++;
     if (type === 'PULL_DATA') f.pullData++;
-    this.forwarders.set(gatewayEui, f);
-    if (this.forwarders.size > MAX_FORWARDERS) {
-      const oldest = this.forwarders.keys().next().value;
-      if (oldest !== undefined) this.forwarders.delete(oldest);
+    if (type === 'PUSH_DATA' || type === 'PULL_DATA') {
+      roll(f, now);
+      f.thisBucket++;
     }
+    this.forwarders.set(gatewayEui, f);
   }
+}
+
+/** Moves `f`'s buckets on to the one `now` falls in. */
+function roll(f: ForwarderEntry, now: number): void {
+  const passed = Math.floor((now - f.bucketStartUs) / RECENT_BUCKET_US);
+  if (passed <= 0) return;
+  f.lastBucket = passed === 1 ? f.thisBucket : 0;
+  f.thisBucket = 0;
+  f.bucketStartUs += passed * RECENT_BUCKET_US;
+}
+
+function recentDatagrams(f: ForwarderEntry, now: number): number {
+  const passed = Math.floor((now - f.bucketStartUs) / RECENT_BUCKET_US);
+  if (passed <= 0) return f.thisBucket + f.lastBucket;
+  return passed === 1 ? f.thisBucket : 0;
 }

@@ -11,6 +11,8 @@ export class ModemLoop {
   readonly drops: { cause: string; detail?: string }[] = [];
   readonly states: { state: string; detail?: string }[] = [];
   readonly written: string[] = [];
+  /** Reasons of `reopen` actions; each is played as the adapter would: a fresh `start()` (at once, the loop has no clock). */
+  readonly reopened: string[] = [];
   /** Last `timer` action; 0 = cancelled. */
   timerMs = 0;
   /** Lines the "modem" sends are fed to the driver only while this is true (false = unplugged/silent). */
@@ -46,6 +48,12 @@ export class ModemLoop {
     return this.feed(...this.core.hear(payload, rssi, snr));
   }
 
+  /** The adapter threw an over-long line away. */
+  lineLost(): this {
+    this.apply(this.driver.onLineLost());
+    return this;
+  }
+
   fireTimer(): this {
     this.apply(this.driver.onTimeout());
     return this;
@@ -69,6 +77,10 @@ export class ModemLoop {
           break;
         case 'timer':
           this.timerMs = a.ms;
+          break;
+        case 'reopen':
+          this.reopened.push(a.reason);
+          this.apply(this.driver.start());
           break;
       }
     }

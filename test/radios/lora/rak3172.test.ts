@@ -18,7 +18,7 @@ test('rak3172: init from LoRaWAN mode survives the NWM reboot banner and arms co
   assert.deepEqual(l.written, ['AT+PRECV=0', 'AT', 'AT+NWM=0', 'AT+P2P=868100000:9:250:2:8:14', 'AT+PRECV=65534']);
   assert.equal(l.state, 'receiving');
   assert.equal(l.core.receiving, true);
-  assert.equal(l.timerMs, RAK3172_TIMING.silenceMs);
+  assert.equal(l.timerMs, RAK3172_TIMING.livenessMs);
   assert.deepEqual((l.core as Rak3172Emulator).settings, {
     workMode: 0, freq: 868_100_000, sf: 9, bw: 250, cr: 2, preamble: 8, power: 14,
   });
@@ -138,31 +138,43 @@ test('rak3172: busy during init is counted; the retry stops receive first', () =
   assert.deepEqual(d.onTimeout().find((a) => a.type === 'write'), { type: 'write', line: 'AT+PRECV=0' });
 });
 
-test('rak3172: timeout → error → re-init; silence → re-init; spontaneous reboot → re-init', () => {
+test('rak3172: re-arm timeout → deaf → re-init; silent again → reopen; liveness probe; spontaneous reboot → re-init', () => {
   const l = loop();
   l.connected = false;
   l.feed('+EVT:RXP2P RECEIVE TIMEOUT');
   l.fireTimer();
-  assert.ok(l.states.some((s) => s.state === 'error' && /no answer to "AT\+PRECV=65534"/.test(s.detail ?? '')));
+  assert.ok(l.states.some((s) => s.state === 'deaf' && /no answer to "AT\+PRECV=65534"/.test(s.detail ?? '')));
   assert.equal(l.written.at(-1), 'AT+PRECV=0', 'radio state unknown after a lost answer');
   l.connected = true;
-  l.fireTimer(); // second timeout in a row: wait
-  assert.equal(l.state, 'error');
-  assert.equal(l.timerMs, RAK3172_TIMING.backoffMinMs * 2);
-  l.fireTimer(); // backoff over
+  l.fireTimer(); // second silent timeout in a row: reopen
+  assert.equal(l.reopened.length, 1);
   assert.equal(l.state, 'receiving');
-  // Silence: a wedged module is re-initialised, stopping receive first.
+  // Quiet channel: the probe is the arm command; AT_BUSY_ERROR means it is listening.
   const n = l.written.length;
   l.fireTimer();
-  assert.ok(l.states.some((s) => /silent/.test(s.detail ?? '')));
-  assert.equal(l.written[n], 'AT+PRECV=0');
+  assert.deepEqual(l.written.slice(n), ['AT+PRECV=65534']);
   assert.equal(l.state, 'receiving');
   assert.equal(l.dropCount(), 0);
+  // Receive went off silently: the probe's OK re-arms it, counted.
+  l.core.deafen();
+  l.fireTimer();
+  assert.equal(l.core.receiving, true);
+  assert.equal(l.dropCount('receive_off'), 1);
   // The module reboots by itself (brown-out): banner while receiving.
   l.core.reset();
   l.feed('RAKwireless RAK3172-E Example', 'Current Work Mode: LoRa P2P.');
   assert.equal(l.state, 'receiving');
   assert.equal(l.core.receiving, true);
+});
+
+test('rak3172: a RECEIVE ERROR line lost with an over-long line: re-armed at once', () => {
+  const l = loop();
+  l.core.hearCorrupt(); // receive off, its event line never arrives
+  assert.equal(l.core.receiving, false);
+  l.lineLost();
+  assert.equal(l.core.receiving, true);
+  l.hear(Buffer.from('aa', 'hex'));
+  assert.equal(l.packets.length, 1);
 });
 
 test('rak3172: echo (ATE) lines are ignored, not counted', () => {

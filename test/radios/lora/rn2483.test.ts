@@ -31,7 +31,7 @@ test('rn2483: init sends the documented sequence and arms receive', () => {
   ]);
   assert.equal(l.state, 'receiving');
   assert.equal(l.core.receiving, true);
-  assert.equal(l.timerMs, RN2483_TIMING.silenceMs, 'armed receive only keeps the long silence timer');
+  assert.equal(l.timerMs, RN2483_TIMING.livenessMs, 'armed receive only keeps the liveness deadline');
   const radio = (l.core as Rn2483Emulator).radio;
   assert.deepEqual(radio, { mod: 'lora', freq: 868_100_000, sf: 'sf7', bw: 125, cr: '4/5', wdt: 0, paused: true });
 });
@@ -131,22 +131,66 @@ test('rn2483: bad hex is a counted drop and receive is re-armed', () => {
   assert.equal(l.packets.length, 0);
 });
 
-test('rn2483: command timeout → error state → init from the start; repeated timeouts back off', () => {
+test('rn2483: re-arm unanswered → deaf → init from the start; silent again → port reopened', () => {
   const l = loop();
   l.connected = false; // modem unplugged on the UART side but the port stays open
   l.feed('radio_err'); // re-arm attempt gets no answer
   assert.equal(l.timerMs, RN2483_TIMING.commandTimeoutMs);
   l.fireTimer();
-  assert.equal(l.states.at(-2)?.state, 'error');
-  assert.match(l.states.at(-2)?.detail ?? '', /no answer to "radio rx 0"/);
-  assert.equal(l.state, 'initialising');
+  // It was receiving: a silent modem now is a deaf one (and stays so while re-initialising).
+  assert.equal(l.state, 'deaf');
+  assert.match(l.states.at(-1)?.detail ?? '', /no answer to "radio rx 0" while receiving/);
   assert.equal(l.written.at(-1), 'radio rxstop', 'radio state unknown after a lost answer');
-  l.fireTimer(); // second consecutive timeout: wait before trying again
-  assert.equal(l.state, 'error');
-  // The first timeout already retried at once, so the first wait is the second backoff step.
-  assert.equal(l.timerMs, RN2483_TIMING.backoffMinMs * 2);
   l.connected = true;
+  l.fireTimer(); // second silent timeout in a row: reopen the port (the loop restarts the driver)
+  assert.deepEqual(l.reopened, ['modem silent: no answer to "radio rxstop"']);
+  assert.equal(l.state, 'receiving');
+  assert.equal(l.core.receiving, true);
+});
+
+test('rn2483: liveness: a quiet channel is probed; "busy" means listening, "ok" means it was off (counted)', () => {
+  const l = loop();
+  const n = l.written.length;
+  l.fireTimer(); // no packet for the liveness bound
+  assert.deepEqual(l.written.slice(n), ['radio rx 0']);
+  assert.equal(l.state, 'receiving');
+  assert.equal(l.timerMs, RN2483_TIMING.livenessMs);
+  assert.equal(l.dropCount(), 0, 'busy: it was listening');
+  l.core.deafen();
   l.fireTimer();
+  assert.equal(l.core.receiving, true, 're-armed');
+  assert.equal(l.dropCount('receive_off'), 1);
+  l.hear(Buffer.from('0102', 'hex'));
+  assert.equal(l.packets.length, 1);
+});
+
+test('rn2483: a packet line lost in an over-long line or mangled by noise is followed by a re-arm at once', () => {
+  const l = loop();
+  l.core.hear(Buffer.from('0102', 'hex'), -40, 5); // the modem printed radio_rx (now off) ...
+  l.lineLost(); // ... but the line went down with the discarded bytes
+  assert.equal(l.core.receiving, true, 're-armed without waiting for a timer');
+  l.core.hear(Buffer.from('0304', 'hex'), -40, 5);
+  l.feed('\x07\x13#radio_rx  0304'); // garbage glued to the front of the packet line
+  assert.equal(l.core.receiving, true);
+  assert.equal(l.dropCount('garbage'), 1);
+  assert.equal(l.dropCount('receive_off'), 2);
+  l.hear(Buffer.from('0506', 'hex'));
+  assert.deepEqual(l.packets.map((p) => p.raw.toString('hex')), ['0506']);
+  assert.equal(l.state, 'receiving');
+});
+
+test('rn2483: a modem that stops answering is reported deaf, re-initialised, then reopened', () => {
+  const l = loop();
+  l.connected = false;
+  l.fireTimer(); // liveness: probe
+  l.fireTimer(); // probe unanswered
+  assert.equal(l.state, 'deaf', 'and stays deaf while re-initialising');
+  assert.equal(l.written.at(-1), 'radio rxstop');
+  assert.ok(l.states.some((s) => s.state === 'deaf' && /no answer to probe "radio rx 0"/.test(s.detail ?? '')));
+  l.fireTimer(); // re-init unanswered as well
+  assert.equal(l.reopened.length, 1);
+  l.connected = true;
+  l.fireTimer(); // the first command after the reopen got no answer (loop was disconnected): init again
   assert.equal(l.state, 'receiving');
   assert.equal(l.core.receiving, true);
 });
@@ -159,16 +203,6 @@ test('rn2483: timeout while reading SNR still delivers the packet', () => {
   l.fireTimer();
   assert.equal(l.packets.length, 1);
   assert.equal(l.packets[0]!.raw.toString('hex'), '0102');
-});
-
-test('rn2483: silence for the long timer re-initialises', () => {
-  const l = loop();
-  const n = l.written.length;
-  l.fireTimer();
-  assert.ok(l.states.some((s) => s.state === 'error' && /silent/.test(s.detail ?? '')));
-  assert.deepEqual(l.written.slice(n, n + 2), ['radio rxstop', 'sys get ver']);
-  assert.equal(l.state, 'receiving');
-  assert.equal(l.dropCount(), 0);
 });
 
 test('rn2483: invalid_param (frequency out of band) is counted, backs off, retries', () => {

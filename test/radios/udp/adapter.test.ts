@@ -4,7 +4,7 @@ import dgram from 'node:dgram';
 import { once } from 'node:events';
 import pino from 'pino';
 import type { Reading } from '../../../src/core/reading';
-import { parseBind, SemtechUdpAdapter } from '../../../src/radios/udp/adapter';
+import { parseBind, SemtechUdpAdapter, STATUS_FORWARDERS } from '../../../src/radios/udp/adapter';
 
 const PUSH_HEADER = '020001000102030405060708';
 const PUSH_JSON =
@@ -196,4 +196,43 @@ test('bind errors reject start with a clear message; parseBind handles host:port
   await a.stop();
   assert.equal(a.status().state, 'stopped');
   assert.equal(a.address(), null);
+});
+
+test('status stays small under 2,048 random gateway EUIs: the busiest forwarders listed, the rest counted', async () => {
+  const h = await harness();
+  try {
+    const pull = (eui: string) => Buffer.from(`0200010${2}${eui}`, 'hex');
+    // A real forwarder, busy: it must stay listed, first.
+    for (let i = 0; i < 5; i++) await h.send(pull('00000000000000aa'));
+    await until(() => h.adapter.status().counters.datagrams === 5);
+    const small = JSON.stringify(h.adapter.status()).length;
+    let sent = 5;
+    let real = 5;
+    for (let i = 0; i < 2048; i++) {
+      await h.send(pull(i.toString(16).padStart(8, '0') + 'deadbeef'));
+      sent++;
+      if (i % 64 === 63) {
+        // The real forwarder keeps talking meanwhile; wait now and then so the kernel buffer never overflows.
+        await h.send(pull('00000000000000aa'));
+        sent++;
+        real++;
+        await until(() => h.adapter.status().counters.datagrams === sent);
+      }
+    }
+    await until(() => h.adapter.status().counters.datagrams === sent);
+    const s = h.adapter.status();
+    assert.equal(s.forwarders.length, STATUS_FORWARDERS);
+    assert.equal(s.forwarders[0]!.gatewayEui, '00000000000000aa');
+    assert.equal(s.forwarders[0]!.recentDatagrams, real);
+    // The per-EUI table is bounded (least recently heard forgotten): listed + omitted never exceeds it.
+    const known = s.forwarders.length + s.forwardersOmitted;
+    assert.ok(known < 2048 + 1, `${known} forwarders remembered`);
+    assert.ok(s.forwardersOmitted > 0);
+    const size = JSON.stringify(s).length;
+    // One forwarder's entry costs what the first status showed beyond an empty list; 16 of them bound the reply.
+    const perEntry = JSON.stringify(s.forwarders[0]).length + 1;
+    assert.ok(size <= small + STATUS_FORWARDERS * perEntry, `status ${size} B with 2,049 EUIs (one forwarder: ${small} B)`);
+  } finally {
+    await h.close();
+  }
 });

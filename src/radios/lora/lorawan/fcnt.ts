@@ -1,3 +1,5 @@
+import { BoundedMap } from '../../../util/bounded-map';
+
 /** A 32-bit FCnt guess and why it was chosen. */
 export interface FcntCandidate {
   fcnt: number;
@@ -23,7 +25,7 @@ const MAX_FCNT = 0xffffffff;
 /** How long a failed upper-16-bit search for a key is not repeated. */
 const SEARCH_RETRY_MS = 60_000;
 /** At most this many searches (5-45 ms each on x86, more on ARM) per second over all devices. */
-const SEARCHES_PER_SECOND = 2;
+export const SEARCHES_PER_SECOND = 2;
 
 interface DeviceCounter {
   last: number;
@@ -40,17 +42,20 @@ interface DeviceCounter {
  * reset it), and a later frame ahead of the replaced counter undoes such a reset.
  */
 export class FcntTracker {
-  private readonly state = new Map<string, DeviceCounter>();
-  private readonly searchedAt = new Map<string, number>();
+  private readonly state: BoundedMap<string, DeviceCounter>;
+  private readonly searchedAt: BoundedMap<string, number>;
   private searchWindow = { start: 0, count: 0 };
   private changes = 0;
 
-  constructor(private readonly maxDevices = 10_000) {}
+  constructor(maxDevices = 10_000) {
+    this.state = new BoundedMap(maxDevices);
+    this.searchedAt = new BoundedMap(maxDevices);
+  }
 
   /** The 32-bit values worth trying for this 16-bit FCnt, most likely first (at most 5). */
   candidates(key: string, fcnt16: number): FcntCandidate[] {
     const f = fcnt16 & 0xffff;
-    const s = this.state.get(key);
+    const s = this.state.peek(key);
     if (s === undefined) return [{ fcnt: f, reason: 'first' }];
     const last = s.last;
     const ahead = nextWithLow(last, f);
@@ -87,8 +92,7 @@ export class FcntTracker {
    * in-order frame confirms it.
    */
   commit(key: string, c: FcntCandidate): CommitOutcome {
-    const s = this.state.get(key);
-    this.state.delete(key);
+    const s = this.state.peek(key);
     let outcome: CommitOutcome = 'accepted';
     let next: DeviceCounter;
     if (s === undefined) {
@@ -111,8 +115,7 @@ export class FcntTracker {
       }
     }
     if (s === undefined || next.last !== s.last) this.changes++;
-    this.state.set(key, next);
-    this.evict();
+    this.state.set(key, next); // most recently used now; the least recent key goes when full
     return outcome;
   }
 
@@ -122,28 +125,23 @@ export class FcntTracker {
    * every packet into 65k CMACs. Calling it consumes the allowance.
    */
   claimSearch(key: string, now = Date.now()): boolean {
-    const at = this.searchedAt.get(key);
+    const at = this.searchedAt.peek(key);
     if (at !== undefined && now - at < SEARCH_RETRY_MS && now >= at) return false;
     if (now - this.searchWindow.start >= 1000 || now < this.searchWindow.start) this.searchWindow = { start: now, count: 0 };
     if (this.searchWindow.count >= SEARCHES_PER_SECOND) return false;
     this.searchWindow.count++;
-    this.searchedAt.delete(key);
     this.searchedAt.set(key, now);
-    if (this.searchedAt.size > this.maxDevices) {
-      const oldest = this.searchedAt.keys().next().value;
-      if (oldest !== undefined) this.searchedAt.delete(oldest);
-    }
     return true;
   }
 
   /** The last committed 32-bit FCnt for a key, if any. */
   get(key: string): number | undefined {
-    return this.state.get(key)?.last;
+    return this.state.peek(key)?.last;
   }
 
   /** Whether a reset for this key waits for confirmation. */
   resetPending(key: string): boolean {
-    return this.state.get(key)?.pending !== undefined;
+    return this.state.peek(key)?.pending !== undefined;
   }
 
   /** Number of keys tracked. */
@@ -159,7 +157,7 @@ export class FcntTracker {
   /** Every key's last verified FCnt, least recently used first (what is persisted). */
   snapshot(): Record<string, number> {
     const out: Record<string, number> = {};
-    for (const [k, s] of this.state) out[k] = s.last;
+    for (const [k, s] of this.state.entries()) out[k] = s.last;
     return out;
   }
 
@@ -171,16 +169,7 @@ export class FcntTracker {
       this.state.set(k, { last: v });
       n++;
     }
-    this.evict();
     return n;
-  }
-
-  private evict(): void {
-    while (this.state.size > this.maxDevices) {
-      const oldest = this.state.keys().next().value;
-      if (oldest === undefined) break;
-      this.state.delete(oldest);
-    }
   }
 }
 

@@ -1,6 +1,7 @@
-import type { DriverAction, ModemDriver, ModemPacket, RadioSettings } from '../modem-driver';
+import type { DriverAction, RadioSettings } from '../modem-driver';
 import { decodeModemHex } from '../hex';
-import { COMMAND_TIMING, CommandQueue, type CommandTiming } from '../command-queue';
+import { CommandDriver } from '../command-driver';
+import { COMMAND_TIMING, type CommandTiming } from '../command-queue';
 
 /** Timing knobs of the RAK3172 driver. */
 export interface Rak3172Timing extends CommandTiming {
@@ -19,13 +20,16 @@ const TX_POWER_DBM = 14;
 
 const CODING_RATES: Record<string, number> = { '4/5': 0, '4/6': 1, '4/7': 2, '4/8': 3 };
 
-type Purpose = 'init' | 'nwm' | 'arm' | 'stop';
+type Purpose = 'init' | 'nwm' | 'arm' | 'probe' | 'stop';
 
 interface Command {
   line: string;
   purpose: Purpose;
   timeoutMs?: number;
 }
+
+/** Continuous receive as a liveness probe: `AT_BUSY_ERROR` means still listening, `OK` that it was off and listens now. */
+const PROBE: Command = { line: `AT+PRECV=${RAK_CONTINUOUS_RX}`, purpose: 'probe' };
 
 /** Error answers of RUI3 (`AT_ERROR`, `AT_PARAM_ERROR`, `AT_BUSY_ERROR`, ...) and friends. */
 const ERROR_ANSWER = /^(AT_[A-Z_]{1,40}|RADIO_BUSY|COMMAND_LOCKED|ERROR)$/;
@@ -44,25 +48,17 @@ const BANNER_OTHER = /^(RAKwireless|-{5,}|={5,}|Version:|RAK3172|Current Work Mo
  * RAKwireless RAK3172 with RUI3 AT firmware in LoRa P2P continuous receive (`AT+PRECV=65534`).
  * Also understands the older firmware that splits each reception over two `+EVT:` lines.
  */
-export class Rak3172Driver implements ModemDriver {
+export class Rak3172Driver extends CommandDriver<Command> {
   private readonly timing: Rak3172Timing;
-  private readonly commands: CommandQueue<Command>;
   /** Old firmware: the header line waiting for its payload line. */
   private header: { rssi: number; snr: number } | undefined;
   /** Receive may still be on (earlier run, lost answer, busy): begin the next init with `AT+PRECV=0`. */
   private stopReceiveFirst = false;
 
-  constructor(
-    private readonly settings: RadioSettings,
-    timing: Partial<Rak3172Timing> = {},
-  ) {
-    this.timing = { ...RAK3172_TIMING, ...timing };
-    this.commands = new CommandQueue(this.timing);
-  }
-
-  /** The `SF7BW125`-style data rate reported with every packet. */
-  get dataRate(): string {
-    return `SF${this.settings.sf}BW${this.settings.bw}`;
+  constructor(settings: RadioSettings, timing: Partial<Rak3172Timing> = {}) {
+    const t = { ...RAK3172_TIMING, ...timing };
+    super(settings, t, PROBE);
+    this.timing = t;
   }
 
   /** The `AT+P2P=` command for these settings (bandwidth in kHz, coding rate 0 = 4/5). */
@@ -71,24 +67,18 @@ export class Rak3172Driver implements ModemDriver {
     return `AT+P2P=${s.freq}:${s.sf}:${s.bw}:${CODING_RATES[s.cr] ?? 0}:${PREAMBLE}:${TX_POWER_DBM}`;
   }
 
-  start(): DriverAction[] {
-    this.commands.clearFailures();
+  protected override onStart(): void {
     // After a daemon restart the modem may still be listening from the previous run.
     this.stopReceiveFirst = true;
-    return this.initialise([]);
   }
 
-  onLine(raw: string): DriverAction[] {
-    const out: DriverAction[] = [];
-    const line = raw.trim();
-    if (line.length === 0) return out;
-    // Echo (ATE on) and the info lines some versions print before OK restate the command.
-    if (line.startsWith('AT+') || line === 'AT') return out;
+  /** Echo (ATE on) and the info lines some versions print before OK restate the command. */
+  protected override isEcho(line: string): boolean {
+    return line.startsWith('AT+') || line === 'AT';
+  }
 
-    if (line.startsWith('+EVT:')) {
-      this.onEvent(line, out);
-      return out;
-    }
+  protected handle(line: string, out: DriverAction[]): void {
+    if (line.startsWith('+EVT:')) return this.onEvent(line, out);
     const mode = WORK_MODE.exec(line);
     if (mode) {
       const awaitingNwm = this.commands.current?.purpose === 'nwm';
@@ -100,31 +90,19 @@ export class Rak3172Driver implements ModemDriver {
         this.commands.reportError('modem rebooted', out);
         this.initialise(out);
       }
-      return out;
+      return;
     }
-    if (BANNER_OTHER.test(line)) return out;
-
+    if (BANNER_OTHER.test(line)) return;
     const cmd = this.commands.current;
-    if (cmd) {
-      if (line === 'OK') {
-        this.onOk(cmd, out);
-        return out;
-      }
-      if (ERROR_ANSWER.test(line)) {
-        this.onError(cmd, line, out);
-        return out;
-      }
-    }
-    out.push({ type: 'drop', cause: 'garbage', detail: line.slice(0, 80) });
-    return out;
+    if (cmd && line === 'OK') return this.onOk(cmd, out);
+    if (cmd && ERROR_ANSWER.test(line)) return this.onError(cmd, line, out);
+    this.unparsed('garbage', line, out);
   }
 
-  onTimeout(): DriverAction[] {
-    const out: DriverAction[] = [];
-    // A lost answer leaves the radio state unknown: it may be listening already. After silence,
-    // continuous receive may still be on and would refuse AT+P2P with AT_BUSY_ERROR.
-    if (this.commands.phase === 'command' || this.commands.phase === 'armed') this.stopReceiveFirst = true;
-    return this.commands.expire(out) ? this.initialise(out) : out;
+  protected override answerLost(): void {
+    // A lost answer leaves the radio state unknown: continuous receive may be on already and
+    // would refuse AT+P2P with AT_BUSY_ERROR.
+    this.stopReceiveFirst = true;
   }
 
   private onEvent(line: string, out: DriverAction[]): void {
@@ -152,28 +130,23 @@ export class Rak3172Driver implements ModemDriver {
       this.emit(m[1] ?? '', rssi, snr, out);
       return;
     }
-    if (m) {
-      out.push({ type: 'drop', cause: 'orphan_payload', detail: line.slice(0, 80) });
-      return;
-    }
+    if (m) return this.unparsed('orphan_payload', line, out);
     if (line.startsWith('+EVT:TXP2P')) return;
-    out.push({ type: 'drop', cause: 'garbage', detail: line.slice(0, 80) });
+    this.unparsed('garbage', line, out);
   }
 
   private emit(hex: string, rssi: number, snr: number, out: DriverAction[]): void {
     const raw = decodeModemHex(hex);
-    if (!raw) {
-      out.push({ type: 'drop', cause: 'bad_hex', detail: hex.slice(0, 80) });
-      return;
-    }
-    const packet: ModemPacket = { raw, rssi, snr, freq: this.settings.freq, dr: this.dataRate };
-    out.push({ type: 'packet', packet });
-    this.commands.heard(out);
+    if (!raw) return this.unparsed('bad_hex', hex, out);
+    this.deliver({ raw, rssi, snr, freq: this.settings.freq, dr: this.dataRate }, out);
   }
 
-  private dropHeader(out: DriverAction[]): void {
+  /** `recheck: false` when re-initialising anyway. */
+  private dropHeader(out: DriverAction[], recheck = true): void {
     this.header = undefined;
-    out.push({ type: 'drop', cause: 'missing_payload', detail: 'RXP2P header without payload line' });
+    const detail = 'RXP2P header without payload line';
+    if (recheck) this.unparsed('missing_payload', detail, out);
+    else out.push({ type: 'drop', cause: 'missing_payload', detail });
   }
 
   private initSequence(): Command[] {
@@ -188,18 +161,24 @@ export class Rak3172Driver implements ModemDriver {
     ];
   }
 
-  private initialise(out: DriverAction[]): DriverAction[] {
-    if (this.header) this.dropHeader(out);
+  protected initialise(out: DriverAction[]): DriverAction[] {
+    if (this.header) this.dropHeader(out, false);
     this.commands.begin(this.initSequence(), out);
     return out;
   }
 
   private onOk(cmd: Command, out: DriverAction[]): void {
-    if (cmd.purpose === 'arm') this.commands.armed(out);
+    if (cmd.purpose === 'probe') out.push({ type: 'drop', cause: 'receive_off', detail: 'receive was off; re-armed' });
+    if (cmd.purpose === 'arm' || cmd.purpose === 'probe') this.commands.armed(out);
     else this.commands.next(out);
   }
 
   private onError(cmd: Command, answer: string, out: DriverAction[]): void {
+    if (cmd.purpose === 'probe' && answer === 'AT_BUSY_ERROR') {
+      // Still listening: the probe's good answer.
+      this.commands.armed(out);
+      return;
+    }
     if (cmd.purpose === 'arm' && answer === 'AT_BUSY_ERROR' && this.commands.state === 'receiving') {
       // Re-arm refused because continuous receive is still on: it never stopped listening.
       this.commands.armed(out);

@@ -1,6 +1,7 @@
-import type { DriverAction, ModemDriver, ModemPacket, RadioSettings } from '../modem-driver';
+import type { DriverAction, ModemPacket, RadioSettings } from '../modem-driver';
 import { decodeModemHex } from '../hex';
-import { COMMAND_TIMING, CommandQueue, type CommandTiming } from '../command-queue';
+import { CommandDriver } from '../command-driver';
+import { COMMAND_TIMING, type CommandTiming } from '../command-queue';
 
 /** Timing knobs of the RN2483/RN2903 driver. */
 export type Rn2483Timing = CommandTiming;
@@ -8,7 +9,7 @@ export type Rn2483Timing = CommandTiming;
 /** Defaults used by the profile. */
 export const RN2483_TIMING: Rn2483Timing = { ...COMMAND_TIMING };
 
-type Purpose = 'init' | 'arm' | 'snr' | 'rssi' | 'rxstop' | 'query';
+type Purpose = 'init' | 'arm' | 'probe' | 'snr' | 'rssi' | 'rxstop' | 'query';
 type Expect = 'ok' | 'version' | 'decimal';
 
 interface Command {
@@ -25,14 +26,15 @@ const DECIMAL = /^[-+]?\d{1,12}$/;
 const RADIO_RX = /^radio_rx(?:\s+(\S*))?$/;
 const RSSI_COMMANDS = ['radio get rssi', 'radio get pktrssi'] as const;
 const PAUSE_RENEW_PACKETS = 256;
+/** `radio rx 0` as a liveness probe: `busy` means still listening, `ok` means it was off and listens now. */
+const PROBE: Command = { line: 'radio rx 0', expect: 'ok', purpose: 'probe' };
 
 /**
  * Microchip RN2483 / RN2903 in raw LoRa receive mode (`mac pause` + `radio rx 0`).
  * Receive is single-shot on this firmware: every `radio_rx` / `radio_err` disarms it, so the
  * driver reads SNR and RSSI of the packet and then re-arms with `radio rx 0`.
  */
-export class Rn2483Driver implements ModemDriver {
-  private readonly commands: CommandQueue<Command>;
+export class Rn2483Driver extends CommandDriver<Command> {
   private packet: ModemPacket | undefined;
   /** Receive may still be on (earlier run, lost answer, `busy`): begin the next init with `radio rxstop`. */
   private stopReceiveFirst = false;
@@ -44,80 +46,42 @@ export class Rn2483Driver implements ModemDriver {
   /** `radio rxstop` already tried for the current arm attempt. */
   private rxStopTried = false;
 
-  constructor(
-    private readonly settings: RadioSettings,
-    timing: Partial<Rn2483Timing> = {},
-  ) {
-    this.commands = new CommandQueue({ ...RN2483_TIMING, ...timing });
+  constructor(settings: RadioSettings, timing: Partial<Rn2483Timing> = {}) {
+    super(settings, { ...RN2483_TIMING, ...timing }, PROBE);
   }
 
-  /** The `SF7BW125`-style data rate reported with every packet. */
-  get dataRate(): string {
-    return `SF${this.settings.sf}BW${this.settings.bw}`;
-  }
-
-  start(): DriverAction[] {
-    this.commands.clearFailures();
+  protected override onStart(): void {
     // After a daemon restart the modem may still be listening from the previous run.
     this.stopReceiveFirst = true;
-    return this.initialise([]);
   }
 
-  onLine(raw: string): DriverAction[] {
-    const out: DriverAction[] = [];
-    const line = raw.trim();
-    if (line.length === 0) return out;
-    // Some USB bridges loop the command back; an echo is not an answer.
+  protected handle(line: string, out: DriverAction[]): void {
     const cmd = this.commands.current;
-    if (cmd && line === cmd.line) return out;
-
     const rx = RADIO_RX.exec(line);
-    if (rx) {
-      this.onReceive(rx[1] ?? '', out);
-      return out;
-    }
+    if (rx) return this.onReceive(rx[1] ?? '', out);
     if (line === 'radio_err') {
       // Receive window ended without a packet (or with a corrupt one): listen again. Outside
       // receive it is the tail of an earlier session's window, harmless.
       if (this.commands.phase === 'armed') this.arm(out);
-      return out;
+      return;
     }
     if (VERSION.test(line) && !(cmd?.expect === 'version')) {
       // The firmware prints its version on power-up: the modem reset under us.
       this.flushPacket(out);
       this.commands.reportError('modem reset (version banner)', out);
-      return this.initialise(out);
+      this.initialise(out);
+      return;
     }
-    if (cmd) {
-      if (ERROR_ANSWERS.has(line)) {
-        this.onError(cmd, line, out);
-        return out;
-      }
-      if (!this.matches(cmd.expect, line)) {
-        out.push({ type: 'drop', cause: 'garbage', detail: line.slice(0, 80) });
-        return out;
-      }
-      this.onAnswer(cmd, line, out);
-      return out;
-    }
-    out.push({ type: 'drop', cause: 'garbage', detail: line.slice(0, 80) });
-    return out;
+    if (cmd && ERROR_ANSWERS.has(line)) return this.onError(cmd, line, out);
+    if (cmd && this.matches(cmd.expect, line)) return this.onAnswer(cmd, line, out);
+    this.unparsed('garbage', line, out);
   }
 
-  onTimeout(): DriverAction[] {
-    const out: DriverAction[] = [];
-    switch (this.commands.phase) {
-      case 'command':
-        this.flushPacket(out);
-        // A lost answer leaves the radio state unknown: it may be listening already.
-        this.stopReceiveFirst = true;
-        break;
-      case 'armed':
-        // The radio may still sit in `radio rx 0` and would refuse every `radio set` with busy.
-        this.stopReceiveFirst = true;
-        break;
-    }
-    return this.commands.expire(out) ? this.initialise(out) : out;
+  protected override answerLost(out: DriverAction[]): void {
+    this.flushPacket(out);
+    // A lost answer leaves the radio state unknown: it may be listening already, and would
+    // refuse every `radio set` with busy.
+    this.stopReceiveFirst = true;
   }
 
   private matches(expect: Expect, line: string): boolean {
@@ -150,7 +114,7 @@ export class Rn2483Driver implements ModemDriver {
     return cmds;
   }
 
-  private initialise(out: DriverAction[]): DriverAction[] {
+  protected initialise(out: DriverAction[]): DriverAction[] {
     this.packet = undefined;
     const cmds = this.initSequence();
     this.stopReceiveFirst = false;
@@ -182,6 +146,11 @@ export class Rn2483Driver implements ModemDriver {
         if (cmd.expect === 'version') this.preferRssiCommandFor(line);
         if (cmd.line === 'mac pause') this.sincePause = 0;
         break;
+      case 'probe':
+        // The radio had left receive (a lost `radio_rx` line): it listens again from now.
+        out.push({ type: 'drop', cause: 'receive_off', detail: 'receive was off; re-armed' });
+        this.commands.armed(out);
+        return;
       case 'arm':
         this.rxStopTried = false;
         this.commands.armed(out);
@@ -194,6 +163,11 @@ export class Rn2483Driver implements ModemDriver {
   }
 
   private onError(cmd: Command, answer: string, out: DriverAction[]): void {
+    if (cmd.purpose === 'probe' && answer === 'busy') {
+      // Still listening: the probe's good answer.
+      this.commands.armed(out);
+      return;
+    }
     if (cmd.purpose === 'rssi' && answer === 'invalid_param' && !this.rssiLearned) {
       // Firmware without this RSSI query: try the other name once, then live without RSSI.
       this.rssiCommands = this.rssiCommands.filter((c) => c !== cmd.line);

@@ -1,4 +1,4 @@
-import type { ModemProfile, RadioSettings } from '../modem-driver';
+import type { CommandTiming, ModemProfile, RadioSettings } from '../modem-driver';
 import { Rn2483Driver } from './driver';
 
 /** Microchip RN2483 (EU 433/868 MHz) and RN2903 (US 915 MHz): one protocol, 57600 baud, CRLF. */
@@ -10,5 +10,5 @@ export const rn2483Profile: ModemProfile = {
     command: 'sys get ver',
     matches: (line: string) => /^RN2(483|903)\b/.test(line.trim()),
   },
-  createDriver: (settings: RadioSettings) => new Rn2483Driver(settings),
+  createDriver: (settings: RadioSettings, timing?: Partial<CommandTiming>) => new Rn2483Driver(settings, timing),
 };

@@ -1,6 +1,7 @@
-import type { DriverAction, ModemDriver, RadioSettings } from '../modem-driver';
+import type { DriverAction, RadioSettings } from '../modem-driver';
 import { decodeModemHex } from '../hex';
-import { COMMAND_TIMING, CommandQueue, type CommandTiming } from '../command-queue';
+import { CommandDriver } from '../command-driver';
+import { COMMAND_TIMING, type CommandTiming } from '../command-queue';
 
 /** Timing knobs of the Wio-E5 driver. */
 export type WioE5Timing = CommandTiming;
@@ -11,7 +12,7 @@ export const WIO_E5_TIMING: WioE5Timing = { ...COMMAND_TIMING };
 /** Test-mode RF settings besides frequency/SF/BW: TX preamble, RX preamble, power, CRC, IQ, network. */
 const RFCFG_TAIL = '12,15,14,ON,OFF,OFF';
 
-type Purpose = 'init' | 'arm';
+type Purpose = 'init' | 'arm' | 'probe';
 
 interface Command {
   line: string;
@@ -24,6 +25,8 @@ interface Command {
 const ERROR_ANSWER = /^(\+[A-Z]{1,12}:\s*)?ERROR\s*\(-?\d{1,4}\)$/;
 const LEN_HEADER = /^\+TEST:\s*LEN:\s*(\d{1,4}),\s*RSSI:\s*(-?\d{1,4}(?:\.\d{1,3})?),\s*SNR:\s*(-?\d{1,4}(?:\.\d{1,3})?)$/;
 const RX_PAYLOAD = /^\+TEST:\s*RX\s+"([^"]*)"$/;
+/** Continuous receive again as a liveness probe: the firmware answers the same whether it was on or off. */
+const PROBE: Command = { line: 'AT+TEST=RXLRPKT', answer: /^\+TEST:\s*RXLRPKT$/, purpose: 'probe' };
 
 /** 868100000 → `868.1`, exact for any integer Hz (no floating-point rounding). */
 export function hzToMhz(hz: number): string {
@@ -37,20 +40,11 @@ export function hzToMhz(hz: number): string {
  * (`AT+TEST=RXLRPKT`). Each reception is a `+TEST: LEN:..., RSSI:..., SNR:...` line then a
  * `+TEST: RX "<hex>"` line; receive stays on afterwards.
  */
-export class WioE5Driver implements ModemDriver {
-  private readonly commands: CommandQueue<Command>;
+export class WioE5Driver extends CommandDriver<Command> {
   private header: { len: number; rssi: number; snr: number } | undefined;
 
-  constructor(
-    private readonly settings: RadioSettings,
-    timing: Partial<WioE5Timing> = {},
-  ) {
-    this.commands = new CommandQueue({ ...WIO_E5_TIMING, ...timing });
-  }
-
-  /** The `SF7BW125`-style data rate reported with every packet. */
-  get dataRate(): string {
-    return `SF${this.settings.sf}BW${this.settings.bw}`;
+  constructor(settings: RadioSettings, timing: Partial<WioE5Timing> = {}) {
+    super(settings, { ...WIO_E5_TIMING, ...timing }, PROBE);
   }
 
   /** The RF configuration command for these settings (the coding rate travels in the LoRa header). */
@@ -59,74 +53,37 @@ export class WioE5Driver implements ModemDriver {
     return `AT+TEST=RFCFG,${hzToMhz(s.freq)},SF${s.sf},${s.bw},${RFCFG_TAIL}`;
   }
 
-  start(): DriverAction[] {
-    this.commands.clearFailures();
-    return this.initialise([]);
-  }
-
-  onLine(raw: string): DriverAction[] {
-    const out: DriverAction[] = [];
-    const line = raw.trim();
-    if (line.length === 0) return out;
+  protected handle(line: string, out: DriverAction[]): void {
     const cmd = this.commands.current;
-    if (cmd && line === cmd.line) return out;
-
     let m = LEN_HEADER.exec(line);
     if (m) {
       if (this.header) this.dropHeader(out);
       this.header = { len: Number(m[1]), rssi: Number(m[2]), snr: Number(m[3]) };
-      return out;
+      return;
     }
     m = RX_PAYLOAD.exec(line);
-    if (m) {
-      this.onPayload(m[1] ?? '', out);
-      return out;
-    }
-    if (cmd) {
-      if (cmd.answer.test(line)) {
-        this.onAnswer(cmd, out);
-        return out;
-      }
-      if (ERROR_ANSWER.test(line)) {
-        this.onError(cmd, line, out);
-        return out;
-      }
-    }
-    out.push({ type: 'drop', cause: 'garbage', detail: line.slice(0, 80) });
-    return out;
-  }
-
-  onTimeout(): DriverAction[] {
-    const out: DriverAction[] = [];
-    return this.commands.expire(out) ? this.initialise(out) : out;
+    if (m) return this.onPayload(m[1] ?? '', out);
+    if (cmd && cmd.answer.test(line)) return this.onAnswer(cmd, out);
+    if (cmd && ERROR_ANSWER.test(line)) return this.onError(cmd, line, out);
+    this.unparsed('garbage', line, out);
   }
 
   private onPayload(hex: string, out: DriverAction[]): void {
     const header = this.header;
     this.header = undefined;
-    if (!header) {
-      out.push({ type: 'drop', cause: 'orphan_payload', detail: hex.slice(0, 80) });
-      return;
-    }
+    if (!header) return this.unparsed('orphan_payload', hex, out);
     const raw = decodeModemHex(hex);
-    if (!raw) {
-      out.push({ type: 'drop', cause: 'bad_hex', detail: hex.slice(0, 80) });
-      return;
-    }
-    if (raw.length !== header.len) {
-      out.push({ type: 'drop', cause: 'length_mismatch', detail: `LEN:${header.len} but ${raw.length} bytes` });
-      return;
-    }
-    out.push({
-      type: 'packet',
-      packet: { raw, rssi: header.rssi, snr: header.snr, freq: this.settings.freq, dr: this.dataRate },
-    });
-    this.commands.heard(out);
+    if (!raw) return this.unparsed('bad_hex', hex, out);
+    if (raw.length !== header.len) return this.unparsed('length_mismatch', `LEN:${header.len} but ${raw.length} bytes`, out);
+    this.deliver({ raw, rssi: header.rssi, snr: header.snr, freq: this.settings.freq, dr: this.dataRate }, out);
   }
 
-  private dropHeader(out: DriverAction[]): void {
+  /** `recheck: false` when re-initialising anyway. */
+  private dropHeader(out: DriverAction[], recheck = true): void {
     this.header = undefined;
-    out.push({ type: 'drop', cause: 'missing_payload', detail: 'LEN header without RX line' });
+    const detail = 'LEN header without RX line';
+    if (recheck) this.unparsed('missing_payload', detail, out);
+    else out.push({ type: 'drop', cause: 'missing_payload', detail });
   }
 
   private initSequence(): Command[] {
@@ -138,14 +95,14 @@ export class WioE5Driver implements ModemDriver {
     ];
   }
 
-  private initialise(out: DriverAction[]): DriverAction[] {
-    if (this.header) this.dropHeader(out);
+  protected initialise(out: DriverAction[]): DriverAction[] {
+    if (this.header) this.dropHeader(out, false);
     this.commands.begin(this.initSequence(), out);
     return out;
   }
 
   private onAnswer(cmd: Command, out: DriverAction[]): void {
-    if (cmd.purpose === 'arm') this.commands.armed(out);
+    if (cmd.purpose === 'arm' || cmd.purpose === 'probe') this.commands.armed(out);
     else this.commands.next(out);
   }
 

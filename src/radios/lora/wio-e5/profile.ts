@@ -1,4 +1,4 @@
-import type { ModemProfile, RadioSettings } from '../modem-driver';
+import type { CommandTiming, ModemProfile, RadioSettings } from '../modem-driver';
 import { WioE5Driver } from './driver';
 
 /** Seeed Wio-E5 / LoRa-E5 with Seeed AT firmware, 9600 baud, CRLF. */
@@ -10,5 +10,5 @@ export const wioE5Profile: ModemProfile = {
     command: 'AT+VER',
     matches: (line: string) => /^\+VER:\s*\d+\.\d+/.test(line.trim()),
   },
-  createDriver: (settings: RadioSettings) => new WioE5Driver(settings),
+  createDriver: (settings: RadioSettings, timing?: Partial<CommandTiming>) => new WioE5Driver(settings, timing),
 };
