@@ -2,8 +2,11 @@ import type { Reading } from '../core/reading';
 
 export { DropCounter } from '../util/drop-counter';
 
-/** Life-cycle state of an adapter, as shown by `lowband status`. */
-export type AdapterState = 'starting' | 'running' | 'reconnecting' | 'degraded' | 'stopped';
+/**
+ * Life-cycle state of an adapter, as shown by `lowband status`. `deaf`: open but not hearing
+ * (receive mode lost, being re-armed); `degraded` and `deaf` raise an alarm.
+ */
+export type AdapterState = 'starting' | 'running' | 'reconnecting' | 'degraded' | 'deaf' | 'stopped';
 
 /** Snapshot of one adapter for `lowband status`. */
 export interface AdapterStatus {

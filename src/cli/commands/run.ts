@@ -1,4 +1,5 @@
 import { dirname, resolve } from 'node:path';
+import { createEmulatedBle } from '../../../hardware/emulators/ble';
 import { loadConfig, DEFAULT_CONFIG_PATH, type Config } from '../../config/load';
 import { ConfigError } from '../../config/validate';
 import { Gateway, type GatewayOverrides } from '../../gateway';
@@ -67,7 +68,12 @@ export async function run(argv: string[]): Promise<number> {
   const path = values.config ?? DEFAULT_CONFIG_PATH;
   const cfg = loadConfig(path);
   const log = createLogger(cfg.log.level);
-  const code = await runGateway(cfg, log, { configDir: dirname(resolve(path)) });
+  // `ble.emulate` is resolved here, in the composition root: the gateway only ever gets an HCI
+  // socket (the one way to inject the emulator), so nothing under src/ but cli/ needs hardware/.
+  const emulator = cfg.ble.enabled && cfg.ble.emulate ? createEmulatedBle({ intervalMs: 250 }) : undefined;
+  if (emulator) log.warn('ble.emulate: playing emulated sensors instead of a Bluetooth adapter');
+  const code = await runGateway(cfg, log, { configDir: dirname(resolve(path)), bleSocket: emulator?.socket }, () => emulator?.start());
+  emulator?.stop();
   log.flush();
   return code;
 }

@@ -1,0 +1,193 @@
+import { mkdirSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import type { Config } from '../config/schema';
+import { ConfigError } from '../config/validate';
+import { ControlServer } from '../control/server';
+import type { GatewayServices } from '../control/protocol';
+import { LoraStage } from '../pipeline/lora-stage';
+import { MemoryLog } from '../pipeline/memory-log';
+import type { CursorLimits, MessageLog } from '../pipeline/message-log';
+import type { ReadingStage } from '../pipeline/stage';
+import type { RadioAdapter } from '../radios/adapter';
+import { BleAdapter } from '../radios/ble/adapter';
+import type { HciSocketLike } from '../radios/ble/noble-loader';
+import { LoraFrameDecoder } from '../radios/lora/lorawan/decoder';
+import { profileFor } from '../radios/lora/profiles';
+import { SerialModemAdapter } from '../radios/lora/serial-adapter';
+import { SemtechUdpAdapter } from '../radios/udp/adapter';
+import { CurveSetup } from '../security/curve-setup';
+import { MqttSink } from '../sinks/mqtt';
+import { PublishSink } from '../sinks/publish';
+import { ReliableSink } from '../sinks/reliable';
+import type { Sink } from '../sinks/sink';
+import { Spool } from '../spool';
+import type { CborValue } from '../wire/cbor';
+import type { Logger } from '../util/log';
+
+/** Extra wiring for tests and `demo` (emulated radios instead of configured hardware). */
+export interface GatewayOverrides {
+  /** Run the BLE adapter's noble on this (emulated) HCI socket: the one way to inject the BLE emulator. */
+  bleSocket?: HciSocketLike;
+  /** Directory relative codec paths are resolved against (default: the config file's). */
+  configDir?: string;
+}
+
+/** Where an adapter's gateway events go (`sys/<name>`), bound once the pipeline exists. */
+export type EventSink = (name: string, body: Record<string, CborValue | undefined>) => void;
+
+/** One radio adapter and the decoding stage between it and the pipeline (none: it decodes itself). */
+export interface AdapterEntry {
+  adapter: RadioAdapter;
+  stage?: ReadingStage;
+  /** Connects the adapter's own events (concentrator stats) to the pipeline. */
+  bindEvents?(event: EventSink): void;
+}
+
+/** One upstream sink, the log it reads and the bound of its cursor. */
+export interface SinkEntry {
+  sink: Sink;
+  log: MessageLog;
+  limits: CursorLimits;
+}
+
+/** Something besides sinks that runs beside the pipeline (the control socket, a web page). */
+export interface Service {
+  readonly name: string;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** Every part of a gateway, built from config and not yet started. */
+export interface Assembly {
+  memoryLog: MemoryLog;
+  /** Durable log for sinks that must not lose anything; absent when none is configured. */
+  spool?: Spool;
+  lora: LoraStage;
+  ble?: BleAdapter;
+  curve: CurveSetup;
+  adapters: AdapterEntry[];
+  sinks: SinkEntry[];
+  services: Service[];
+}
+
+/** What a sink builder may use. */
+export interface SinkContext {
+  cfg: Config;
+  id: string;
+  log: Logger;
+  curve: CurveSetup;
+}
+
+/**
+ * The upstream sinks, in start order. `durable` sinks read the spool (created only when one of
+ * them is configured); the others read the memory log with `limits`. Adding a sink is one row.
+ */
+export const SINKS: {
+  name: string;
+  enabled(cfg: Config): boolean;
+  durable: boolean;
+  limits?(cfg: Config): CursorLimits;
+  build(ctx: SinkContext): Sink;
+}[] = [
+  {
+    name: 'publish',
+    enabled: () => true,
+    durable: false,
+    limits: ({ upstream: { publish: p } }) => ({ maxMessages: p.queue_messages, maxBytes: p.queue_bytes, overflow: p.overflow }),
+    build: ({ cfg, log, curve }) => new PublishSink(cfg.upstream.publish, log, curve.secureServer),
+  },
+  {
+    name: 'reliable',
+    enabled: (cfg) => cfg.upstream.reliable !== undefined,
+    durable: true,
+    build: ({ cfg, log, curve }) => {
+      const r = cfg.upstream.reliable!;
+      return new ReliableSink({ connect: r.connect, window: r.window, ackTimeoutMs: r.ack_timeout_ms, logger: log, ...curve.clientOptions() });
+    },
+  },
+  {
+    name: 'mqtt',
+    enabled: (cfg) => cfg.upstream.mqtt !== undefined,
+    durable: true,
+    build: ({ cfg, id, log }) => new MqttSink(cfg.upstream.mqtt!, id, log),
+  },
+];
+
+/** The radio adapters of the config with their decoding stages. */
+export function buildAdapters(cfg: Config, log: Logger, lora: LoraStage, ble: BleAdapter | undefined): AdapterEntry[] {
+  const out: AdapterEntry[] = [];
+  for (const [i, l] of cfg.lora.entries()) {
+    const profile = profileFor(l.modem);
+    if (!profile) throw new ConfigError(`lora[${i}].modem`, l.modem, 'a known modem');
+    const candidates = l.candidates;
+    const adapter = new SerialModemAdapter(
+      { name: l.name, port: l.port, baud: l.baud, radio: l.radio, candidates: candidates ? () => candidates : undefined },
+      profile,
+      log,
+    );
+    out.push({ adapter, stage: lora.modem });
+  }
+  for (const u of cfg.udp) {
+    const adapter = new SemtechUdpAdapter(u, { logger: log });
+    out.push({
+      adapter,
+      stage: lora.concentrator,
+      bindEvents: (event) => {
+        adapter.onStat = (eui, stat) => event('lora_gateway_stat', { eui, stat: JSON.parse(JSON.stringify(stat)) });
+      },
+    });
+  }
+  // BLE decodes inside its adapter today; it takes a ReadingStage when that moves out.
+  if (ble) out.push({ adapter: ble });
+  return out;
+}
+
+/** The LoRa stage from `lorawan`; an unusable codec is a config error. */
+export function buildLoraStage(cfg: Config, log: Logger, configDir: string | undefined): LoraStage {
+  let decoder: LoraFrameDecoder;
+  try {
+    decoder = new LoraFrameDecoder(cfg.lorawan, { logger: log, baseDir: configDir, stateDir: cfg.state_dir });
+  } catch (err) {
+    throw new ConfigError('lorawan.devices[].codec', undefined, `a usable codec (${(err as Error).message})`);
+  }
+  return new LoraStage(decoder, cfg.dedup.window_ms);
+}
+
+/**
+ * Builds every part from config. Nothing is started and nothing refers to the pipeline: the
+ * gateway connects adapters to it in start(), once the spool has told the seq counter its
+ * highest seq. On a throw, what was already built (codec workers) is closed.
+ */
+export function assemble(cfg: Config, id: string, log: Logger, services: GatewayServices, overrides: GatewayOverrides = {}): Assembly {
+  // The state dir holds the seq, FCnt store, pairings and the spool: group-readable at most.
+  mkdirSync(cfg.state_dir, { recursive: true, mode: 0o750 });
+  const curve = CurveSetup.fromConfig(cfg, log);
+  const lora = buildLoraStage(cfg, log, overrides.configDir);
+  try {
+    const ble = cfg.ble.enabled ? new BleAdapter({ config: cfg.ble, stateDir: cfg.state_dir, log, socket: overrides.bleSocket }) : undefined;
+    const adapters = buildAdapters(cfg, log, lora, ble);
+    const active = SINKS.filter((s) => s.enabled(cfg));
+    const spool = active.some((s) => s.durable)
+      ? new Spool({ dir: join(cfg.state_dir, 'spool'), maxBytes: cfg.spool.max_bytes, fsyncMs: cfg.spool.fsync_ms, segmentBytes: cfg.spool.segment_bytes, logger: log })
+      : undefined;
+    const memoryLog = new MemoryLog();
+    // Durable sinks read the spool; their cursor limit is the spool's own bound.
+    const durable: CursorLimits = { maxMessages: Number.MAX_SAFE_INTEGER, maxBytes: cfg.spool.max_bytes, overflow: 'drop-oldest' };
+    const ctx: SinkContext = { cfg, id, log, curve };
+    const sinks = active.map((s) => ({
+      sink: s.build(ctx),
+      log: s.durable ? spool! : memoryLog,
+      limits: s.durable ? durable : s.limits!(cfg),
+    }));
+    const socketPath = resolve(cfg.control.socket);
+    mkdirSync(dirname(socketPath), { recursive: true });
+    const control = new ControlServer(socketPath, { ...services, ble }, log);
+    return {
+      memoryLog, spool, lora, ble, curve, adapters, sinks,
+      services: [{ name: 'control', start: () => control.start(), stop: () => control.stop() }],
+    };
+  } catch (err) {
+    lora.close();
+    throw err;
+  }
+}

@@ -1,0 +1,93 @@
+import { readFileSync } from 'node:fs';
+import type { Socket } from 'zeromq';
+import type { Config } from '../config/schema';
+import { ConfigError } from '../config/validate';
+import type { Logger } from '../util/log';
+import { publicKeyFromSecret, readAllowList } from './curve-keys';
+import { applyCurve, startZap, type ZapHandler } from './zap';
+import { isZ85Key } from './z85';
+
+/** Options a CURVE client sink (the reliable sink) takes; empty when CURVE is off. */
+export interface CurveClientOptions {
+  curveServerKey?: string;
+  curvePublicKey?: string;
+  curveSecretKey?: string;
+}
+
+/**
+ * The gateway's CurveZMQ policy from `upstream.curve`: its key pair, the ZAP allow-list that
+ * guards its server sockets, and the socket options of servers and clients. Sinks never see a
+ * key file or a ZAP handler; they get a function that secures a socket, or client options.
+ */
+export class CurveSetup {
+  private zap: ZapHandler | undefined;
+
+  private constructor(
+    private readonly cfg: Config['upstream'],
+    private readonly log: Logger,
+    private readonly keys: { secretKey: string; publicKey: string } | undefined,
+  ) {}
+
+  /** Loads the key pair (a ConfigError names the key when the file is unusable); CURVE off without `upstream.curve`. */
+  static fromConfig(cfg: Config, log: Logger): CurveSetup {
+    return new CurveSetup(cfg.upstream, log, loadCurveKeys(cfg));
+  }
+
+  /** Makes a server socket (the publish XPUB) a CURVE server before it binds; no-op when CURVE is off. */
+  readonly secureServer = (socket: Socket): void => {
+    if (this.keys) applyCurve(socket, 'server', { secretKey: this.keys.secretKey });
+  };
+
+  /** CURVE options for a client sink; throws a ConfigError when the backend's key is missing. */
+  clientOptions(): CurveClientOptions {
+    const c = this.cfg.curve;
+    if (!c || !this.keys) return {};
+    if (!c.server_key) throw new ConfigError('upstream.curve.server_key', undefined, "the backend's Z85 public key (needed by upstream.reliable)");
+    return { curveServerKey: c.server_key, curvePublicKey: this.keys.publicKey, curveSecretKey: this.keys.secretKey };
+  }
+
+  /** Starts the ZAP allow-list; must run before any CURVE server socket binds. */
+  async start(): Promise<void> {
+    const c = this.cfg.curve;
+    const p = this.cfg.publish;
+    if (!c || !this.keys || p.bind.length + p.connect.length === 0) return;
+    if (!c.allowed_clients_file) {
+      // Without a ZAP handler libzmq accepts every client key: refuse to run open.
+      throw new ConfigError('upstream.curve.allowed_clients_file', undefined, 'a file of allowed client public keys (one Z85 key per line)');
+    }
+    let allow: Set<string>;
+    try {
+      allow = await readAllowList(c.allowed_clients_file);
+    } catch (err) {
+      throw new ConfigError('upstream.curve.allowed_clients_file', c.allowed_clients_file, `a readable allow list (${(err as Error).message})`);
+    }
+    this.zap = await startZap(allow, this.log);
+    this.log.info({ allowed: allow.size, publicKey: this.keys.publicKey }, 'CurveZMQ on: ZAP allow-list active');
+  }
+
+  /** The `curve` block of the publish sink's status, while the ZAP handler runs. */
+  status(): Record<string, unknown> | undefined {
+    if (!this.zap) return undefined;
+    return { allowed: this.zap.allowed(), refused: this.zap.refused() };
+  }
+
+  async stop(): Promise<void> {
+    await this.zap?.stop();
+    this.zap = undefined;
+  }
+}
+
+/** The gateway's CURVE key pair from `upstream.curve.secret_key_file` (the public half is derived). */
+function loadCurveKeys(cfg: Config): { secretKey: string; publicKey: string } | undefined {
+  const c = cfg.upstream.curve;
+  if (!c) return undefined;
+  let text: string;
+  try {
+    text = readFileSync(c.secret_key_file, 'utf8').trim();
+  } catch (err) {
+    throw new ConfigError('upstream.curve.secret_key_file', c.secret_key_file, `a readable key file (${(err as NodeJS.ErrnoException).code ?? 'error'}); make one with "lowband keys generate"`);
+  }
+  // Never echo the content: it is a secret.
+  if (!isZ85Key(text)) throw new ConfigError('upstream.curve.secret_key_file', c.secret_key_file, 'a file holding one 40-character Z85 secret key');
+  return { secretKey: text, publicKey: publicKeyFromSecret(text) };
+}
