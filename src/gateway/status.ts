@@ -55,6 +55,8 @@ export function currentAlarms(s: StatusSources): string[] {
   const alarms: string[] = [];
   const seqAlarm = s.seq?.alarm;
   if (seqAlarm) alarms.push(`seq: ${seqAlarm}`);
+  const fcntAlarm = s.parts.lora.alarm;
+  if (fcntAlarm) alarms.push(`lorawan fcnt: ${fcntAlarm}`);
   const spoolAlarm = s.parts.spool?.status().alarm;
   if (spoolAlarm) alarms.push(`spool: ${spoolAlarm}`);
   for (const { adapter } of s.parts.adapters) {

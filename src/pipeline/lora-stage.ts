@@ -37,6 +37,11 @@ export class LoraStage {
     return this.decoder.counters;
   }
 
+  /** A persistence error of the FCnt store, while it lasts. */
+  get alarm(): string | undefined {
+    return this.decoder.persistenceAlarm;
+  }
+
   /** Stops codec workers and writes the FCnt state. */
   close(): void {
     this.decoder.close();
