@@ -117,6 +117,11 @@ export class Gateway {
     this.log.info({ gateway: this.id }, 'gateway stopped');
   }
 
+  /** SIGHUP: re-read what can change without a restart (the CURVE allow-list). */
+  async reload(): Promise<void> {
+    await this.parts.curve.reloadAllowList();
+  }
+
   /** Snapshot for `lowband status` and `sys/stats`. */
   status(): GatewayStatus {
     return gatewayStatus({

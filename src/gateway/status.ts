@@ -57,6 +57,8 @@ export function currentAlarms(s: StatusSources): string[] {
   if (seqAlarm) alarms.push(`seq: ${seqAlarm}`);
   const fcntAlarm = s.parts.lora.alarm;
   if (fcntAlarm) alarms.push(`lorawan fcnt: ${fcntAlarm}`);
+  const curveAlarm = s.parts.curve.alarm;
+  if (curveAlarm) alarms.push(`curve: ${curveAlarm}`);
   const spoolAlarm = s.parts.spool?.status().alarm;
   if (spoolAlarm) alarms.push(`spool: ${spoolAlarm}`);
   for (const { adapter } of s.parts.adapters) {

@@ -3,7 +3,8 @@ import type { Socket } from 'zeromq';
 import type { Config } from '../config/schema';
 import { ConfigError } from '../config/validate';
 import type { Logger } from '../util/log';
-import { publicKeyFromSecret, readAllowList } from './curve-keys';
+import { publicKeyFromSecret } from './curve-keys';
+import { LiveAllowList, type LiveAllowListOptions } from './live-allow-list';
 import { applyCurve, startZap, type ZapHandler } from './zap';
 import { isZ85Key } from './z85';
 
@@ -21,16 +22,21 @@ export interface CurveClientOptions {
  */
 export class CurveSetup {
   private zap: ZapHandler | undefined;
+  private allowList: LiveAllowList | undefined;
 
   private constructor(
     private readonly cfg: Config['upstream'],
     private readonly log: Logger,
     private readonly keys: { secretKey: string; publicKey: string } | undefined,
+    private readonly watchOptions: LiveAllowListOptions,
   ) {}
 
-  /** Loads the key pair (a ConfigError names the key when the file is unusable); CURVE off without `upstream.curve`. */
-  static fromConfig(cfg: Config, log: Logger): CurveSetup {
-    return new CurveSetup(cfg.upstream, log, loadCurveKeys(cfg));
+  /**
+   * Loads the key pair (a ConfigError names the key when the file is unusable); CURVE off
+   * without `upstream.curve`. `watch` tunes how the allow-list file is followed (tests).
+   */
+  static fromConfig(cfg: Config, log: Logger, watch: LiveAllowListOptions = {}): CurveSetup {
+    return new CurveSetup(cfg.upstream, log, loadCurveKeys(cfg), watch);
   }
 
   /** Makes a server socket (the publish XPUB) a CURVE server before it binds; no-op when CURVE is off. */
@@ -55,23 +61,41 @@ export class CurveSetup {
       // Without a ZAP handler libzmq accepts every client key: refuse to run open.
       throw new ConfigError('upstream.curve.allowed_clients_file', undefined, 'a file of allowed client public keys (one Z85 key per line)');
     }
-    let allow: Set<string>;
+    const live = new LiveAllowList(c.allowed_clients_file, this.log, (keys) => this.zap?.setAllowList(keys), this.watchOptions);
+    let allow: ReadonlySet<string>;
     try {
-      allow = await readAllowList(c.allowed_clients_file);
+      allow = await live.load();
     } catch (err) {
       throw new ConfigError('upstream.curve.allowed_clients_file', c.allowed_clients_file, `a readable allow list (${(err as Error).message})`);
     }
     this.zap = await startZap(allow, this.log);
+    this.allowList = live;
+    live.start();
     this.log.info({ allowed: allow.size, publicKey: this.keys.publicKey }, 'CurveZMQ on: ZAP allow-list active');
+  }
+
+  /**
+   * Reads the allow-list file again (SIGHUP): true when the new list is in force, false when
+   * the file is unusable (the previous list stays, with an alarm) or CURVE is off.
+   */
+  async reloadAllowList(): Promise<boolean> {
+    return (await this.allowList?.reload('signal')) ?? false;
   }
 
   /** The `curve` block of the publish sink's status, while the ZAP handler runs. */
   status(): Record<string, unknown> | undefined {
     if (!this.zap) return undefined;
-    return { allowed: this.zap.allowed(), refused: this.zap.refused() };
+    return { allowed: this.zap.allowed(), refused: this.zap.refused(), ...(this.allowList ? { allowList: this.allowList.status() } : {}) };
+  }
+
+  /** Set while the allow-list file is unusable and an older list is in force. */
+  get alarm(): string | undefined {
+    return this.allowList?.alarm;
   }
 
   async stop(): Promise<void> {
+    this.allowList?.stop();
+    this.allowList = undefined;
     await this.zap?.stop();
     this.zap = undefined;
   }

@@ -47,6 +47,7 @@ export async function runGateway(cfg: Config, log: Logger, overrides: GatewayOve
           clearTimeout(hard);
           process.off('SIGINT', onSignal);
           process.off('SIGTERM', onSignal);
+          process.off('SIGHUP', onHup);
           notifier.close();
           resolveExit(0);
         },
@@ -57,8 +58,14 @@ export async function runGateway(cfg: Config, log: Logger, overrides: GatewayOve
         },
       );
     };
+    // SIGHUP (systemctl reload): re-read the allow-list; never the default of ending the process.
+    const onHup = () => {
+      log.info({ signal: 'SIGHUP' }, 'reloading');
+      void gw.reload();
+    };
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
+    process.on('SIGHUP', onHup);
   });
 }
 
