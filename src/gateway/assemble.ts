@@ -9,18 +9,15 @@ import { MemoryLog } from '../pipeline/memory-log';
 import type { CursorLimits, MessageLog } from '../pipeline/message-log';
 import type { ReadingStage } from '../pipeline/stage';
 import type { RadioAdapter } from '../radios/adapter';
-import { BleAdapter } from '../radios/ble/adapter';
+import type { BleAdapter } from '../radios/ble/adapter';
 import type { HciSocketLike } from '../radios/ble/noble-loader';
 import { LoraFrameDecoder } from '../radios/lora/lorawan/decoder';
 import { profileFor } from '../radios/lora/profiles';
-import { SerialModemAdapter } from '../radios/lora/serial-adapter';
 import { SemtechUdpAdapter } from '../radios/udp/adapter';
 import { CurveSetup } from '../security/curve-setup';
-import { MqttSink } from '../sinks/mqtt';
 import { PublishSink } from '../sinks/publish';
-import { ReliableSink } from '../sinks/reliable';
 import type { Sink } from '../sinks/sink';
-import { Spool } from '../spool';
+import type { Spool } from '../spool';
 import type { CborValue } from '../wire/cbor';
 import type { Logger } from '../util/log';
 
@@ -48,7 +45,20 @@ export interface SinkEntry {
   sink: Sink;
   log: MessageLog;
   limits: CursorLimits;
+  /** Turns an error of the sink's start() into a config error where it is one (unusable files). */
+  startError?(err: unknown): unknown;
 }
+
+// Modules of parts that are not configured are not loaded (serialport, mqtt-packet and noble
+// cost several MB each of a Pi's RSS): these requires run only when a builder needs them.
+/* eslint-disable @typescript-eslint/no-var-requires */
+const lazy = {
+  mqtt: () => require('../sinks/mqtt') as typeof import('../sinks/mqtt'),
+  reliable: () => require('../sinks/reliable') as typeof import('../sinks/reliable'),
+  serial: () => require('../radios/lora/serial-adapter') as typeof import('../radios/lora/serial-adapter'),
+  ble: () => require('../radios/ble/adapter') as typeof import('../radios/ble/adapter'),
+  spool: () => require('../spool') as typeof import('../spool'),
+};
 
 /** Something besides sinks that runs beside the pipeline (the control socket, a web page). */
 export interface Service {
@@ -88,6 +98,7 @@ export const SINKS: {
   durable: boolean;
   limits?(cfg: Config): CursorLimits;
   build(ctx: SinkContext): Sink;
+  startError?(err: unknown): unknown;
 }[] = [
   {
     name: 'publish',
@@ -102,14 +113,16 @@ export const SINKS: {
     durable: true,
     build: ({ cfg, log, curve }) => {
       const r = cfg.upstream.reliable!;
-      return new ReliableSink({ connect: r.connect, window: r.window, ackTimeoutMs: r.ack_timeout_ms, logger: log, ...curve.clientOptions() });
+      return new (lazy.reliable().ReliableSink)({ connect: r.connect, window: r.window, ackTimeoutMs: r.ack_timeout_ms, logger: log, ...curve.clientOptions() });
     },
   },
   {
     name: 'mqtt',
     enabled: (cfg) => cfg.upstream.mqtt !== undefined,
     durable: true,
-    build: ({ cfg, id, log }) => new MqttSink(cfg.upstream.mqtt!, id, log),
+    build: ({ cfg, id, log }) => new (lazy.mqtt().MqttSink)(cfg.upstream.mqtt!, id, log),
+    // Files the config names (password, TLS) turn out unusable: a config error, exit 2.
+    startError: (err) => (err instanceof lazy.mqtt().MqttConfigError ? new ConfigError('upstream.mqtt', undefined, '', err.message) : err),
   },
 ];
 
@@ -120,7 +133,7 @@ export function buildAdapters(cfg: Config, log: Logger, lora: LoraStage, ble: Bl
     const profile = profileFor(l.modem);
     if (!profile) throw new ConfigError(`lora[${i}].modem`, l.modem, 'a known modem');
     const candidates = l.candidates;
-    const adapter = new SerialModemAdapter(
+    const adapter = new (lazy.serial().SerialModemAdapter)(
       { name: l.name, port: l.port, baud: l.baud, radio: l.radio, candidates: candidates ? () => candidates : undefined },
       profile,
       log,
@@ -164,20 +177,21 @@ export function assemble(cfg: Config, id: string, log: Logger, services: Gateway
   const curve = CurveSetup.fromConfig(cfg, log);
   const lora = buildLoraStage(cfg, log, overrides.configDir);
   try {
-    const ble = cfg.ble.enabled ? new BleAdapter({ config: cfg.ble, stateDir: cfg.state_dir, log, socket: overrides.bleSocket }) : undefined;
+    const ble = cfg.ble.enabled ? new (lazy.ble().BleAdapter)({ config: cfg.ble, stateDir: cfg.state_dir, log, socket: overrides.bleSocket }) : undefined;
     const adapters = buildAdapters(cfg, log, lora, ble);
     const active = SINKS.filter((s) => s.enabled(cfg));
     const spool = active.some((s) => s.durable)
-      ? new Spool({ dir: join(cfg.state_dir, 'spool'), maxBytes: cfg.spool.max_bytes, fsyncMs: cfg.spool.fsync_ms, segmentBytes: cfg.spool.segment_bytes, logger: log })
+      ? new (lazy.spool().Spool)({ dir: join(cfg.state_dir, 'spool'), maxBytes: cfg.spool.max_bytes, fsyncMs: cfg.spool.fsync_ms, segmentBytes: cfg.spool.segment_bytes, logger: log })
       : undefined;
     const memoryLog = new MemoryLog();
     // Durable sinks read the spool; their cursor limit is the spool's own bound.
     const durable: CursorLimits = { maxMessages: Number.MAX_SAFE_INTEGER, maxBytes: cfg.spool.max_bytes, overflow: 'drop-oldest' };
     const ctx: SinkContext = { cfg, id, log, curve };
-    const sinks = active.map((s) => ({
+    const sinks: SinkEntry[] = active.map((s) => ({
       sink: s.build(ctx),
       log: s.durable ? spool! : memoryLog,
       limits: s.durable ? durable : s.limits!(cfg),
+      startError: s.startError,
     }));
     const socketPath = resolve(cfg.control.socket);
     mkdirSync(dirname(socketPath), { recursive: true });

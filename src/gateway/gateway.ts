@@ -1,6 +1,5 @@
 import { gatewayId } from '../config/load';
 import type { Config } from '../config/schema';
-import { ConfigError } from '../config/validate';
 import type { GatewayStatus } from '../control/protocol';
 import type { Reading } from '../core/reading';
 import { SequenceCounter } from '../core/sequence';
@@ -8,7 +7,6 @@ import { FanoutLog } from '../pipeline/message-log';
 import { Pipeline } from '../pipeline/pipeline';
 import type { ReadingStage } from '../pipeline/stage';
 import type { BleAdapter } from '../radios/ble/adapter';
-import { MqttConfigError } from '../sinks/mqtt';
 import type { PublishSink } from '../sinks/publish';
 import { RateLimitedLog, type Logger } from '../util/log';
 import { assemble, type Assembly, type GatewayOverrides } from './assemble';
@@ -63,13 +61,11 @@ export class Gateway {
     const cursors = sinks.map(({ sink, log, limits }) => log.openCursor(sink.name, limits));
     pipeline.event('online', { version: VERSION, prev_seq: spool ? spool.lastSeq() : undefined });
     await curve.start();
-    for (const [i, { sink }] of sinks.entries()) {
+    for (const [i, { sink, startError }] of sinks.entries()) {
       try {
         await sink.start(cursors[i]);
       } catch (err) {
-        // Files the config names (password, TLS) turn out unusable: a config error, exit 2.
-        if (err instanceof MqttConfigError) throw new ConfigError('upstream.mqtt', undefined, '', err.message);
-        throw err;
+        throw startError ? startError(err) : err;
       }
     }
     for (const s of services) await s.start();

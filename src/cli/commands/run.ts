@@ -1,5 +1,4 @@
 import { dirname, resolve } from 'node:path';
-import { createEmulatedBle } from '../../../hardware/emulators/ble';
 import { loadConfig, DEFAULT_CONFIG_PATH, type Config } from '../../config/load';
 import { ConfigError } from '../../config/validate';
 import { Gateway, type GatewayOverrides } from '../../gateway';
@@ -77,7 +76,10 @@ export async function run(argv: string[]): Promise<number> {
   const log = createLogger(cfg.log.level);
   // `ble.emulate` is resolved here, in the composition root: the gateway only ever gets an HCI
   // socket (the one way to inject the emulator), so nothing under src/ but cli/ needs hardware/.
-  const emulator = cfg.ble.enabled && cfg.ble.emulate ? createEmulatedBle({ intervalMs: 250 }) : undefined;
+  // Loaded only then: a production gateway never loads emulator code.
+  const emulator = cfg.ble.enabled && cfg.ble.emulate
+    ? (require('../../../hardware/emulators/ble') as typeof import('../../../hardware/emulators/ble')).createEmulatedBle({ intervalMs: 250 })
+    : undefined;
   if (emulator) log.warn('ble.emulate: playing emulated sensors instead of a Bluetooth adapter');
   const code = await runGateway(cfg, log, { configDir: dirname(resolve(path)), bleSocket: emulator?.socket }, () => emulator?.start());
   emulator?.stop();
