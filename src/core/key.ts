@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import * as crypto from 'node:crypto';
 import type { KeySource, RadioKind } from './reading';
 
 /**
@@ -9,16 +9,22 @@ import type { KeySource, RadioKind } from './reading';
  */
 
 const DOMAIN = Buffer.from('lowband-key-v1');
+/** One-shot hashing (Node >= 20.12) skips the Hash object; older 20.x fall back to createHash. */
+const oneShot = typeof crypto.hash === 'function' ? crypto.hash : undefined;
 
 function digest(items: Buffer[]): Buffer {
-  const h = createHash('sha256');
-  const len = Buffer.allocUnsafe(4);
+  // The canonical encoding is built in one buffer and hashed in one call: one crossing into
+  // the hash instead of two per item (the key is computed for every reading).
+  let n = 0;
+  for (const item of items) n += 4 + item.length;
+  const b = Buffer.allocUnsafe(n);
+  let o = 0;
   for (const item of items) {
-    len.writeUInt32BE(item.length, 0);
-    h.update(len);
-    h.update(item);
+    b.writeUInt32BE(item.length, o);
+    b.set(item, o + 4);
+    o += 4 + item.length;
   }
-  return h.digest().subarray(0, 16);
+  return (oneShot ? oneShot('sha256', b, 'buffer') : crypto.createHash('sha256').update(b).digest()).subarray(0, 16);
 }
 
 const u32 = (n: number) => {
