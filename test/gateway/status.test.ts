@@ -2,7 +2,9 @@ import assert from 'node:assert/strict';
 import { mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { Gateway } from '../../src/gateway';
+import { Gateway, type Assembly } from '../../src/gateway';
+import { currentAlarms, type StatusSources } from '../../src/gateway/status';
+import type { AdapterState } from '../../src/radios/adapter';
 import { FCNT_STATE_FILE } from '../../src/radios/lora/lorawan/fcnt-store';
 import { quiet, tempConfig } from './helpers';
 
@@ -38,4 +40,20 @@ test('a state dir the gateway creates is 0750 (issue 10, item 9)', { timeout: 20
   assert.equal(statSync(c.cfg.state_dir).mode & 0o777, 0o750);
   assert.equal(statSync(join(c.cfg.state_dir, 'seq')).mode & 0o777, 0o640);
   assert.deepEqual(gw.status().alarms, []);
+});
+
+test('every degraded or deaf adapter is an alarm with its detail', () => {
+  const adapter = (name: string, state: AdapterState, detail?: string) => ({
+    adapter: { name, start: async () => undefined, stop: async () => undefined, status: () => ({ name, kind: 'rn2483', state, detail, received: 0, drops: {} }) },
+  });
+  const parts = {
+    adapters: [adapter('lora0', 'running'), adapter('lora1', 'deaf', 'no radio_rx for 3 s: re-arming'), adapter('lora2', 'deaf'), adapter('ble0', 'degraded', 'hci0 down')],
+    lora: { alarm: undefined },
+    curve: { alarm: undefined },
+  } as unknown as Assembly;
+  assert.deepEqual(currentAlarms({ parts, seq: undefined } as unknown as StatusSources), [
+    'lora1: no radio_rx for 3 s: re-arming',
+    'lora2: deaf: not hearing, re-arming',
+    'ble0: hci0 down',
+  ]);
 });
