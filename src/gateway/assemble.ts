@@ -126,6 +126,30 @@ export const SINKS: {
   },
 ];
 
+/** What a service builder may use: the config and what the control API reaches. */
+export interface ServiceContext {
+  cfg: Config;
+  log: Logger;
+  services: GatewayServices;
+}
+
+/**
+ * Services besides the sinks, in start order (after the sinks, before the adapters; stopped
+ * after the adapters). Adding one (a web page) is one row.
+ */
+export const SERVICES: { name: string; enabled(cfg: Config): boolean; build(ctx: ServiceContext): Service }[] = [
+  {
+    name: 'control',
+    enabled: () => true,
+    build: ({ cfg, log, services }) => {
+      const socketPath = resolve(cfg.control.socket);
+      mkdirSync(dirname(socketPath), { recursive: true });
+      const control = new ControlServer(socketPath, services, log);
+      return { name: 'control', start: () => control.start(), stop: () => control.stop() };
+    },
+  },
+];
+
 /** The radio adapters of the config with their decoding stages. */
 export function buildAdapters(cfg: Config, log: Logger, lora: LoraStage, ble: BleAdapter | undefined): AdapterEntry[] {
   const out: AdapterEntry[] = [];
@@ -193,12 +217,10 @@ export function assemble(cfg: Config, id: string, log: Logger, services: Gateway
       limits: s.durable ? durable : s.limits!(cfg),
       startError: s.startError,
     }));
-    const socketPath = resolve(cfg.control.socket);
-    mkdirSync(dirname(socketPath), { recursive: true });
-    const control = new ControlServer(socketPath, { ...services, ble }, log);
+    const serviceCtx: ServiceContext = { cfg, log, services: { ...services, ble } };
     return {
       memoryLog, spool, lora, ble, curve, adapters, sinks,
-      services: [{ name: 'control', start: () => control.start(), stop: () => control.stop() }],
+      services: SERVICES.filter((x) => x.enabled(cfg)).map((x) => x.build(serviceCtx)),
     };
   } catch (err) {
     lora.close();

@@ -4,4 +4,4 @@
  * from the parts. Policy lives in the parts (CURVE in security/, decoding in pipeline/).
  */
 export { Gateway, VERSION } from './gateway';
-export { assemble, SINKS, type Assembly, type GatewayOverrides, type AdapterEntry, type SinkEntry, type Service } from './assemble';
+export { assemble, SINKS, SERVICES, type Assembly, type SinkContext, type ServiceContext, type GatewayOverrides, type AdapterEntry, type SinkEntry, type Service } from './assemble';
