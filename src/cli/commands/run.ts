@@ -12,11 +12,22 @@ import { configOption, parse } from '../args';
  */
 export async function runGateway(cfg: Config, log: Logger, overrides: GatewayOverrides = {}, onStarted?: (gw: Gateway) => void | Promise<void>): Promise<number> {
   const notifier = new ServiceNotifier({ onError: (msg) => log.warn({ err: msg }, 'systemd notify failed') });
+  // SIGHUP (`systemctl kill -s HUP`): re-read the allow-list. Installed before the start, so a
+  // reload sent while starting never gets the default action (ending the process); the start
+  // reads the file anyway.
+  let running: Gateway | undefined;
+  const onHup = () => {
+    log.info({ signal: 'SIGHUP', started: running !== undefined }, 'reloading');
+    void running?.reload();
+  };
+  process.on('SIGHUP', onHup);
   let gw: Gateway;
   try {
     gw = new Gateway(cfg, log, overrides);
     await gw.start();
+    running = gw;
   } catch (err) {
+    process.off('SIGHUP', onHup);
     notifier.close();
     if (err instanceof ConfigError) throw err;
     log.fatal({ err: (err as Error).message }, 'gateway failed to start');
@@ -52,19 +63,14 @@ export async function runGateway(cfg: Config, log: Logger, overrides: GatewayOve
         },
         (err) => {
           log.error({ err: (err as Error).message }, 'error while stopping');
+          process.off('SIGHUP', onHup);
           notifier.close();
           resolveExit(1);
         },
       );
     };
-    // SIGHUP (systemctl reload): re-read the allow-list; never the default of ending the process.
-    const onHup = () => {
-      log.info({ signal: 'SIGHUP' }, 'reloading');
-      void gw.reload();
-    };
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
-    process.on('SIGHUP', onHup);
   });
 }
 
