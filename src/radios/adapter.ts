@@ -3,8 +3,9 @@ import type { Reading } from '../core/reading';
 export { DropCounter } from '../util/drop-counter';
 
 /**
- * Life-cycle state of an adapter, as shown by `lowband status`. `deaf`: open but not hearing
- * (receive mode lost, being re-armed); `degraded` and `deaf` raise an alarm.
+ * Life-cycle state of an adapter, as shown by `lowband status`. `deaf`: the port is open but the
+ * radio is not known to listen (a modem that neither delivered nor answered a liveness probe in
+ * time); it is being re-armed or reopened, and readings are being lost meanwhile.
  */
 export type AdapterState = 'starting' | 'running' | 'reconnecting' | 'degraded' | 'deaf' | 'stopped';
 
