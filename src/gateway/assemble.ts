@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import type { Config } from '../config/schema';
+import type { Reading } from '../core/reading';
 import { ConfigError } from '../config/validate';
 import { ControlServer } from '../control/server';
 import type { GatewayServices } from '../control/protocol';
@@ -65,6 +66,8 @@ export interface Service {
   readonly name: string;
   start(): Promise<void>;
   stop(): Promise<void>;
+  /** Sees every reading the pipeline accepted, with its seq (a live page); must not throw or block. */
+  tap?(reading: Reading, seq: bigint): void;
 }
 
 /** Every part of a gateway, built from config and not yet started. */

@@ -88,10 +88,13 @@ export class Gateway {
    * is counted and logged, never thrown into a serial port's or a socket's event handler.
    */
   private route(pipeline: Pipeline, stage: ReadingStage | undefined): (r: Reading) => void {
+    const taps = this.parts.services.filter((s) => s.tap !== undefined);
     return (r) => {
       try {
         const d = stage ? stage.process(r) : r;
-        if (d) pipeline.accept(d);
+        if (!d) return;
+        const seq = pipeline.accept(d);
+        if (seq !== undefined) for (const s of taps) s.tap!(d, seq);
       } catch (err) {
         this.faults++;
         this.rl.error('pipeline', { src: r.src, err: (err as Error).message }, 'reading dropped: pipeline fault');

@@ -61,6 +61,11 @@ export function currentAlarms(s: StatusSources): string[] {
   if (curveAlarm) alarms.push(`curve: ${curveAlarm}`);
   const spoolAlarm = s.parts.spool?.status().alarm;
   if (spoolAlarm) alarms.push(`spool: ${spoolAlarm}`);
+  // A sink that cannot deliver (a refused login, an unusable stream) says why in `alarm`.
+  for (const { sink } of s.parts.sinks) {
+    const alarm = sink.status().alarm;
+    if (typeof alarm === 'string') alarms.push(`${sink.name}: ${alarm}`);
+  }
   for (const { adapter } of s.parts.adapters) {
     const a = adapter.status();
     if (a.state === 'degraded') alarms.push(`${a.name}: ${a.detail ?? 'degraded'}`);

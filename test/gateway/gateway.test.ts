@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Subscriber } from 'zeromq';
-import { Gateway } from '../../src/gateway';
+import { Gateway, SERVICES } from '../../src/gateway';
+import type { Reading } from '../../src/core/reading';
 import { decodeFrames } from '../../src/wire/message';
 import { V } from '../radios/lora/lorawan/frames';
 import { FakeForwarder, udpPortFromStatus } from '../helpers/semtech';
@@ -13,6 +14,15 @@ test('in process: a concentrator frame goes stage → pipeline → XPUB; a secon
     udp: [{ name: 'udp0', bind: '127.0.0.1:0' }],
     lorawan: { devices: [{ devaddr: '49be7df1', nwkskey: V.nwkskey.toString('hex'), appskey: V.appskey.toString('hex'), codec: 'raw' }] },
   });
+  // A service with a tap (what a live web page uses) sees each accepted reading with its seq.
+  const tapped: { device: string; seq: bigint }[] = [];
+  const row = {
+    name: 'tap',
+    enabled: () => true,
+    build: () => ({ name: 'tap', start: async () => undefined, stop: async () => undefined, tap: (r: Reading, seq: bigint) => void tapped.push({ device: r.device, seq }) }),
+  };
+  SERVICES.push(row);
+  t.after(() => void SERVICES.splice(SERVICES.indexOf(row), 1));
   const gw = new Gateway(c.cfg, quiet);
   const sub = new Subscriber({ linger: 0, receiveTimeout: 10_000 });
   let fwd: FakeForwarder | undefined;
@@ -47,6 +57,7 @@ test('in process: a concentrator frame goes stage → pipeline → XPUB; a secon
   assert.equal(st.decoders?.lorawan.authenticated, 1, 'the copy never reached the decoder');
   assert.deepEqual(st.alarms, []);
   assert.equal(st.adapters[0].name, 'udp0');
+  assert.deepEqual(tapped, [{ device: '49be7df1', seq: m.seq }], 'the tap saw the one accepted reading, not the duplicate');
   await gw.stop();
   assert.equal(gw.status().sinks[0].state, 'stopped');
 });

@@ -42,16 +42,18 @@ test('a state dir the gateway creates is 0750 (issue 10, item 9)', { timeout: 20
   assert.deepEqual(gw.status().alarms, []);
 });
 
-test('every degraded or deaf adapter is an alarm with its detail', () => {
+test('every degraded or deaf adapter and every sink alarm is an alarm with its detail', () => {
   const adapter = (name: string, state: AdapterState, detail?: string) => ({
     adapter: { name, start: async () => undefined, stop: async () => undefined, status: () => ({ name, kind: 'rn2483', state, detail, received: 0, drops: {} }) },
   });
   const parts = {
     adapters: [adapter('lora0', 'running'), adapter('lora1', 'deaf', 'no radio_rx for 3 s: re-arming'), adapter('lora2', 'deaf'), adapter('ble0', 'degraded', 'hci0 down')],
+    sinks: [{ sink: { name: 'publish', status: () => ({}) } }, { sink: { name: 'nats', status: () => ({ alarm: 'credentials refused' }) } }],
     lora: { alarm: undefined },
     curve: { alarm: undefined },
   } as unknown as Assembly;
   assert.deepEqual(currentAlarms({ parts, seq: undefined } as unknown as StatusSources), [
+    'nats: credentials refused',
     'lora1: no radio_rx for 3 s: re-arming',
     'lora2: deaf: not hearing, re-arming',
     'ble0: hci0 down',
