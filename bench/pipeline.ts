@@ -51,7 +51,8 @@ async function warmUp(send: () => Promise<void>, warmP: Promise<void>): Promise<
 
 const BODY = { gw: 'bench-gw', dev: 'a4c138d5d498', src: 'ble0', raw: Buffer.from('4002ca0903bf13', 'hex'), rssi: -61, fmt: 'bthome', fields: { temperature: 25.06, humidity: 50.55 } };
 
-async function rawBaseline(dir: string): Promise<SubResult> {
+/** Raw zeromq.js PUB→SUB with the frames built per message: the baseline of every ZeroMQ bench. */
+export async function rawBaseline(dir: string): Promise<SubResult> {
   const endpoint = `ipc://${join(dir, 'raw.sock')}`;
   const pub = new zmq.Publisher({ sendHighWaterMark: 0, linger: 0 });
   await pub.bind(endpoint);

@@ -1,3 +1,7 @@
+/*
+ * src/core owns the gateway's own facts: what a reading is (here), its idempotency key
+ * (key.ts) and the sequence counter that never repeats (sequence.ts).
+ */
 /** A measurement value as carried in the wire body's `fields` map. */
 export type FieldValue = number | string | boolean;
 

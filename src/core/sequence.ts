@@ -2,6 +2,9 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomicSync } from '../util/atomic-file';
 
+/** Mode of the seq file: the service user writes, its group (backups, doctor) reads. */
+export const SEQ_FILE_MODE = 0o640;
+
 /**
  * The gateway stream sequence: +1 per message, never reused, also after `kill -9` or a
  * power cut. Numbers are reserved in blocks: the file holds the first number NOT yet
@@ -26,7 +29,8 @@ export class SequenceCounter {
 
   /** Open (or create) the counter in `stateDir`; `atLeast` lifts it above seqs known elsewhere (the spool). */
   static open(stateDir: string, opts: { block?: number; atLeast?: bigint } = {}): SequenceCounter {
-    mkdirSync(stateDir, { recursive: true });
+    // state_dir is the service's private data: group-readable at most (issue 10, item 9).
+    mkdirSync(stateDir, { recursive: true, mode: 0o750 });
     const file = join(stateDir, 'seq');
     let start = 1n;
     try {
@@ -79,7 +83,7 @@ export class SequenceCounter {
 
   private reserve(): void {
     const end = this.nextSeq + this.block;
-    writeFileAtomicSync(this.file, `${end}\n`);
+    writeFileAtomicSync(this.file, `${end}\n`, SEQ_FILE_MODE);
     this.reservedEnd = end;
   }
 }

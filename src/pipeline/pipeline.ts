@@ -1,7 +1,13 @@
+/*
+ * src/pipeline owns everything between an adapter's callback and the sinks' cursors: the
+ * decoding stages (stage.ts, lora-stage.ts), keying and de-duplication (runs.ts), the seq and
+ * the wire frames (here), and the message logs (message-log.ts, memory-log.ts).
+ */
 import { eventKey, keyFromSource, runKey } from '../core/key';
 import type { Reading } from '../core/reading';
 import { nowUs } from '../core/reading';
 import type { SequenceCounter } from '../core/sequence';
+import { DropCounter } from '../util/drop-counter';
 import { CborFloat, type CborValue } from '../wire/cbor';
 import { encodeFrames, Flag, Kind, RadioCode } from '../wire/message';
 import type { MessageLog } from './message-log';
@@ -44,9 +50,8 @@ class RateMeter {
 export class Pipeline {
   private readonly runs: RunTracker;
   private readonly recent: RecentKeys;
-  private readonly recentFrames: RecentKeys;
   private readonly rate = new RateMeter();
-  readonly drops: Record<string, number> = {};
+  private readonly dropped = new DropCounter();
   total = 0;
 
   constructor(
@@ -56,18 +61,6 @@ export class Pipeline {
   ) {
     this.runs = new RunTracker(opts.runGapMs, opts.runMaxMs);
     this.recent = new RecentKeys(opts.windowMs);
-    this.recentFrames = new RecentKeys(opts.windowMs);
-  }
-
-  /**
-   * True (and counted as a duplicate) when these exact radio bytes were already taken within
-   * the de-duplication window: lets the LoRa stage skip MIC checks, decryption and codecs for
-   * a frame a second radio heard. Identical bytes would get the identical key anyway.
-   */
-  heardRecently(raw: Buffer, timeUs: number): boolean {
-    if (!this.recentFrames.isDuplicate(raw, timeUs / 1000)) return false;
-    this.count('duplicate');
-    return true;
   }
 
   /** Take one reading; returns its seq, or undefined when it was dropped (counted). */
@@ -76,7 +69,7 @@ export class Pipeline {
       ? keyFromSource(r.keySource)
       : runKey(r.radio, r.device, r.raw, this.runs.runStart(`${r.radio}/${r.device}`, r.raw, r.timeUs));
     if (this.recent.isDuplicate(key, r.timeUs / 1000)) {
-      this.count('duplicate');
+      this.dropped.count('duplicate');
       return undefined;
     }
     let frames: [Buffer, Buffer, Buffer];
@@ -89,7 +82,7 @@ export class Pipeline {
     } catch {
       // A reading that cannot be encoded (topic too long) is a bug upstream; count it, keep going.
       // Its seq stays unused: a gap, never a repeat.
-      this.count('encode');
+      this.dropped.count('encode');
       return undefined;
     }
     this.log.append({ seq, frames });
@@ -112,16 +105,17 @@ export class Pipeline {
     return seq;
   }
 
+  /** Drops by cause (`duplicate`, `encode`). */
+  get drops(): Record<string, number> {
+    return this.dropped.byCause;
+  }
+
   perSecond(): number {
     return this.rate.perSecond(Math.floor(Date.now() / 1000));
   }
 
   get lastSeq(): bigint {
     return this.seq.last;
-  }
-
-  private count(cause: string): void {
-    this.drops[cause] = (this.drops[cause] ?? 0) + 1;
   }
 }
 

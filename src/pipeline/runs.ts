@@ -1,3 +1,5 @@
+import { BoundedMap } from '../util/bounded-map';
+
 /**
  * Tracks runs of identical payloads per device, for keys of readings without a counter:
  * a sensor repeating one advertisement many times gets one run (one key); a different payload,
@@ -5,13 +7,15 @@
  * Bounded: least recently seen devices are forgotten first.
  */
 export class RunTracker {
-  private readonly runs = new Map<string, { payload: Buffer; startUs: number; lastUs: number }>();
+  private readonly runs: BoundedMap<string, { payload: Buffer; startUs: number; lastUs: number }>;
 
   constructor(
     private readonly gapMs: number,
     private readonly maxMs: number,
-    private readonly maxDevices = 10_000,
-  ) {}
+    maxDevices = 10_000,
+  ) {
+    this.runs = new BoundedMap(maxDevices);
+  }
 
   /** Start time (µs) of the run this payload belongs to. */
   runStart(device: string, payload: Buffer, timeUs: number): number {
@@ -24,15 +28,7 @@ export class RunTracker {
       timeUs >= run.lastUs
     ) {
       run.lastUs = timeUs;
-      // Re-insert to keep Map order = least recently seen first.
-      this.runs.delete(device);
-      this.runs.set(device, run);
       return run.startUs;
-    }
-    this.runs.delete(device);
-    if (this.runs.size >= this.maxDevices) {
-      const oldest = this.runs.keys().next().value;
-      if (oldest !== undefined) this.runs.delete(oldest);
     }
     this.runs.set(device, { payload: Buffer.from(payload), startUs: timeUs, lastUs: timeUs });
     return timeUs;
@@ -48,7 +44,8 @@ export class RunTracker {
  * heard by two radios, a sensor repeating itself) is forwarded once. Keys live in two
  * generations of one window each, swapped wholesale, so the per-reading cost is two set
  * lookups and no per-key expiry (a repeat is caught for at least `windowMs`, at most twice
- * that). Bounded: a generation that reaches `maxKeys` is swapped early.
+ * that). Bounded: a generation that reaches `maxKeys` is swapped early. (Not a BoundedMap:
+ * whole-generation expiry is cheaper per reading than LRU bookkeeping, and no key needs recency.)
  */
 export class RecentKeys {
   private current = new Set<string>();

@@ -62,6 +62,35 @@ class Writer {
       this.head(major, BigInt(n));
     }
   }
+  /**
+   * A text string. Short ASCII strings (every map key, most values) are copied byte by byte:
+   * cheaper than a native UTF-8 write for a few characters; anything else goes through
+   * Buffer.write.
+   */
+  text(v: string): void {
+    const n = v.length;
+    if (n < 64) {
+      this.ensure(n + 2);
+      const start = this.len;
+      this.head(3, n);
+      let i = 0;
+      for (; i < n; i++) {
+        const c = v.charCodeAt(i);
+        if (c >= 0x80) break;
+        this.buf[this.len + i] = c;
+      }
+      if (i === n) {
+        this.len += n;
+        return;
+      }
+      this.len = start; // not ASCII: start over the long way
+    }
+    const bytes = Buffer.byteLength(v);
+    this.head(3, bytes);
+    this.ensure(bytes);
+    this.len += this.buf.write(v, this.len, 'utf8');
+  }
+
   value(v: CborValue): void {
     switch (typeof v) {
       case 'boolean':
@@ -83,13 +112,9 @@ class Writer {
         if (v >= 0n) this.head(0, v);
         else this.head(1, -1n - v);
         return;
-      case 'string': {
-        const n = Buffer.byteLength(v);
-        this.head(3, n);
-        this.ensure(n);
-        this.len += this.buf.write(v, this.len, 'utf8');
+      case 'string':
+        this.text(v);
         return;
-      }
       case 'object':
         if (v === null) {
           this.ensure(1);
@@ -108,11 +133,15 @@ class Writer {
           this.head(4, v.length);
           for (const item of v) this.value(item);
         } else {
-          const keys = Object.keys(v).filter((k) => v[k] !== undefined);
-          this.head(5, keys.length);
-          for (const k of keys) {
-            this.value(k);
-            this.value(v[k] as CborValue);
+          // Two passes over the members instead of a filtered key array: no allocation per map.
+          let n = 0;
+          for (const k in v) if (v[k] !== undefined) n++;
+          this.head(5, n);
+          for (const k in v) {
+            const item = v[k];
+            if (item === undefined) continue;
+            this.text(k);
+            this.value(item);
           }
         }
         return;
@@ -124,10 +153,19 @@ class Writer {
 
 /** Encode one value. */
 export function encodeCbor(v: CborValue): Buffer {
-  const w = new Writer();
+  // One scratch writer for every call (encoding is synchronous and never re-entered); the
+  // result is a copy of exactly the bytes written.
+  const w = scratch;
+  w.len = 0;
   w.value(v);
-  return Buffer.from(w.buf.subarray(0, w.len));
+  const out = Buffer.allocUnsafe(w.len);
+  w.buf.copy(out, 0, 0, w.len);
+  // A huge value must not keep a huge scratch buffer alive.
+  if (w.buf.length > 65536) w.buf = Buffer.allocUnsafe(256);
+  return out;
 }
+
+const scratch = new Writer();
 
 /** Malformed CBOR input. */
 export class CborError extends Error {}

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -98,4 +98,22 @@ test('opening on an unwritable state dir still starts, above the last reservatio
   assert.equal(c.next(), 500n);
   assert.ok(c.alarm);
   rmSync(dir, { recursive: true });
+});
+
+test('file modes: a state dir the counter creates is 0750, the seq file 0640, an old 0644 file is tightened', (t) => {
+  // The usual service umask; a stricter one would only narrow these further.
+  const old = process.umask(0o022);
+  const base = tmp();
+  t.after(() => {
+    process.umask(old);
+    rmSync(base, { recursive: true, force: true });
+  });
+  const dir = join(base, 'state');
+  SequenceCounter.open(dir).next();
+  assert.equal(statSync(dir).mode & 0o777, 0o750);
+  assert.equal(statSync(join(dir, 'seq')).mode & 0o777, 0o640);
+  // A seq file left 0644 by an older version is replaced at the first reservation.
+  chmodSync(join(dir, 'seq'), 0o644);
+  SequenceCounter.open(dir).next();
+  assert.equal(statSync(join(dir, 'seq')).mode & 0o777, 0o640);
 });

@@ -68,13 +68,3 @@ test('gateway events are kind 2 on sys/<name>', () => {
   assert.equal(m.body.version, 'x');
   done();
 });
-
-test('the same LoRa bytes from a second radio are caught before decoding, counted as a duplicate', () => {
-  const { p, done } = rig();
-  assert.equal(p.heardRecently(frame, 1_000_000), false);
-  assert.equal(p.heardRecently(frame, 1_200_000), true);
-  assert.equal(p.drops.duplicate, 1);
-  assert.equal(p.heardRecently(Buffer.from('40F17DBE49000300012A3518AF', 'hex'), 1_300_000), false, 'another frame');
-  assert.equal(p.heardRecently(frame, 9_000_000), false, 'outside the window');
-  done();
-});

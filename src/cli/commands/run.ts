@@ -12,11 +12,22 @@ import { configOption, parse } from '../args';
  */
 export async function runGateway(cfg: Config, log: Logger, overrides: GatewayOverrides = {}, onStarted?: (gw: Gateway) => void | Promise<void>): Promise<number> {
   const notifier = new ServiceNotifier({ onError: (msg) => log.warn({ err: msg }, 'systemd notify failed') });
+  // SIGHUP (`systemctl kill -s HUP`): re-read the allow-list. Installed before the start, so a
+  // reload sent while starting never gets the default action (ending the process); the start
+  // reads the file anyway.
+  let running: Gateway | undefined;
+  const onHup = () => {
+    log.info({ signal: 'SIGHUP', started: running !== undefined }, 'reloading');
+    void running?.reload();
+  };
+  process.on('SIGHUP', onHup);
   let gw: Gateway;
   try {
     gw = new Gateway(cfg, log, overrides);
     await gw.start();
+    running = gw;
   } catch (err) {
+    process.off('SIGHUP', onHup);
     notifier.close();
     if (err instanceof ConfigError) throw err;
     log.fatal({ err: (err as Error).message }, 'gateway failed to start');
@@ -46,11 +57,13 @@ export async function runGateway(cfg: Config, log: Logger, overrides: GatewayOve
           clearTimeout(hard);
           process.off('SIGINT', onSignal);
           process.off('SIGTERM', onSignal);
+          process.off('SIGHUP', onHup);
           notifier.close();
           resolveExit(0);
         },
         (err) => {
           log.error({ err: (err as Error).message }, 'error while stopping');
+          process.off('SIGHUP', onHup);
           notifier.close();
           resolveExit(1);
         },
@@ -67,7 +80,15 @@ export async function run(argv: string[]): Promise<number> {
   const path = values.config ?? DEFAULT_CONFIG_PATH;
   const cfg = loadConfig(path);
   const log = createLogger(cfg.log.level);
-  const code = await runGateway(cfg, log, { configDir: dirname(resolve(path)) });
+  // `ble.emulate` is resolved here, in the composition root: the gateway only ever gets an HCI
+  // socket (the one way to inject the emulator), so nothing under src/ but cli/ needs hardware/.
+  // Loaded only then: a production gateway never loads emulator code.
+  const emulator = cfg.ble.enabled && cfg.ble.emulate
+    ? (require('../../../hardware/emulators/ble') as typeof import('../../../hardware/emulators/ble')).createEmulatedBle({ intervalMs: 250 })
+    : undefined;
+  if (emulator) log.warn('ble.emulate: playing emulated sensors instead of a Bluetooth adapter');
+  const code = await runGateway(cfg, log, { configDir: dirname(resolve(path)), bleSocket: emulator?.socket }, () => emulator?.start());
+  emulator?.stop();
   log.flush();
   return code;
 }

@@ -60,6 +60,11 @@ export function formatStatus(s: GatewayStatus, nowMs: number): string {
           '  ',
         ),
   );
+  const curve = s.sinks.find((k) => k.kind === 'publish')?.curve as { allowed?: number; refused?: number; allowList?: { keys: number; loadedAt: string } } | undefined;
+  if (curve?.allowList) {
+    const l = curve.allowList;
+    out.push(`CURVE\n  allow-list ${l.keys} keys, loaded ${ago(Date.parse(l.loadedAt), nowMs)}  handshakes allowed=${curve.allowed ?? 0} refused=${curve.refused ?? 0}\n`);
+  }
   if (s.spool && Object.keys(s.spool).length) {
     out.push('SPOOL');
     out.push(

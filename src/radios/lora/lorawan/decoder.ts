@@ -124,6 +124,11 @@ export class LoraFrameDecoder {
     if (opts.stateDir !== undefined) this.store = new FcntStore(opts.stateDir, this.tracker, opts.logger);
   }
 
+  /** Why the FCnt state is not persisted, while it is not (an alarm in `lowband status`). */
+  get persistenceAlarm(): string | undefined {
+    return this.store?.alarm;
+  }
+
   /** Stops codec worker threads and writes the FCnt state; the decoder must not be used afterwards. */
   close(): void {
     this.store?.close();

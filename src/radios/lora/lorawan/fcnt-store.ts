@@ -28,6 +28,8 @@ export class FcntStore {
   private writing = false;
   private closed = false;
   private failedLogged = false;
+  /** The last persistence error (unreadable file at start, failed write), until a write succeeds. */
+  private failure: string | undefined;
 
   constructor(stateDir: string, private readonly tracker: FcntTracker, private readonly log: Logger, intervalMs = FCNT_FLUSH_MS) {
     this.path = join(stateDir, FCNT_STATE_FILE);
@@ -48,7 +50,9 @@ export class FcntStore {
       const n = this.tracker.restore(parsed.fcnt);
       this.log.info({ devices: n }, 'LoRaWAN frame counters restored');
     } catch (e) {
-      this.log.warn({ file: this.path, err: e instanceof Error ? e.message : String(e) }, 'LoRaWAN FCnt state file unreadable; starting without counters');
+      const err = e instanceof Error ? e.message : String(e);
+      this.failure = `${this.path} unreadable at start (${err}): frame counters started empty`;
+      this.log.warn({ file: this.path, err }, 'LoRaWAN FCnt state file unreadable; starting without counters');
     }
   }
 
@@ -65,8 +69,13 @@ export class FcntStore {
     const { text, version } = this.serialise();
     try {
       // close() may have written a newer copy while this one was in flight: then keep that.
-      if (await writeFileAtomic(this.path, text, { mode: 0o600, beforeRename: () => !this.closed })) this.savedVersion = version;
+      if (await writeFileAtomic(this.path, text, { mode: 0o600, beforeRename: () => !this.closed })) {
+        this.savedVersion = version;
+        this.failure = undefined;
+        this.failedLogged = false;
+      }
     } catch (e) {
+      this.failure = `cannot write ${this.path} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}): frame counters are not persisted; retrying`;
       if (!this.failedLogged) {
         this.failedLogged = true;
         this.log.warn({ file: this.path, err: e instanceof Error ? e.message : String(e) }, 'cannot write LoRaWAN FCnt state; will retry');
@@ -74,6 +83,11 @@ export class FcntStore {
     } finally {
       this.writing = false;
     }
+  }
+
+  /** Set while the counters on disk are not the tracker's (see `failure`); shown as an alarm. */
+  get alarm(): string | undefined {
+    return this.failure;
   }
 
   /** Stops the timer and writes the final counters synchronously (shutdown only). */
