@@ -3,6 +3,7 @@
  * appear in HA without configuration. Field names follow the wire spec's table.
  */
 import { createHash } from 'node:crypto';
+import { BoundedMap } from '../../util/bounded-map';
 import { RadioCode, Kind, type WireMessage } from '../../wire/message';
 import { mqttTopic, statusTopic } from './payload';
 
@@ -199,18 +200,15 @@ export function gatewayConfig(s: DiscoverySettings): DiscoveryConfig {
  * addresses must not grow memory. An evicted pair is simply announced again (retained, idempotent).
  */
 export class AnnouncedSet {
-  private readonly seen = new Map<string, true>();
-  constructor(private readonly max = 4096) {}
+  private readonly seen: BoundedMap<string, true>;
+  constructor(max = 4096) {
+    this.seen = new BoundedMap(max);
+  }
 
   /** True (and remembered) when `id` was not announced yet. */
   add(id: string): boolean {
-    if (this.seen.has(id)) {
-      this.seen.delete(id);
-      this.seen.set(id, true);
-      return false;
-    }
+    if (this.seen.get(id)) return false;
     this.seen.set(id, true);
-    if (this.seen.size > this.max) this.seen.delete(this.seen.keys().next().value as string);
     return true;
   }
 
