@@ -8,7 +8,7 @@
  */
 import type { LogCursor } from '../../pipeline/message-log';
 import { RateLimitedLog, type Logger } from '../../util/log';
-import type { Sink, SinkStatus } from '../sink';
+import { sinkDrops, type Sink, type SinkStatus } from '../sink';
 import { DiscoveryAnnouncer } from './announcer';
 import { BrokerConnection } from './connection';
 import { DEFAULT_TUNING, resolveEndpoint, type MqttConfig, type MqttEndpoint, type MqttTuning } from './options';
@@ -101,8 +101,7 @@ export class MqttSink implements Sink {
 
   status(): SinkStatus {
     const r = this.run;
-    const drops: Record<string, number> = { ...(r?.cursor.drops ?? {}) };
-    for (const [k, v] of Object.entries(r?.pump.drops.byCause ?? {})) drops[k] = (drops[k] ?? 0) + v;
+    const drops = sinkDrops(r?.cursor, r?.pump.drops);
     const c = r?.connection;
     const lastError = this.failure ?? c?.lastError;
     return {
