@@ -56,7 +56,10 @@ export class MqttSink implements Sink {
     const cfg = this.cfg;
     const status = statusTopic(cfg.topic_prefix, this.gatewayId);
     const announcer = cfg.homeassistant
-      ? new DiscoveryAnnouncer({ discoveryPrefix: cfg.discovery_prefix, topicPrefix: cfg.topic_prefix, gatewayId: this.gatewayId }, this.tuning.maxAnnounced)
+      ? new DiscoveryAnnouncer(
+          { discoveryPrefix: cfg.discovery_prefix, topicPrefix: cfg.topic_prefix, gatewayId: this.gatewayId, announceBeacons: cfg.announce_beacons },
+          this.tuning.maxAnnounced,
+        )
       : undefined;
     // The pump writes through the connection; the connection reports to the pump. Neither holds the other's state.
     let connection!: BrokerConnection;
