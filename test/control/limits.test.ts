@@ -176,6 +176,9 @@ test('a status reply past the byte bound is trimmed to top-N lists and says so',
   assert.deepEqual(res.trimmed, [{ path: '$.adapters[0].forwarders', kept, omitted: forwarders.length - kept }]);
   assert.deepEqual(res.result.adapters[0].name, 'udp0', 'records keep their fields');
   assert.equal(server.status().trimmedReplies, 1);
+  let heard: unknown;
+  await callControl(path, 'status', {}, 5000, (t) => (heard = t));
+  assert.deepEqual(heard, res.trimmed, 'the client hears what was cut');
 });
 
 test('a reply that cannot be trimmed under the bound becomes an error, counted', async (t) => {
