@@ -52,6 +52,8 @@ export class ControlConnection {
   private partial = '';
   private partialBytes = 0;
   private readonly lines = new Fifo<string>();
+  /** Bytes of the lines waiting: together with the partial line, at most two request bounds. */
+  private queuedBytes = 0;
   /** A request is being answered or its reply has not drained yet. */
   private busy = false;
   private closing = false;
@@ -110,8 +112,11 @@ export class ControlConnection {
       if (!this.takeToken()) {
         return this.refuse('rate_limited', `more than ${this.limits.ratePerSecond} requests per second`);
       }
-      if (this.lines.length >= this.limits.maxPending) return this.refuse('rate_limited', 'too many pipelined requests');
+      if (this.lines.length >= this.limits.maxPending || this.queuedBytes + bytes > max) {
+        return this.refuse('rate_limited', 'too many pipelined requests');
+      }
       this.lines.push(line);
+      this.queuedBytes += bytes;
     }
     if (start < chunk.length) {
       const rest = chunk.slice(start);
@@ -135,6 +140,7 @@ export class ControlConnection {
     if (this.busy || this.closing) return;
     const line = this.lines.shift();
     if (line === undefined) return;
+    this.queuedBytes -= Buffer.byteLength(line);
     clearTimeout(this.requestTimer);
     this.busy = true;
     this.lastActiveMs = Date.now();
@@ -144,7 +150,13 @@ export class ControlConnection {
   private send(res: ControlResponse): void {
     if (this.closing) return;
     const max = this.limits.maxReplyBytes;
-    let bounded = boundedLine(res, max);
+    let bounded: ReturnType<typeof boundedLine>;
+    try {
+      bounded = boundedLine(res, max);
+    } catch (err) {
+      // A handler returned something JSON cannot carry (a bigint, a cycle): an error, not a crash.
+      bounded = { line: JSON.stringify({ id: res.id, ok: false, error: `reply not serialisable: ${(err as Error).message}` }), trimmed: false };
+    }
     if (!bounded) {
       this.host.drops.count('too_large');
       bounded = { line: JSON.stringify({ id: res.id, ok: false, error: `reply larger than ${max} bytes even with lists trimmed` }), trimmed: false };
@@ -191,6 +203,7 @@ export class ControlConnection {
     this.host.drops.count(cause);
     this.closing = true;
     this.lines.clear();
+    this.queuedBytes = 0;
     closeWith(this.sock, JSON.stringify({ ok: false, error }));
   }
 

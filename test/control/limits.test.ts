@@ -196,3 +196,9 @@ test('status carries the control server counters', async (t) => {
   const st = (await callControl(path, 'status', {}, 5000)) as GatewayStatus;
   assert.deepEqual(st.control, { connections: 1, maxConnections: 16, drops: { too_large: 1 }, trimmedReplies: 0 });
 });
+
+test('a result JSON cannot carry (a bigint) is an error reply, not a crash', async (t) => {
+  const { path } = await serve(t, {}, undefined, { ...HANDLERS, big: () => ({ seq: 1n }) });
+  await assert.rejects(callControl(path, 'big', {}, 5000), /reply not serialisable/);
+  assert.equal(await ping(path), true);
+});
