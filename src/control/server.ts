@@ -40,7 +40,7 @@ export const DEFAULT_CONTROL_LIMITS: ControlLimits = {
   maxPending: 32,
   ratePerSecond: 10,
   rateBurst: 32,
-  maxReplyBytes: 256 * 1024,
+  maxReplyBytes: 64 * 1024,
   writeStallMs: 10_000,
 };
 
