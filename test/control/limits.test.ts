@@ -105,6 +105,20 @@ test('a client trickling one byte at a time is cut off by an absolute request de
   assert.equal(await ping(path), true);
 });
 
+test('a connection open past its absolute lifetime is closed, even while busy', async (t) => {
+  const { handlers, calls } = hangingHandlers(t);
+  const { path, server } = await serve(t, { connectionMs: 300 }, undefined, handlers);
+  const s = await connect(t, path);
+  let got = '';
+  s.setEncoding('utf8');
+  s.on('data', (c: string) => (got += c));
+  s.write('{"cmd":"hang"}\n');
+  await until('request being answered', () => calls() === 1, 5000);
+  await closed(s);
+  assert.match(got, /connection open longer than 300 ms/);
+  assert.equal(server.status().drops.timed_out, 1);
+});
+
 test('a client that sends requests and never reads is paused, then dropped; replies stay bounded', async (t) => {
   const replyPad = 50_000; // under the default reply bound
   let answered = 0;
