@@ -119,6 +119,8 @@ export const configSchema = object({
           topic_prefix: optional(string({ pattern: /^[^#+\s]+$/, what: 'a topic prefix without wildcards' }), 'lowband'),
           homeassistant: optional(boolean(), true),
           discovery_prefix: optional(string(), 'homeassistant'),
+          // iBeacon/Eddystone tags are often someone else's: no HA devices for them unless asked.
+          announce_beacons: optional(boolean(), false),
           client_id: maybe(string()),
           username: maybe(string()),
           password: maybe(string()),

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { ConfigError, DEFAULT_CONFIG_PATH, loadConfig } from '../config/load';
-import type { ControlResponse } from './protocol';
+import type { ControlResponse, TrimmedList } from './protocol';
 
 /** A control call that failed; `message` is meant for the person at the terminal. */
 export class ControlCallError extends Error {
@@ -19,13 +19,15 @@ const MAX_RESPONSE_BYTES = 16 * 1024 * 1024;
 
 /**
  * Sends one request to the running gateway and resolves with its `result`.
- * Rejects with a ControlCallError whose message says what to do.
+ * Rejects with a ControlCallError whose message says what to do. `onTrimmed` hears which
+ * lists the gateway cut to keep its reply within its size bound.
  */
 export function callControl(
   socketPath: string,
   cmd: string,
   args: Record<string, unknown> = {},
   timeoutMs = 5000,
+  onTrimmed?: (trimmed: TrimmedList[]) => void,
 ): Promise<unknown> {
   return new Promise((resolve, reject) => {
     const sock = createConnection(socketPath);
@@ -60,7 +62,10 @@ export function callControl(
         finish(new ControlCallError('lowband sent a response that is not JSON', 'protocol'));
         return;
       }
-      if (res && res.ok === true) finish(null, res.result);
+      if (res && res.ok === true) {
+        if (Array.isArray(res.trimmed) && res.trimmed.length > 0) onTrimmed?.(res.trimmed);
+        finish(null, res.result);
+      }
       else if (res && res.ok === false) finish(new ControlCallError(String(res.error), 'refused'));
       else finish(new ControlCallError('lowband sent a malformed response', 'protocol'));
     });
@@ -130,8 +135,12 @@ export async function callFromCli(
     }
     throw err;
   }
+  const trimmedNote = (t: TrimmedList[]): void => {
+    const what = t.slice(0, 5).map((x) => `${x.path} (${x.kept} of ${x.kept + x.omitted})`).join(', ');
+    stderr.write(`lowband ${cmd}: reply shortened to fit the gateway's size bound: ${what}${t.length > 5 ? `, and ${t.length - 5} more` : ''}\n`);
+  };
   try {
-    return { result: await callControl(path, cmd, args, timeoutMs) };
+    return { result: await callControl(path, cmd, args, timeoutMs, trimmedNote) };
   } catch (err) {
     stderr.write(`lowband ${cmd}: ${(err as Error).message}\n`);
     return { exit: 1 };

@@ -13,8 +13,28 @@ export interface ControlRequest {
 }
 
 export type ControlResponse =
-  | { id?: number; ok: true; result: unknown }
+  | { id?: number; ok: true; result: unknown; trimmed?: TrimmedList[] }
   | { id?: number; ok: false; error: string };
+
+/** A list or map in a result cut to fit the reply bound: where, how much kept, how much left out. */
+export interface TrimmedList {
+  /** JSON path of the list in `result`, e.g. `$.adapters[2].forwarders`. */
+  path: string;
+  kept: number;
+  omitted: number;
+}
+
+/** The control server's own figures in `lowband status --json`. */
+export interface ControlStatus {
+  /** Open client connections and the limit. */
+  connections: number;
+  maxConnections: number;
+  /** Connections and requests cut off by a limit, by cause: `refused` (slots full, all busy),
+   *  `evicted` (idle, closed to make room), `timed_out`, `too_large`, `slow_reader`, `rate_limited`. */
+  drops: Record<string, number>;
+  /** Replies shortened to fit the reply bound. */
+  trimmedReplies: number;
+}
 
 /** An enrolled BLE device as listed by `lowband devices` (never the key itself). */
 export interface PairedDevice {
@@ -61,6 +81,8 @@ export interface GatewayStatus {
   decoders?: Record<string, Record<string, number>>;
   /** Conditions needing attention (`spool: disk full, memory only`). */
   alarms: string[];
+  /** The control socket's limits at work; filled in by the control server itself. */
+  control?: ControlStatus;
 }
 
 /** What a control handler can reach in the running gateway. */

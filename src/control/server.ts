@@ -2,27 +2,46 @@ import { chmodSync, lstatSync, mkdirSync, unlinkSync } from 'node:fs';
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
 import { dirname } from 'node:path';
 import type { Logger } from '../util/log';
+import { DropCounter } from '../util/drop-counter';
+import { closeWith, ControlConnection, type ConnectionHost, type ConnectionLimits } from './connection';
 import { BadRequest, HANDLERS } from './handlers';
-import type { ControlHandler, ControlRequest, ControlResponse, GatewayServices } from './protocol';
+import { MAX_SCAN_SECONDS } from './handlers/scan';
+import type { ControlHandler, ControlRequest, ControlResponse, ControlStatus, GatewayServices } from './protocol';
 
-/** Limits that keep a misbehaving local client from hurting the gateway. */
-export interface ControlLimits {
+/** Limits that keep a misbehaving local client from hurting the gateway or locking others out. */
+export interface ControlLimits extends ConnectionLimits {
   /** Longest request line in bytes; longer gets an error and the connection is closed. */
   maxLineBytes: number;
-  /** Simultaneous connections; extra ones get an error line and are closed. */
+  /** Simultaneous connections. When all are taken, the longest-idle one is closed to make room;
+   *  only when all are busy answering is a newcomer refused. */
   maxConnections: number;
-  /** A connection with no complete request for this long is closed. */
-  idleMs: number;
+  /** Time to deliver a complete request line, from connect or the previous reply; absolute,
+   *  so a client trickling one byte a second is cut off like a silent one. */
+  requestMs: number;
+  /** Absolute lifetime of a connection; covers the longest request (`scan`, 120 s). */
+  connectionMs: number;
   /** Requests waiting on one connection (pipelined lines) before it is closed. */
   maxPending: number;
+  /** Sustained requests per second per connection, and the burst allowed above it. */
+  ratePerSecond: number;
+  rateBurst: number;
+  /** Largest reply line; longer lists are trimmed (and the reply says so), else an error. */
+  maxReplyBytes: number;
+  /** A reply not taken by the client within this long drops the client. */
+  writeStallMs: number;
 }
 
 /** Defaults sized for a handful of CLI users on a Pi. */
 export const DEFAULT_CONTROL_LIMITS: ControlLimits = {
   maxLineBytes: 64 * 1024,
   maxConnections: 16,
-  idleMs: 5 * 60_000,
+  requestMs: 10_000,
+  connectionMs: (MAX_SCAN_SECONDS + 30) * 1000,
   maxPending: 32,
+  ratePerSecond: 10,
+  rateBurst: 32,
+  maxReplyBytes: 64 * 1024,
+  writeStallMs: 10_000,
 };
 
 /** File mode of the socket: owner and the service group may connect, nobody else. */
@@ -34,19 +53,31 @@ const SOCKET_MODE = 0o660;
  */
 export class ControlServer {
   private server?: Server;
-  private readonly conns = new Set<Socket>();
+  private readonly conns = new Set<ControlConnection>();
   /** Connections past the limit, being told so; tracked only so stop() can close them. */
   private readonly refused = new Set<Socket>();
   private readonly limits: ControlLimits;
+  private readonly drops = new DropCounter();
+  private trimmedReplies = 0;
+  private readonly host: ConnectionHost;
+  /** What handlers see: the gateway's services, with this server's figures in `status`. */
+  private readonly services: GatewayServices;
 
   constructor(
     readonly path: string,
-    private readonly services: GatewayServices,
+    services: GatewayServices,
     private readonly logger: Logger,
     limits: Partial<ControlLimits> = {},
     private readonly handlers: Readonly<Record<string, ControlHandler>> = HANDLERS,
   ) {
     this.limits = { ...DEFAULT_CONTROL_LIMITS, ...limits };
+    this.services = { ...services, status: () => ({ ...services.status(), control: this.status() }) };
+    this.host = {
+      answer: (line) => this.handle(line),
+      drops: this.drops,
+      trimmedReply: () => void this.trimmedReplies++,
+      closed: (c) => this.conns.delete(c),
+    };
     // A relative path or a host:port would turn this into something else than a local socket.
     if (!path.startsWith('/')) throw new Error(`control.socket must be an absolute path, got "${path}"`);
   }
@@ -80,7 +111,8 @@ export class ControlServer {
     const server = this.server;
     if (!server) return;
     this.server = undefined;
-    for (const c of [...this.conns, ...this.refused]) c.destroy();
+    for (const c of this.conns) c.cutOff(undefined);
+    for (const s of this.refused) s.destroy();
     this.conns.clear();
     this.refused.clear();
     await new Promise<void>((resolve) => server.close(() => resolve()));
@@ -95,6 +127,16 @@ export class ControlServer {
   /** Number of open client connections (for tests and status). */
   get connections(): number {
     return this.conns.size;
+  }
+
+  /** Connections and cut-offs, for `lowband status`. */
+  status(): ControlStatus {
+    return {
+      connections: this.conns.size,
+      maxConnections: this.limits.maxConnections,
+      drops: { ...this.drops.byCause },
+      trimmedReplies: this.trimmedReplies,
+    };
   }
 
   private async clearStale(): Promise<void> {
@@ -121,51 +163,24 @@ export class ControlServer {
 
   private accept(sock: Socket): void {
     sock.on('error', () => undefined); // a client vanishing mid-reply is its own business
-    if (this.conns.size >= this.limits.maxConnections) {
+    if (this.conns.size >= this.limits.maxConnections && !this.evictIdle()) {
+      this.drops.count('refused');
       this.refused.add(sock);
       sock.on('close', () => this.refused.delete(sock));
-      sock.end(JSON.stringify({ ok: false, error: 'too many control connections' }) + '\n');
+      closeWith(sock, JSON.stringify({ ok: false, error: 'too many control connections' }));
       return;
     }
-    this.conns.add(sock);
-    sock.setEncoding('utf8');
-    sock.setTimeout(this.limits.idleMs, () => sock.destroy());
-    let buf = '';
-    let chain: Promise<void> = Promise.resolve();
-    let pending = 0;
-    const reply = (r: ControlResponse): void => {
-      if (!sock.destroyed) sock.write(JSON.stringify(r) + '\n');
-    };
-    sock.on('data', (chunk: string) => {
-      buf += chunk;
-      let nl: number;
-      while ((nl = buf.indexOf('\n')) >= 0) {
-        const line = buf.slice(0, nl);
-        buf = buf.slice(nl + 1);
-        if (line.trim() === '') continue;
-        if (Buffer.byteLength(line) > this.limits.maxLineBytes) {
-          reply({ ok: false, error: `request longer than ${this.limits.maxLineBytes} bytes` });
-          sock.end();
-          buf = '';
-          return;
-        }
-        if (++pending > this.limits.maxPending) {
-          reply({ ok: false, error: 'too many pipelined requests' });
-          sock.destroy();
-          return;
-        }
-        chain = chain.then(async () => {
-          reply(await this.handle(line));
-          pending--;
-        });
-      }
-      if (Buffer.byteLength(buf) > this.limits.maxLineBytes) {
-        reply({ ok: false, error: `request longer than ${this.limits.maxLineBytes} bytes` });
-        sock.end();
-        buf = '';
-      }
-    });
-    sock.on('close', () => this.conns.delete(sock));
+    this.conns.add(new ControlConnection(sock, this.limits, this.host));
+  }
+
+  /** Closes the connection idle the longest, if any, so an idle one never keeps a newcomer out. */
+  private evictIdle(): boolean {
+    let stalest: ControlConnection | undefined;
+    for (const c of this.conns) if (c.idle && (!stalest || c.lastActiveMs < stalest.lastActiveMs)) stalest = c;
+    if (!stalest) return false;
+    this.conns.delete(stalest);
+    stalest.cutOff('evicted');
+    return true;
   }
 
   /** Parses and answers one request line; never throws. */

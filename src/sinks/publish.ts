@@ -1,9 +1,10 @@
 import * as zmq from 'zeromq';
 import type { Config } from '../config/schema';
 import type { LogCursor } from '../pipeline/message-log';
+import { DropCounter } from '../util/drop-counter';
 import type { Logger } from '../util/log';
 import { RateLimitedLog } from '../util/log';
-import type { Sink, SinkStatus } from './sink';
+import { sinkDrops, type Sink, type SinkStatus } from './sink';
 
 /** Lets the security layer make the socket a CURVE server before it binds. */
 export type SocketSecurity = (socket: zmq.XPublisher) => void;
@@ -24,7 +25,8 @@ export class PublishSink implements Sink {
   private state = 'stopped';
   private subscriptions = 0;
   private sent = 0;
-  private readonly hwmDrops = { count: 0 };
+  /** Sends refused at the high-water mark (or failed): `hwm`. */
+  private readonly drops = new DropCounter();
   private readonly rl: RateLimitedLog;
   private readonly endpoints: string[] = [];
 
@@ -78,11 +80,11 @@ export class PublishSink implements Sink {
       } catch (err) {
         const code = (err as { code?: string }).code;
         if (code === 'EAGAIN') {
-          this.hwmDrops.count++;
+          this.drops.count('hwm');
         } else if (s.closed) {
           return;
         } else {
-          this.hwmDrops.count++;
+          this.drops.count('hwm');
           this.rl.warn('publish-send', { err: (err as Error).message }, 'publish send failed; message dropped');
         }
       }
@@ -120,8 +122,7 @@ export class PublishSink implements Sink {
   }
 
   status(): SinkStatus {
-    const drops: Record<string, number> = { ...(this.cursor?.drops ?? {}) };
-    if (this.hwmDrops.count > 0) drops.hwm = this.hwmDrops.count;
+    const drops = sinkDrops(this.cursor, this.drops);
     return {
       name: this.name,
       kind: 'publish',

@@ -2,6 +2,7 @@ import pino from 'pino';
 import { Dealer } from 'zeromq';
 import type { LogCursor, LogEntry } from '../pipeline/message-log';
 import { z85Encode } from '../security/z85';
+import { Fifo } from '../util/fifo';
 import type { Logger } from '../util/log';
 import { withRedelivery } from '../wire/message';
 import type { Sink, SinkStatus } from './sink';
@@ -29,30 +30,6 @@ export interface ReliableSinkOptions {
   lingerMs?: number;
 }
 
-/** Small FIFO with O(1) shift, for the in-flight window. */
-class Window {
-  private items: LogEntry[] = [];
-  private head = 0;
-  get length(): number {
-    return this.items.length - this.head;
-  }
-  at(i: number): LogEntry {
-    return this.items[this.head + i];
-  }
-  push(e: LogEntry): void {
-    this.items.push(e);
-  }
-  shift(): LogEntry {
-    const e = this.items[this.head];
-    this.items[this.head++] = undefined as unknown as LogEntry;
-    if (this.head > 1024 && this.head * 2 > this.items.length) {
-      this.items = this.items.slice(this.head);
-      this.head = 0;
-    }
-    return e;
-  }
-}
-
 function z85(k: Buffer | string): string {
   return typeof k === 'string' ? k : z85Encode(k);
 }
@@ -69,7 +46,8 @@ export class ReliableSink implements Sink {
   private readonly log: Logger;
   private socket: Dealer | undefined;
   private cursor: LogCursor | undefined;
-  private readonly inflight = new Window();
+  /** The in-flight window: sent, not yet acknowledged, oldest first. */
+  private readonly inflight = new Fifo<LogEntry>();
   /** Entries shifted out of `inflight` so far: absolute positions survive acks during a resend. */
   private shifted = 0;
   private state = 'stopped';
@@ -254,7 +232,7 @@ export class ReliableSink implements Sink {
       if (k < this.shifted) k = this.shifted; // acknowledged meanwhile
       const i = k - this.shifted;
       if (i >= this.inflight.length) break;
-      const e = this.inflight.at(i);
+      const e = this.inflight.at(i)!;
       await s.send([e.frames[0], withRedelivery(e.frames[1]), e.frames[2]]);
       this.resends++;
       k++;
@@ -277,7 +255,7 @@ export class ReliableSink implements Sink {
 
   private onAck(seq: bigint): void {
     let last: LogEntry | undefined;
-    while (this.inflight.length > 0 && this.inflight.at(0).seq <= seq) {
+    while (this.inflight.length > 0 && this.inflight.peek()!.seq <= seq) {
       last = this.inflight.shift();
       this.shifted++;
     }

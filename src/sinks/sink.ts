@@ -1,4 +1,5 @@
 import type { LogCursor } from '../pipeline/message-log';
+import type { DropCounter } from '../util/drop-counter';
 
 /** Snapshot of one upstream sink for `lowband status`. */
 export interface SinkStatus {
@@ -24,4 +25,11 @@ export interface Sink {
   /** Deliver what is pending within `drainMs`, then close sockets without hanging. */
   stop(drainMs: number): Promise<void>;
   status(): SinkStatus;
+}
+
+/** A sink's drops for status: what its cursor lost to overflow plus what the sink itself counted. */
+export function sinkDrops(cursor: LogCursor | undefined, own: DropCounter | undefined): Record<string, number> {
+  const drops: Record<string, number> = { ...(cursor?.drops ?? {}) };
+  for (const [k, v] of Object.entries(own?.byCause ?? {})) drops[k] = (drops[k] ?? 0) + v;
+  return drops;
 }

@@ -3,44 +3,10 @@
  * appear in HA without configuration. Field names follow the wire spec's table.
  */
 import { createHash } from 'node:crypto';
+import { BoundedMap } from '../../util/bounded-map';
 import { RadioCode, Kind, type WireMessage } from '../../wire/message';
+import { binaryClass, brandOf, fieldClass, isBeacon } from './ha-entities';
 import { mqttTopic, statusTopic } from './payload';
-
-/** HA's view of one of our field names. */
-interface FieldClass {
-  deviceClass?: string;
-  unit?: string;
-  icon?: string;
-}
-
-/** Our field names (without the `_2` repeat suffix) → HA device_class and unit. */
-const FIELD_CLASSES: Record<string, FieldClass> = {
-  temperature: { deviceClass: 'temperature', unit: '°C' },
-  humidity: { deviceClass: 'humidity', unit: '%' },
-  pressure: { deviceClass: 'atmospheric_pressure', unit: 'hPa' },
-  voltage: { deviceClass: 'voltage', unit: 'V' },
-  battery: { deviceClass: 'battery', unit: '%' },
-  illuminance: { deviceClass: 'illuminance', unit: 'lx' },
-  co2: { deviceClass: 'carbon_dioxide', unit: 'ppm' },
-  pm25: { deviceClass: 'pm25', unit: 'µg/m³' },
-  pm10: { deviceClass: 'pm10', unit: 'µg/m³' },
-  moisture: { deviceClass: 'moisture', unit: '%' },
-  tx_power: { deviceClass: 'signal_strength', unit: 'dBm' },
-  rssi: { deviceClass: 'signal_strength', unit: 'dBm' },
-  acceleration_x: { unit: 'g', icon: 'mdi:axis-x-arrow' },
-  acceleration_y: { unit: 'g', icon: 'mdi:axis-y-arrow' },
-  acceleration_z: { unit: 'g', icon: 'mdi:axis-z-arrow' },
-  latitude: { unit: '°', icon: 'mdi:latitude' },
-  longitude: { unit: '°', icon: 'mdi:longitude' },
-  altitude: { deviceClass: 'distance', unit: 'm' },
-  movement_count: { icon: 'mdi:counter' },
-  // Binary sensors.
-  motion: { deviceClass: 'motion' },
-  opening: { deviceClass: 'opening' },
-};
-
-/** Fields that only help deduplication; not worth an entity. */
-const SKIP_FIELDS = new Set(['measurement_seq']);
 
 /**
  * HA allows only [a-zA-Z0-9_-] in a discovery node or object id. Other names are mapped onto
@@ -96,10 +62,13 @@ export interface DiscoverySettings {
   discoveryPrefix: string;
   topicPrefix: string;
   gatewayId: string;
+  /** Announce iBeacon/Eddystone devices too (`upstream.mqtt.announce_beacons`); default false. */
+  announceBeacons?: boolean;
 }
 
 /**
- * Configs for the entities of a reading's fields (plus its RSSI), in field order.
+ * Configs for the entities of a reading's fields (plus its RSSI, diagnostic), in field order.
+ * Beacons are left out unless asked for; deduplication counters are never announced.
  * `shouldAnnounce(id)` is asked first for each entity, so the per-reading cost for entities
  * already announced is one set lookup, not a JSON document.
  */
@@ -108,6 +77,7 @@ export function discoveryConfigs(m: WireMessage, s: DiscoverySettings, shouldAnn
   const fields = m.body.fields;
   const dev = typeof m.body.dev === 'string' ? m.body.dev : m.topic.split('/')[1] ?? 'unknown';
   const fmt = typeof m.body.fmt === 'string' ? m.body.fmt : 'raw';
+  if (isBeacon(fmt) && !s.announceBeacons) return [];
   const radio = m.radio === RadioCode.lora ? 'lora' : 'ble';
   const out: DiscoveryConfig[] = [];
   const entries: Array<[string, unknown, 'fields' | 'top']> = [];
@@ -120,19 +90,19 @@ export function discoveryConfigs(m: WireMessage, s: DiscoverySettings, shouldAnn
   const gw = haId(s.gatewayId);
   const node = `${gw}_${haId(dev)}`;
   const stateTopic = mqttTopic(s.topicPrefix, s.gatewayId, m.topic);
+  const brand = brandOf(fmt, radio, typeof m.body.model === 'string' && m.body.model ? m.body.model : undefined);
   const device = {
     identifiers: [`lowband_${node}`],
-    // The user's label when the device was enrolled with one, as Zigbee2MQTT's friendly names.
-    name: typeof m.body.name === 'string' && m.body.name ? m.body.name : `${fmt} ${dev}`,
-    model: fmt,
-    manufacturer: `lowband (${radio})`,
+    // The user's label when the device was enrolled with one (as Zigbee2MQTT's friendly names), else the model.
+    name: typeof m.body.name === 'string' && m.body.name ? m.body.name : `${brand.model} ${dev}`,
+    model: brand.model,
+    manufacturer: brand.manufacturer,
     via_device: `lowband_${gw}`,
   };
   for (const [field, value, where] of entries) {
-    if (SKIP_FIELDS.has(field)) continue;
     if (typeof value !== 'number' && typeof value !== 'boolean' && typeof value !== 'string') continue;
-    const base = field.replace(/_\d+$/, '');
-    const cls = FIELD_CLASSES[field] ?? FIELD_CLASSES[base] ?? {};
+    const cls = fieldClass(field);
+    if (cls.skip) continue;
     const binary = typeof value === 'boolean';
     const component = binary ? 'binary_sensor' : 'sensor';
     const objectId = haId(field);
@@ -149,17 +119,21 @@ export function discoveryConfigs(m: WireMessage, s: DiscoverySettings, shouldAnn
       payload_not_available: 'offline',
       device,
     };
-    if (cls.deviceClass) cfg.device_class = cls.deviceClass;
-    if (cls.icon) cfg.icon = cls.icon;
     if (binary) {
+      const dc = binaryClass(field);
+      if (dc) cfg.device_class = dc;
       // Jinja renders JSON booleans as True/False.
       cfg.payload_on = 'True';
       cfg.payload_off = 'False';
-    } else if (typeof value === 'number') {
-      if (cls.unit) cfg.unit_of_measurement = cls.unit;
-      cfg.state_class = field === 'movement_count' ? 'total_increasing' : 'measurement';
+    } else {
+      if (cls.icon) cfg.icon = cls.icon;
+      if (typeof value === 'number') {
+        if (cls.deviceClass) cfg.device_class = cls.deviceClass;
+        if (cls.unit) cfg.unit_of_measurement = cls.unit;
+        if (cls.stateClass !== 'none') cfg.state_class = cls.stateClass ?? 'measurement';
+      }
     }
-    if (where === 'top') cfg.entity_category = 'diagnostic';
+    if (cls.diagnostic || where === 'top') cfg.entity_category = 'diagnostic';
     out.push({
       id,
       topic: `${s.discoveryPrefix}/${component}/${node}/${objectId}/config`,
@@ -199,18 +173,15 @@ export function gatewayConfig(s: DiscoverySettings): DiscoveryConfig {
  * addresses must not grow memory. An evicted pair is simply announced again (retained, idempotent).
  */
 export class AnnouncedSet {
-  private readonly seen = new Map<string, true>();
-  constructor(private readonly max = 4096) {}
+  private readonly seen: BoundedMap<string, true>;
+  constructor(max = 4096) {
+    this.seen = new BoundedMap(max);
+  }
 
   /** True (and remembered) when `id` was not announced yet. */
   add(id: string): boolean {
-    if (this.seen.has(id)) {
-      this.seen.delete(id);
-      this.seen.set(id, true);
-      return false;
-    }
+    if (this.seen.get(id)) return false;
     this.seen.set(id, true);
-    if (this.seen.size > this.max) this.seen.delete(this.seen.keys().next().value as string);
     return true;
   }
 

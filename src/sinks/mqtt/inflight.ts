@@ -5,6 +5,7 @@
  * every unacknowledged publish is sent again, in the original order, with DUP set.
  */
 import type { IPublishPacket } from 'mqtt-packet';
+import { Fifo } from '../../util/fifo';
 
 /** MQTT packet ids are 1..65535: no more publishes than this can be unacknowledged at once. */
 export const MAX_PACKET_IDS = 65535;
@@ -29,16 +30,17 @@ export interface Outgoing {
 
 /** The in-flight window. */
 export class InFlight {
-  private queue: Outgoing[] = [];
-  private head = 0;
-  /** Absolute index of the next entry to consider for sending. */
+  /** Every entry not yet popped as part of the acknowledged prefix, in order. */
+  private readonly queue = new Fifo<Outgoing>();
+  /** Index into `queue` (0 = its oldest) of the next entry to consider for sending. */
   private sendIdx = 0;
   private readonly byId = new Map<number, Outgoing>();
   private nextId = 1;
   private sentCount = 0;
+  /** Notices that go before everything unsent (addFront) until acknowledged; one or two at most. */
+  private front: Outgoing[] = [];
   /** Refused publishes whose backoff is over: they go before anything newer. */
-  private retryReady: Outgoing[] = [];
-  private retryHead = 0;
+  private readonly retryReady = new Fifo<Outgoing>();
 
   /** Unacknowledged publishes, sent or waiting to be sent. */
   get size(): number {
@@ -75,9 +77,7 @@ export class InFlight {
    */
   addFront(packet: Omit<IPublishPacket, 'messageId'>): Outgoing | undefined {
     const o = this.add(packet);
-    if (!o) return undefined;
-    this.queue.pop();
-    this.queue.splice(this.head, 0, o);
+    if (o) this.front.push(o);
     return o;
   }
 
@@ -91,16 +91,12 @@ export class InFlight {
    * Marks it sent on this connection.
    */
   nextToSend(): IPublishPacket | undefined {
-    while (this.retryHead < this.retryReady.length) {
-      const o = this.retryReady[this.retryHead++];
-      if (this.retryHead === this.retryReady.length) {
-        this.retryReady = [];
-        this.retryHead = 0;
-      }
+    for (const o of this.front) if (!o.done && !o.sentNow && !o.held) return this.markSent(o);
+    for (let o = this.retryReady.shift(); o; o = this.retryReady.shift()) {
       if (!o.done && !o.sentNow && !o.held) return this.markSent(o);
     }
     while (this.sendIdx < this.queue.length) {
-      const o = this.queue[this.sendIdx++];
+      const o = this.queue.at(this.sendIdx++)!;
       if (o.done || o.sentNow || o.held) continue;
       return this.markSent(o);
     }
@@ -149,12 +145,11 @@ export class InFlight {
 
   /** The connection is gone: everything unacknowledged must be sent again on the next one. */
   resetForResend(): void {
-    for (let i = this.head; i < this.queue.length; i++) this.queue[i].sentNow = false;
-    this.sendIdx = this.head;
+    for (const o of this.queue) o.sentNow = false;
+    this.sendIdx = 0;
     this.sentCount = 0;
-    // The scan from head finds released retries again, in their original order.
-    this.retryReady = [];
-    this.retryHead = 0;
+    // The scan from the oldest finds released retries again, in their original order.
+    this.retryReady.clear();
   }
 
   /**
@@ -166,6 +161,7 @@ export class InFlight {
     if (!o) return {};
     this.byId.delete(id);
     o.done = true;
+    if (this.front.includes(o)) this.front = this.front.filter((f) => f !== o);
     o.held = false;
     if (o.sentNow) {
       o.sentNow = false;
@@ -177,16 +173,10 @@ export class InFlight {
   /** Pops the done prefix; returns the last log seq popped. */
   advance(): bigint | undefined {
     let commit: bigint | undefined;
-    while (this.head < this.queue.length && this.queue[this.head].done) {
-      const s = this.queue[this.head].seq;
+    while (this.queue.peek()?.done) {
+      const s = this.queue.shift()!.seq;
       if (s !== undefined) commit = s;
-      this.head++;
-    }
-    if (this.sendIdx < this.head) this.sendIdx = this.head;
-    if (this.head > 1024 && this.head * 2 > this.queue.length) {
-      this.queue = this.queue.slice(this.head);
-      this.sendIdx -= this.head;
-      this.head = 0;
+      if (this.sendIdx > 0) this.sendIdx--;
     }
     return commit;
   }

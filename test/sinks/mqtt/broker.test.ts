@@ -111,7 +111,7 @@ test('Home Assistant discovery configs are retained and well-formed; status is r
       const c = JSON.parse(msgs[0].payload.toString());
       assert.ok(c.name && c.unique_id && c.state_topic && c.value_template, t);
       assert.equal(c.availability_topic, 'ha/gwha/status');
-      assert.ok(Array.isArray(c.device.identifiers) && c.device.model === 'bthome' && c.device.via_device === 'lowband_gwha', t);
+      assert.ok(Array.isArray(c.device.identifiers) && c.device.manufacturer === 'BTHome' && c.device.via_device === 'lowband_gwha', t);
       if (t.includes('/sensor/')) {
         assert.ok(c.unit_of_measurement && c.device_class, t);
         assert.equal(c.state_class, 'measurement');

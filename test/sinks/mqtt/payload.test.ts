@@ -52,7 +52,8 @@ test('Home Assistant discovery: sensor/binary_sensor configs with units, classes
   assert.equal(t.availability_topic, 'lowband/gw1/status');
   assert.equal(t.unique_id, 'lowband_gw1_a4c138d5d498_temperature');
   assert.deepEqual(t.device.identifiers, ['lowband_gw1_a4c138d5d498']);
-  assert.equal(t.device.model, 'bthome');
+  assert.equal(t.device.model, 'BTHome sensor');
+  assert.equal(t.device.manufacturer, 'BTHome');
   assert.equal(t.device.via_device, 'lowband_gw1');
   assert.equal(by.get('homeassistant/sensor/gw1_a4c138d5d498/temperature_2/config').device_class, 'temperature');
   assert.equal(by.get('homeassistant/sensor/gw1_a4c138d5d498/pm25/config').unit_of_measurement, 'µg/m³');

@@ -1,4 +1,4 @@
-/** What the per-packet handlers may do to the connection (implemented by MqttSink). */
+/** What the per-packet handlers may do to the connection (implemented by BrokerConnection). */
 import type { Packet } from 'mqtt-packet';
 
 /** The connection as seen by a packet handler. */
