@@ -25,6 +25,7 @@ import { ReliableSink } from './sinks/reliable';
 import type { Sink } from './sinks/sink';
 import { Spool } from './spool';
 import { RateLimitedLog, type Logger } from './util/log';
+import { WebServer } from './web';
 
 export const VERSION = '0.1.0';
 
@@ -56,6 +57,8 @@ export class Gateway {
   private readonly sinks: { sink: Sink; log: MessageLog; limits: CursorLimits }[] = [];
   private readonly curveKeys: { secretKey: string; publicKey: string } | undefined;
   private readonly control: ControlServer;
+  /** The status page and /metrics (`web.bind`); absent when off. */
+  private readonly web: WebServer | undefined;
   private readonly startedAt = new Date();
   private statsTimer: NodeJS.Timeout | undefined;
   private seq: SequenceCounter | undefined;
@@ -98,14 +101,19 @@ export class Gateway {
         this.rl.error('pipeline', { src: r.src, err: (err as Error).message }, 'reading dropped: pipeline fault');
       }
     };
-    const accept = guarded((r) => void this.pipeline.accept(r));
+    // Every accepted reading also reaches the web page's tap (devices, sparklines, metrics).
+    const take = (r: Reading) => {
+      const seq = this.pipeline.accept(r);
+      if (seq !== undefined) this.web?.tap(r, seq);
+    };
+    const accept = guarded(take);
     // P2P modems hear LoRaWAN only when a configured device transmits on their channel;
     // concentrators hear nothing but LoRaWAN.
     const lora = (assumeLorawan: boolean) =>
       guarded((r) => {
         if (this.pipeline.heardRecently(r.raw, r.timeUs)) return;
         const d = this.lora.decode(r, assumeLorawan);
-        if (d) this.pipeline.accept(d);
+        if (d) take(d);
       });
     const loraFromModem = lora(false);
     const loraFromConcentrator = lora(true);
@@ -167,6 +175,7 @@ export class Gateway {
     const socketPath = resolve(cfg.control.socket);
     mkdirSync(dirname(socketPath), { recursive: true });
     this.control = new ControlServer(socketPath, services, log);
+    this.web = cfg.web.bind ? new WebServer(cfg.web, services, log) : undefined;
   }
 
   async start(): Promise<void> {
@@ -196,6 +205,7 @@ export class Gateway {
       }
     }
     await this.control.start();
+    await this.web?.start();
     for (const { adapter, emit } of this.adapters) await adapter.start(emit);
     this.bleEmulator?.start();
     if (this.cfg.stats.interval_s > 0) {
@@ -224,6 +234,7 @@ export class Gateway {
     if (this.statsTimer) clearInterval(this.statsTimer);
     this.bleEmulator?.stop();
     await Promise.allSettled(this.adapters.map((a) => a.adapter.stop()));
+    await this.web?.stop().catch(() => undefined);
     await this.control.stop().catch(() => undefined);
     const drainMs = this.cfg.shutdown.drain_ms;
     await Promise.allSettled(this.sinks.map(({ sink }) => sink.stop(drainMs)));
