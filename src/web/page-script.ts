@@ -79,12 +79,22 @@ function renderDevice(e) {
   clear(t);
   Object.keys(d.fields).forEach(function (k) {
     var tr = el('tr');
-    tr.appendChild(el('th', '', k));
-    tr.appendChild(el('td', 'value', num(d.fields[k])));
-    var s = el('td', 'sparkcell');
-    var h = e.history[k];
-    if (h) s.appendChild(spark(h));
-    tr.appendChild(s);
+    var name = el('th', '', k);
+    name.title = k;
+    tr.appendChild(name);
+    var v = d.fields[k];
+    if (typeof v === 'number') {
+      tr.appendChild(el('td', 'value', num(v)));
+      var s = el('td', 'sparkcell');
+      var h = e.history[k];
+      if (h) s.appendChild(spark(h));
+      tr.appendChild(s);
+    } else {
+      // Text (a beacon's UUID, a state) wraps in the space a number and its sparkline would take.
+      var td = el('td', 'text', String(v));
+      td.colSpan = 2;
+      tr.appendChild(td);
+    }
     t.appendChild(tr);
   });
   c.dataset.count = String(d.count);

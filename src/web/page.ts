@@ -12,14 +12,16 @@ h2 { font-size: 1.05rem; margin: 20px 0 8px; } h3 { font-size: 1rem; margin: 0; 
 .summary { display: flex; flex-wrap: wrap; gap: 4px 16px; color: var(--muted); margin: 0; padding: 0; list-style: none; }
 .summary b { color: var(--fg); font-weight: 600; }
 #alarms { margin: 8px 0 0; padding: 0; list-style: none; } #alarms li { color: var(--bad); font-weight: 600; } #alarms li::before { content: "! "; }
-.grid { display: grid; grid-template-columns: repeat(auto-fill, minmax(260px, 1fr)); gap: 12px; }
+.grid { display: grid; grid-template-columns: repeat(auto-fill, minmax(min(100%, 260px), 1fr)); gap: 12px; align-items: start; }
 .device { background: var(--card); border: 1px solid var(--line); border-radius: 10px; padding: 10px 12px; }
 .device header { display: flex; justify-content: space-between; gap: 8px; align-items: baseline; }
 .rssi, .meta, .seen { color: var(--muted); font-size: .85rem; } .meta { overflow-wrap: anywhere; margin: 2px 0 6px; }
 table { border-collapse: collapse; width: 100%; }
 .fields th { text-align: left; font-weight: 500; padding: 2px 6px 2px 0; color: var(--muted); white-space: nowrap; }
 .fields .value { text-align: right; font-variant-numeric: tabular-nums; padding: 2px 6px; white-space: nowrap; }
-.sparkcell { width: 45%; } .spark { width: 100%; height: 24px; display: block; }
+.fields .text { overflow-wrap: anywhere; word-break: break-all; padding: 2px 0 2px 6px; }
+.fields { table-layout: fixed; } .fields th { width: 40%; overflow: hidden; text-overflow: ellipsis; } .fields .value { width: 22%; }
+.sparkcell { width: 38%; } .spark { width: 100%; height: 24px; display: block; }
 .spark polyline { fill: none; stroke: var(--accent); stroke-width: 1.5; vector-effect: non-scaling-stroke; }
 .wide { overflow-x: auto; background: var(--card); border: 1px solid var(--line); border-radius: 10px; }
 .wide table th, .wide table td { text-align: left; padding: 6px 10px; border-bottom: 1px solid var(--line); white-space: nowrap; }
