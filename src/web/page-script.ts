@@ -174,14 +174,18 @@ function renderStatus(s) {
   $('nodrops').hidden = all.length > 0;
 }
 
+// The gateway's ids are bare hex; people read and type MACs with colons.
+function macText(m) { return /^[0-9a-f]{12}$/i.test(m) ? m.toUpperCase().match(/../g).join(':') : m; }
+
 function renderNearby(list) {
   var ul = $('nearby');
   clear(ul);
   list.filter(function (n) { return !n.paired; }).forEach(function (n) {
     var li = el('li');
-    var b = el('button', 'link', n.mac);
+    var mac = macText(n.mac);
+    var b = el('button', 'link', mac);
     b.type = 'button';
-    b.addEventListener('click', function () { $('pair-mac').value = n.mac; });
+    b.addEventListener('click', function () { $('pair-mac').value = mac; });
     li.appendChild(b);
     li.appendChild(el('span', '', ' ' + [n.name, n.fmt, n.rssi + ' dBm'].filter(Boolean).join(' · ')));
     ul.appendChild(li);
@@ -235,7 +239,7 @@ if (document.body.dataset.pairing === '1') {
       headers: { 'Content-Type': 'application/json', Authorization: 'Bearer ' + $('pair-token').value.trim() },
       body: JSON.stringify(body),
     }).then(function (r) {
-      return r.json().then(function (j) { out.textContent = r.ok ? 'paired ' + j.mac + (j.name ? ' as ' + j.name : '') : 'refused: ' + j.error; });
+      return r.json().then(function (j) { out.textContent = r.ok ? 'paired ' + macText(j.mac) + (j.name ? ' as ' + j.name : '') : 'refused: ' + j.error; });
     }).catch(function (err) { out.textContent = 'failed: ' + err.message; });
   });
 }
@@ -245,7 +249,7 @@ Promise.all([loadDevices(), refreshStatus()]).then(function () { document.body.d
 });
 follow();
 setInterval(refreshStatus, 2000);
-setInterval(function () { getJSON('/api/devices').then(function (j) { renderNearby(j.nearby || []); }, function () {}); }, 10000);
+setInterval(function () { getJSON('/api/devices').then(function (j) { renderNearby(j.nearby || []); }, function () {}); }, 5000);
 setInterval(tick, 1000);
 })();
 `;
