@@ -99,22 +99,18 @@ export class GatewayMetrics {
     gauge('lowband_sink_cursor', 'Last seq a sink delivered (publish) or had acknowledged (reliable, mqtt).', ['sink'], (s, set) => {
       for (const k of s.sinks) set({ sink: k.name }, Number(k.cursor));
     });
-    gauge('lowband_spool_bytes', 'Bytes of the durable spool on disk (absent without a spool).', [], (s, set) => {
-      const b = s.spool?.bytes;
-      if (typeof b === 'number') set({}, b);
-    });
-    gauge('lowband_spool_max_bytes', 'The spool bound (spool.max_bytes).', [], (s, set) => {
-      const b = s.spool?.maxBytes;
-      if (typeof b === 'number') set({}, b);
-    });
-    gauge('lowband_spool_memory_bytes', 'Bytes appended to the spool and not yet on disk.', [], (s, set) => {
-      const b = s.spool?.memoryBytes;
-      if (typeof b === 'number') set({}, b);
-    });
-    gauge('lowband_spool_segments', 'Spool segment files.', [], (s, set) => {
-      const b = s.spool?.segments;
-      if (typeof b === 'number') set({}, b);
-    });
+    const spoolFigures: [string, string, string][] = [
+      ['lowband_spool_bytes', 'bytes', 'Bytes of the durable spool on disk (absent without a spool).'],
+      ['lowband_spool_max_bytes', 'maxBytes', 'The spool bound (spool.max_bytes).'],
+      ['lowband_spool_memory_bytes', 'memoryBytes', 'Bytes appended to the spool and not yet on disk.'],
+      ['lowband_spool_segments', 'segments', 'Spool segment files.'],
+    ];
+    for (const [name, key, help] of spoolFigures) {
+      gauge(name, help, [], (s, set) => {
+        const v = s.spool?.[key];
+        if (typeof v === 'number') set({}, v);
+      });
+    }
     gauge('lowband_web_stream_clients', 'Browsers holding the live readings stream open.', [], (_s, set) => set({}, this.web.streamClients));
     gauge('lowband_web_devices', 'Devices the web page currently shows (web.max_devices bounds it).', [], (_s, set) => set({}, this.web.devices));
     collectDefaultMetrics({ register: this.registry, prefix: 'lowband_' });

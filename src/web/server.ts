@@ -42,6 +42,8 @@ export class WebServer {
   private readonly metrics: GatewayMetrics;
   private readonly page: StatusPage;
   private readonly token: PairingToken | undefined;
+  /** Bound to loopback only: requests must name a local host (see handle()). */
+  private readonly loopback: boolean;
   /** Requests refused, by cause (`not_found`, `method`, `too_large`, `unauthorized`, ...). */
   readonly drops = new DropCounter();
 
@@ -63,6 +65,7 @@ export class WebServer {
       }),
     );
     this.page = statusPage({ pairing: this.token !== undefined });
+    this.loopback = isLoopback(splitHostPort(cfg.bind).host);
   }
 
   /** The gateway's readings tap: called once for every reading the pipeline accepted. */
@@ -130,6 +133,12 @@ export class WebServer {
   private handle(req: IncomingMessage, res: ServerResponse): void {
     const path = (req.url ?? '/').split('?')[0];
     const method = req.method ?? 'GET';
+    if (this.loopback && !isLocalHostHeader(req.headers.host)) {
+      // DNS rebinding: a web site whose name now points at 127.0.0.1 must not read the page
+      // through a visitor's browser. On loopback the only honest names are local ones.
+      this.drops.count('host');
+      return this.send(res, 403, { error: 'this server answers to localhost and IP addresses only' });
+    }
     if (path === '/api/pair' && method === 'POST' && this.token) return void this.pair(req, res);
     if (method !== 'GET' && method !== 'HEAD') {
       this.drops.count('method');
@@ -239,4 +248,11 @@ function splitHostPort(bind: string): { host: string; port: number } {
 
 function isLoopback(host: string): boolean {
   return host === 'localhost' || host === '::1' || host.startsWith('127.');
+}
+
+/** `localhost`, an IPv4 or a bracketed IPv6 literal, with an optional port; absent (HTTP/1.0) too. */
+function isLocalHostHeader(host: string | undefined): boolean {
+  if (host === undefined) return true;
+  const name = host.replace(/:\d+$/, '').toLowerCase();
+  return name === 'localhost' || name.endsWith('.localhost') || /^\d{1,3}(\.\d{1,3}){3}$/.test(name) || /^\[[0-9a-f:.]+\]$/.test(name);
 }

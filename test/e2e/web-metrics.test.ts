@@ -6,10 +6,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import type { GatewayStatus } from '../../src/control/protocol';
-import { writeTestConfig } from '../helpers/gateway-config';
 import { cliArgs, REPO } from '../helpers/paths';
-import { LowbandProcess, until } from '../helpers/processes';
+import { until } from '../helpers/processes';
 import { FakeForwarder, udpPortFromStatus } from '../helpers/semtech';
+import { runWebGateway } from '../web/gateway';
 
 // /metrics of a running gateway, parsed by Python's prometheus_client (an independent parser),
 // cross-checked number by number against /api/status, which is checked against
@@ -48,7 +48,7 @@ function stable(s: GatewayStatus): unknown {
 test('/metrics parses with prometheus_client and agrees with /api/status and lowband status --json', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'lowband-metrics-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
-  const cfg = writeTestConfig(dir, {
+  const { cfg, url } = await runWebGateway(t, dir, {
     udp: [{ name: 'udp0', bind: '127.0.0.1:0' }],
     upstream: {
       publish: { bind: [`ipc://${join(dir, 'pub.sock')}`] },
@@ -56,15 +56,7 @@ test('/metrics parses with prometheus_client and agrees with /api/status and low
       reliable: { connect: `ipc://${join(dir, 'nobody.sock')}`, window: 5, ack_timeout_ms: 60_000 },
     },
     spool: { fsync_ms: 10 },
-    web: { bind: '127.0.0.1:0' },
   });
-  const gw = new LowbandProcess(['run', '--config', cfg.path]);
-  t.after(async () => {
-    gw.kill('SIGTERM');
-    await gw.exited;
-  });
-  const url = String((await gw.waitForMsg('web server listening')).url);
-  await gw.waitForMsg('gateway started');
   const get = async (path: string) => {
     const r = await fetch(url + path);
     assert.equal(r.status, 200, path);

@@ -5,11 +5,11 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { AbpDevice } from '../../hardware/emulators/lorawan-device';
 import type { GatewayStatus } from '../../src/control/protocol';
-import { writeTestConfig } from '../helpers/gateway-config';
 import { REPO } from '../helpers/paths';
-import { LowbandProcess, until } from '../helpers/processes';
+import { until } from '../helpers/processes';
 import { FakeForwarder, udpPortFromStatus } from '../helpers/semtech';
 import { Chromium } from '../web/chromium';
+import { runWebGateway } from '../web/gateway';
 
 // A real browser on the real page: `lowband run` on emulated BLE sensors and a Semtech UDP
 // forwarder carrying LoRaWAN uplinks, Debian's headless Chromium driven over the DevTools pipe.
@@ -29,20 +29,12 @@ function cayenne(tempC: number, humidity: number): Buffer {
 test('the status page in Chromium shows the devices heard, their readings and state, and updates live', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'lowband-webpage-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
-  const cfg = writeTestConfig(dir, {
+  const { url } = await runWebGateway(t, dir, {
     gateway: { id: 'pi-garden' },
     ble: { enabled: true, emulate: true, forward: 'all' },
     udp: [{ name: 'udp0', bind: '127.0.0.1:0' }],
     lorawan: { devices: [{ devaddr: DEVADDR, nwkskey: NWKSKEY, appskey: APPSKEY, codec: 'cayenne', name: 'field-probe' }] },
-    web: { bind: '127.0.0.1:0' },
   });
-  const gw = new LowbandProcess(['run', '--config', cfg.path]);
-  t.after(async () => {
-    gw.kill('SIGTERM');
-    await gw.exited;
-  });
-  const url = String((await gw.waitForMsg('web server listening')).url);
-  await gw.waitForMsg('gateway started');
   const status = async () => (await (await fetch(`${url}/api/status`)).json()) as GatewayStatus;
   const fwd = new FakeForwarder(await until('udp port', async () => udpPortFromStatus(await status(), 'udp0')));
   const probe = new AbpDevice(DEVADDR, Buffer.from(NWKSKEY, 'hex'), Buffer.from(APPSKEY, 'hex'));

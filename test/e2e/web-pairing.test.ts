@@ -3,9 +3,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { writeTestConfig } from '../helpers/gateway-config';
-import { LowbandProcess, until } from '../helpers/processes';
+import { until } from '../helpers/processes';
 import { Chromium } from '../web/chromium';
+import { runWebGateway } from '../web/gateway';
 
 // Pairing from the page, as a person does it in Chromium: the gateway forwards only enrolled
 // sensors; the page lists the ones heard nearby; a wrong token is refused, the right one pairs,
@@ -17,17 +17,9 @@ test('pairing from the page in Chromium: wrong token refused, right token pairs,
   const dir = mkdtempSync(join(tmpdir(), 'lowband-webpair-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   writeFileSync(join(dir, 'web.token'), TOKEN + '\n', { mode: 0o600 });
-  const cfg = writeTestConfig(dir, {
+  const { gw, url } = await runWebGateway(t, dir, {
     ble: { enabled: true, emulate: true, forward: 'paired' },
-    web: { bind: '127.0.0.1:0', token_file: join(dir, 'web.token') },
-  });
-  const gw = new LowbandProcess(['run', '--config', cfg.path]);
-  t.after(async () => {
-    gw.kill('SIGTERM');
-    await gw.exited;
-  });
-  const url = String((await gw.waitForMsg('web server listening')).url);
-  await gw.waitForMsg('gateway started');
+  }, { token_file: join(dir, 'web.token') });
   await until('the sensors to be heard nearby', async () => {
     const d = (await (await fetch(`${url}/api/devices`)).json()) as { nearby: { mac: string }[] };
     return d.nearby.some((n) => n.mac.replace(/:/g, '').toLowerCase() === 'a4c138000001') || undefined;

@@ -83,6 +83,25 @@ test('every method but GET/HEAD is 405 and unknown paths are 404, counted', asyn
   assert.match(m, /^lowband_drops_total\{stage="web",cause="not_found"\} 5$/m);
 });
 
+test('on loopback, a Host that is not local is refused (DNS rebinding)', async (t) => {
+  const { web, port } = await startWeb();
+  t.after(() => web.stop());
+  for (const host of ['evil.example', `evil.example:${port}`, 'localhost.evil.example']) {
+    const r = await http(port, 'GET', '/api/status', { headers: { Host: host } });
+    assert.equal(r.status, 403, host);
+  }
+  for (const host of [`localhost:${port}`, `127.0.0.1:${port}`, 'LOCALHOST', `[::1]:${port}`]) {
+    assert.equal((await http(port, 'GET', '/api/status', { headers: { Host: host } })).status, 200, host);
+  }
+  assert.match((await http(port, 'GET', '/metrics')).body, /^lowband_drops_total\{stage="web",cause="host"\} 3$/m);
+});
+
+test('bound to all interfaces, any Host is served', async (t) => {
+  const { web, port } = await startWeb({ bind: '0.0.0.0:0' });
+  t.after(() => web.stop());
+  assert.equal((await http(port, 'GET', '/api/status', { headers: { Host: 'pi-garden.local:8080' } })).status, 200);
+});
+
 test('an oversized request head gets 431 and the server keeps serving', async (t) => {
   const { web, port } = await startWeb();
   t.after(() => web.stop());
@@ -97,7 +116,7 @@ test('slowloris: a request whose headers never finish is cut after headers_timeo
   const c = await rawConnection(port);
   t.after(() => c.socket.destroy());
   const startedAt = Date.now();
-  c.socket.write('GET / HTTP/1.1\r\nHost: x\r\n');
+  c.socket.write('GET / HTTP/1.1\r\nHost: localhost\r\n');
   // Keep trickling header bytes, as a slowloris client does, until the server gives up.
   const trickle = setInterval(() => c.socket.writable && c.socket.write('X-a: b\r\n'), 200);
   t.after(() => clearInterval(trickle));
@@ -113,10 +132,10 @@ test('connections beyond max_connections are closed; held streams keep working',
   t.after(() => web.stop());
   const held = await Promise.all([0, 1, 2].map(() => rawConnection(port)));
   t.after(() => held.forEach((c) => c.socket.destroy()));
-  for (const c of held) c.socket.write('GET /api/stream HTTP/1.1\r\nHost: x\r\n\r\n');
+  for (const c of held) c.socket.write('GET /api/stream HTTP/1.1\r\nHost: localhost\r\n\r\n');
   await until('three streams open', () => held.every((c) => c.received().includes('lowband readings')));
   const extra = await rawConnection(port);
-  extra.socket.write('GET /api/status HTTP/1.1\r\nHost: x\r\n\r\n');
+  extra.socket.write('GET /api/status HTTP/1.1\r\nHost: localhost\r\n\r\n');
   await within(extra.closed, 10_000, 'the connection over the limit to be closed');
   assert.equal(extra.received(), '', 'no answer past the limit');
   web.tap(bleReading('a4c138000001', { temperature: 21.5 }), 1n);
@@ -134,7 +153,7 @@ test('a stream client that does not read is cut at stream_buffer_bytes and count
   const slow = await rawConnection(port);
   const fast = await rawConnection(port);
   t.after(() => { slow.socket.destroy(); fast.socket.destroy(); });
-  for (const c of [slow, fast]) c.socket.write('GET /api/stream HTTP/1.1\r\nHost: x\r\n\r\n');
+  for (const c of [slow, fast]) c.socket.write('GET /api/stream HTTP/1.1\r\nHost: localhost\r\n\r\n');
   await until('both streams open', () => slow.received().includes('lowband readings') && fast.received().includes('lowband readings'));
   slow.socket.pause();
   let fastSeen = 0;
