@@ -198,12 +198,10 @@ function getJSON(path) {
     return r.json();
   });
 }
-function loadDevices() {
-  return getJSON('/api/devices').then(function (j) {
-    historyPoints = j.historyPoints;
-    j.devices.forEach(function (d) { var h = d.history; delete d.history; upsert(d, h); });
-    renderNearby(j.nearby || []);
-  });
+function showDevices(j) {
+  historyPoints = j.historyPoints;
+  j.devices.forEach(function (d) { var h = d.history; delete d.history; upsert(d, h); });
+  renderNearby(j.nearby || []);
 }
 function refreshStatus() {
   return getJSON('/api/status').then(renderStatus).then(function () {
@@ -244,9 +242,13 @@ if (document.body.dataset.pairing === '1') {
   });
 }
 
-Promise.all([loadDevices(), refreshStatus()]).then(function () { document.body.dataset.ready = '1'; tick(); }, function (err) {
-  $('live').textContent = 'failed to load (' + err.message + ')';
-});
+// The server puts the state at the time of the request into the page, so it is complete
+// before any request of its own (and for tools that only wait for the load event).
+var initial = JSON.parse($('initial').textContent);
+renderStatus(initial.status);
+showDevices(initial.devices);
+tick();
+document.body.dataset.ready = '1';
 follow();
 setInterval(refreshStatus, 2000);
 setInterval(function () { getJSON('/api/devices').then(function (j) { renderNearby(j.nearby || []); }, function () {}); }, 5000);

@@ -11,6 +11,7 @@ h1 { font-size: 1.4rem; margin: 0 0 4px; } h1 #gw { color: var(--accent); }
 h2 { font-size: 1.05rem; margin: 20px 0 8px; } h3 { font-size: 1rem; margin: 0; overflow-wrap: anywhere; }
 .summary { display: flex; flex-wrap: wrap; gap: 4px 16px; color: var(--muted); margin: 0; padding: 0; list-style: none; }
 .summary b { color: var(--fg); font-weight: 600; }
+#alarms:empty { display: none; }
 #alarms { margin: 8px 0 0; padding: 0; list-style: none; } #alarms li { color: var(--bad); font-weight: 600; } #alarms li::before { content: "! "; }
 .grid { display: grid; grid-template-columns: repeat(auto-fill, minmax(min(100%, 260px), 1fr)); gap: 12px; align-items: start; }
 .device { background: var(--card); border: 1px solid var(--line); border-radius: 10px; padding: 10px 12px; }
@@ -20,8 +21,8 @@ table { border-collapse: collapse; width: 100%; }
 .fields th { text-align: left; font-weight: 500; padding: 2px 6px 2px 0; color: var(--muted); white-space: nowrap; }
 .fields .value { text-align: right; font-variant-numeric: tabular-nums; padding: 2px 6px; white-space: nowrap; }
 .fields .text { overflow-wrap: anywhere; word-break: break-all; padding: 2px 0 2px 6px; }
-.fields { table-layout: fixed; } .fields th { width: 40%; overflow: hidden; text-overflow: ellipsis; } .fields .value { width: 22%; }
-.sparkcell { width: 38%; } .spark { width: 100%; height: 24px; display: block; }
+.fields { table-layout: fixed; } .fields th { width: 46%; overflow: hidden; text-overflow: ellipsis; } .fields .value { width: 20%; }
+.sparkcell { width: 34%; } .spark { width: 100%; height: 24px; display: block; }
 .spark polyline { fill: none; stroke: var(--accent); stroke-width: 1.5; vector-effect: non-scaling-stroke; }
 .wide { overflow-x: auto; background: var(--card); border: 1px solid var(--line); border-radius: 10px; }
 .wide table th, .wide table td { text-align: left; padding: 6px 10px; border-bottom: 1px solid var(--line); white-space: nowrap; }
@@ -75,6 +76,7 @@ function body(pairing: boolean): string {
 </section>
 </main>
 <footer><span id="live">connecting</span> · updated <span id="updated">-</span> · <a href="/metrics">metrics</a> · <a href="/api/status">status JSON</a></footer>
+<script type="application/json" id="initial">${INITIAL}</script>
 <script>${PAGE_SCRIPT}</script>
 </body>`;
 }
@@ -83,9 +85,13 @@ function sha256(s: string): string {
   return `'sha256-${createHash('sha256').update(s, 'utf8').digest('base64')}'`;
 }
 
+/** Where the state at request time goes in the page. */
+const INITIAL = '\u0000initial\u0000';
+
 /** The status page and the Content-Security-Policy that allows exactly its inline script and style. */
 export interface StatusPage {
-  html: string;
+  /** The page with `initial` (status and devices at request time) in a JSON data block. */
+  render(initial: unknown): string;
   csp: string;
 }
 
@@ -111,5 +117,8 @@ ${body(opts.pairing)}
     "form-action 'none'",
     "frame-ancestors 'none'",
   ].join('; ');
-  return { html, csp };
+  const [head, tail] = html.split(INITIAL);
+  // `<` escaped: text from the air can never close the data block and start markup.
+  const render = (initial: unknown) => head + JSON.stringify(initial).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029') + tail;
+  return { render, csp };
 }

@@ -146,16 +146,14 @@ export class WebServer {
     }
     switch (path) {
       case '/':
-        return this.send(res, 200, this.page.html, { 'Content-Type': 'text/html; charset=utf-8', 'Content-Security-Policy': this.page.csp });
+        return this.send(res, 200, this.page.render({ status: this.services.status(), devices: this.devicesDocument() }), {
+          'Content-Type': 'text/html; charset=utf-8',
+          'Content-Security-Policy': this.page.csp,
+        });
       case '/api/status':
         return this.send(res, 200, this.services.status());
       case '/api/devices':
-        return this.send(res, 200, {
-          historyPoints: this.cfg.history_points,
-          devices: this.devices.list(),
-          nearby: this.services.ble?.nearby() ?? [],
-          pairing: this.token !== undefined,
-        });
+        return this.send(res, 200, this.devicesDocument());
       case '/api/stream':
         if (method === 'HEAD') return this.send(res, 200, '', { 'Content-Type': 'text/event-stream; charset=utf-8' });
         return this.stream.attach(res, BASE_HEADERS);
@@ -169,6 +167,15 @@ export class WebServer {
         this.drops.count('not_found');
         return this.send(res, 404, { error: `no such page: ${path.slice(0, 100)}` });
     }
+  }
+
+  private devicesDocument() {
+    return {
+      historyPoints: this.cfg.history_points,
+      devices: this.devices.list(),
+      nearby: this.services.ble?.nearby() ?? [],
+      pairing: this.token !== undefined,
+    };
   }
 
   /** `POST /api/pair` with `Authorization: Bearer <token>` and `{"mac","name"?,"key"?}`. */

@@ -112,6 +112,12 @@ test('the status page in Chromium shows the devices heard, their readings and st
   writeFileSync(join(dir, 'web-status.png'), shot);
   if (process.env.UPDATE_SCREENSHOTS === '1') copyFileSync(join(dir, 'web-status.png'), join(REPO, 'docs', 'web-status.png'));
 
+  // A plain `chromium --dump-dom` (no DevTools) sees the same: the page is complete at load.
+  const dom = await Chromium.dumpDom(`${url}/`);
+  assert.match(dom, /<body[^>]*data-ready="1"/);
+  for (const id of [lora, ble]) assert.ok(dom.includes(`data-id="${id}"`), `${id} in the dumped DOM`);
+  assert.match(dom, /field-probe/);
+
   // Readable on a phone: one column, nothing wider than the screen.
   await page.viewport(390, 844, true);
   const fits = await page.waitFor<{ scroll: number; width: number }>('the phone layout', `(() => {

@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -15,6 +15,18 @@ async function closedPort(): Promise<number> {
   const port = (s.address() as { port: number }).port;
   await new Promise<void>((r) => s.close(() => r()));
   return port;
+}
+
+/** Headless, and nothing can leave the machine: every name but loopback unresolvable, a dead proxy. */
+async function isolatedArgs(profile: string): Promise<string[]> {
+  return [
+    '--headless', '--no-sandbox', '--disable-gpu',
+    `--user-data-dir=${profile}`,
+    '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1, EXCLUDE localhost',
+    `--proxy-server=http://127.0.0.1:${await closedPort()}`,
+    '--disable-background-networking', '--disable-component-update', '--no-first-run',
+    '--no-default-browser-check', '--disable-sync', '--disable-extensions', '--mute-audio',
+  ];
 }
 
 interface CdpMessage {
@@ -68,17 +80,24 @@ export class Chromium {
   static async launch(opts: { width?: number; height?: number } = {}): Promise<Chromium> {
     const profile = mkdtempSync(join(tmpdir(), 'lowband-chromium-'));
     const args = [
-      '--headless', '--no-sandbox', '--disable-gpu', '--remote-debugging-pipe',
-      `--user-data-dir=${profile}`,
-      '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1, EXCLUDE localhost',
-      `--proxy-server=http://127.0.0.1:${await closedPort()}`,
-      '--disable-background-networking', '--disable-component-update', '--no-first-run',
-      '--no-default-browser-check', '--disable-sync', '--disable-extensions', '--mute-audio',
+      ...(await isolatedArgs(profile)), '--remote-debugging-pipe',
       `--window-size=${opts.width ?? 1280},${opts.height ?? 900}`,
       'about:blank',
     ];
     const proc = spawn(CHROMIUM, args, { stdio: ['ignore', 'ignore', 'pipe', 'pipe', 'pipe'] });
     return new Chromium(proc, profile);
+  }
+
+  /** `chromium --headless --dump-dom URL`: the DOM after the load event, as a plain tool sees it. */
+  static async dumpDom(url: string): Promise<string> {
+    const profile = mkdtempSync(join(tmpdir(), 'lowband-chromium-'));
+    try {
+      const r = spawnSync(CHROMIUM, [...(await isolatedArgs(profile)), '--dump-dom', url], { encoding: 'utf8', timeout: 60_000, maxBuffer: 16 * 1024 * 1024 });
+      if (r.status !== 0) throw new Error(`chromium --dump-dom: exit ${r.status} ${r.signal ?? ''} ${r.stderr.slice(-500)}`);
+      return r.stdout;
+    } finally {
+      rmSync(profile, { recursive: true, force: true });
+    }
   }
 
   private dispatch(msg: CdpMessage): void {

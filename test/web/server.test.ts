@@ -37,6 +37,19 @@ test('GET / sends the page with a strict CSP that allows exactly its inline scri
   assert.equal(head.body, '');
 });
 
+test('the page carries the state at request time; text from the air cannot break out of it', async (t) => {
+  const { web, port } = await startWeb();
+  t.after(() => web.stop());
+  const hostile = '</script><script>alert(1)</script><!--';
+  web.tap(bleReading('a4c138000001', { note: hostile, temperature: 21 }, { name: hostile }), 1n);
+  const r = await http(port, 'GET', '/');
+  assert.equal(r.body.split('</script>').length, 3, 'exactly the two script elements of the page');
+  const data = /<script type="application\/json" id="initial">([\s\S]*?)<\/script>/.exec(r.body)![1];
+  const initial = JSON.parse(data);
+  assert.equal(initial.status.gateway, 'unit-gw');
+  assert.equal(initial.devices.devices[0].name, hostile, 'the text survives, as text');
+});
+
 test('/api/status is the status snapshot; /api/devices lists what the tap heard, bounded', async (t) => {
   const { web, port, services } = await startWeb({ max_devices: 2, history_points: 3 });
   t.after(() => web.stop());
