@@ -86,12 +86,23 @@ export class WebServer {
         // slowloris client hold a connection far longer than headers_timeout_ms.
         connectionsCheckingInterval: Math.min(1000, Math.floor(this.cfg.headers_timeout_ms / 2)),
       },
-      (req, res) => this.handle(req, res),
+      (req, res) => {
+        try {
+          this.handle(req, res);
+        } catch (err) {
+          // A fault while answering is this request's problem, never the gateway's.
+          this.drops.count('fault');
+          this.log.error({ err: (err as Error).message, path: req.url?.slice(0, 100) }, 'web request failed');
+          this.send(res, 500, { error: 'internal error' });
+        }
+      },
     );
     server.maxConnections = this.cfg.max_connections;
     server.on('drop', () => this.drops.count('too_many_connections'));
     server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
-      // Timeouts, oversized heads and garbage: answered by Node's defaults, counted here.
+      // A client that went away is no refusal: nothing to answer, nothing to count.
+      if (err.code === 'ECONNRESET' || err.code === 'EPIPE') return void socket.destroy();
+      // Timeouts, oversized heads and garbage: answered as Node would, and counted.
       const cause = err.code === 'HPE_HEADER_OVERFLOW' ? 'header_too_large' : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 'timeout' : 'bad_request';
       this.drops.count(cause);
       if (!socket.writable) return void socket.destroy();

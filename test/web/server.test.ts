@@ -9,7 +9,7 @@ import { ConfigError } from '../../src/config/validate';
 import { createLogger } from '../../src/util/log';
 import { WebServer } from '../../src/web';
 import { until } from '../helpers/processes';
-import { bleReading, http, rawConnection, startWeb, webConfig, within } from './helpers';
+import { bleReading, fakeServices, fakeStatus, http, rawConnection, startWeb, webConfig, within } from './helpers';
 
 // The web server on its own (fake gateway services): headers, refusals and bounds.
 
@@ -113,6 +113,23 @@ test('bound to all interfaces, any Host is served', async (t) => {
   const { web, port } = await startWeb({ bind: '0.0.0.0:0' });
   t.after(() => web.stop());
   assert.equal((await http(port, 'GET', '/api/status', { headers: { Host: 'pi-garden.local:8080' } })).status, 200);
+});
+
+test('a fault while answering is a 500 for that request, not a crash', async (t) => {
+  const services = fakeServices();
+  let broken = true;
+  services.status = () => {
+    if (broken) throw new Error('status exploded');
+    return fakeStatus();
+  };
+  const { web, port } = await startWeb({}, services);
+  t.after(() => web.stop());
+  assert.equal((await http(port, 'GET', '/api/status')).status, 500);
+  assert.equal((await http(port, 'GET', '/')).status, 500);
+  assert.equal((await http(port, 'GET', '/metrics')).status, 500);
+  broken = false;
+  assert.equal((await http(port, 'GET', '/api/status')).status, 200);
+  assert.match((await http(port, 'GET', '/metrics')).body, /cause="fault"\} 3$/m);
 });
 
 test('an oversized request head gets 431 and the server keeps serving', async (t) => {
