@@ -70,9 +70,15 @@ export class WebServer {
 
   /** The gateway's readings tap: called once for every reading the pipeline accepted. */
   tap(r: Reading, seq: bigint): void {
-    this.metrics.countReading(r);
-    const update = this.devices.record(r, seq);
-    this.stream.publish('reading', update);
+    // The reading is already accepted: whatever goes wrong here is the page's loss, counted,
+    // never thrown back into the pipeline's caller.
+    try {
+      this.metrics.countReading(r);
+      const update = this.devices.record(r, seq);
+      this.stream.publish('reading', update);
+    } catch (err) {
+      if (this.drops.count('tap_fault') === 1) this.log.error({ err: (err as Error).message }, 'web: a reading could not be shown');
+    }
   }
 
   async start(): Promise<void> {

@@ -132,6 +132,18 @@ test('a fault while answering is a 500 for that request, not a crash', async (t)
   assert.match((await http(port, 'GET', '/metrics')).body, /cause="fault"\} 3$/m);
 });
 
+test('a reading the tap cannot take is counted, never thrown back into the pipeline', async (t) => {
+  const { web, port } = await startWeb();
+  t.after(() => web.stop());
+  const hostile = new Proxy({}, { ownKeys: () => { throw new Error('no keys'); } });
+  assert.doesNotThrow(() => web.tap(bleReading('a4c138000001', hostile as Record<string, number>), 1n));
+  web.tap(bleReading('a4c138000002', { t: 1 }), 2n);
+  assert.match((await http(port, 'GET', '/metrics')).body, /cause="tap_fault"\} 1$/m);
+  const shown = JSON.parse((await http(port, 'GET', '/api/devices')).body).devices.map((d: { device: string }) => d.device);
+  assert.ok(shown.includes('a4c138000002'), 'the next reading is shown');
+  assert.match((await http(port, 'GET', '/metrics')).body, /^lowband_readings_total\{radio="ble",src="ble0"\} 2$/m);
+});
+
 test('an oversized request head gets 431 and the server keeps serving', async (t) => {
   const { web, port } = await startWeb();
   t.after(() => web.stop());
