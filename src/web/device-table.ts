@@ -31,8 +31,17 @@ export interface DeviceView {
 /** A device's state after one reading, as the live stream sends it. */
 export type DeviceUpdate = Omit<DeviceView, 'history'>;
 
+/** What is kept per device: the last reading as it came (formatted only when someone looks). */
 interface DeviceEntry {
-  view: DeviceUpdate;
+  id: string;
+  last: Reading;
+  /** A copy of the last reading's fields, taken when it arrived. */
+  fields: Record<string, FieldValue>;
+  /** The last label heard (a later reading without one keeps it). */
+  name?: string;
+  fmt?: string;
+  seq: bigint;
+  count: number;
   history: Map<string, Fifo<number>>;
 }
 
@@ -57,25 +66,24 @@ export class DeviceTable {
     return this.devices.size;
   }
 
-  /** Takes one accepted reading; returns the device's new state without its history (what the live stream sends). */
-  record(r: Reading, seq: bigint): DeviceUpdate {
+  /** Takes one accepted reading (on the gateway's hot path: one shallow copy of the fields, no formatting). */
+  record(r: Reading, seq: bigint): void {
+    // Copied first: whatever the reading holds, a failure here leaves the table as it was.
+    const fields: Record<string, FieldValue> = r.fields ? { ...r.fields } : {};
     const id = `${r.radio}/${r.device}`;
     let e = this.devices.get(id);
     if (!e) {
-      e = { view: { id, radio: r.radio, device: r.device, src: r.src, fields: {}, seq: '0', lastSeen: '', count: 0 }, history: new Map() };
+      e = { id, last: r, fields: {}, seq, count: 0, history: new Map() };
       this.devices.set(id, e);
     }
-    const v = e.view;
-    v.src = r.src;
-    if (r.name !== undefined) v.name = r.name;
-    if (r.fmt !== undefined) v.fmt = r.fmt;
-    v.rssi = r.rssi;
-    v.snr = r.snr;
-    v.fields = r.fields ? { ...r.fields } : {};
-    v.seq = seq.toString();
-    v.lastSeen = new Date(r.timeUs / 1000).toISOString();
-    v.count++;
-    for (const [k, value] of Object.entries(v.fields)) {
+    e.last = r;
+    e.fields = fields;
+    e.seq = seq;
+    e.count++;
+    if (r.name !== undefined) e.name = r.name;
+    if (r.fmt !== undefined) e.fmt = r.fmt;
+    for (const k in fields) {
+      const value = fields[k];
       if (typeof value !== 'number' || !Number.isFinite(value)) continue;
       let ring = e.history.get(k);
       if (!ring) {
@@ -86,7 +94,12 @@ export class DeviceTable {
       ring.push(value);
       if (ring.length > this.historyPoints) ring.shift();
     }
-    return { ...v, fields: { ...v.fields } };
+  }
+
+  /** A device's current state without its history (what the live stream sends), or undefined. */
+  update(id: string): DeviceUpdate | undefined {
+    const e = this.devices.peek(id);
+    return e && this.updateOf(e);
   }
 
   /** Every device, most recently heard first. */
@@ -94,9 +107,22 @@ export class DeviceTable {
     return [...this.devices.values()].reverse().map((e) => this.viewOf(e));
   }
 
+  private updateOf(e: DeviceEntry): DeviceUpdate {
+    const r = e.last;
+    const u: DeviceUpdate = {
+      id: e.id, radio: r.radio, device: r.device, src: r.src, fields: { ...e.fields },
+      seq: e.seq.toString(), lastSeen: new Date(r.timeUs / 1000).toISOString(), count: e.count,
+    };
+    if (e.name !== undefined) u.name = e.name;
+    if (e.fmt !== undefined) u.fmt = e.fmt;
+    if (r.rssi !== undefined) u.rssi = r.rssi;
+    if (r.snr !== undefined) u.snr = r.snr;
+    return u;
+  }
+
   private viewOf(e: DeviceEntry): DeviceView {
     const history: Record<string, number[]> = {};
     for (const [k, ring] of e.history) history[k] = [...ring];
-    return { ...e.view, fields: { ...e.view.fields }, history };
+    return { ...this.updateOf(e), history };
   }
 }

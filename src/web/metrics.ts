@@ -18,7 +18,8 @@ type Labels = Record<string, string>;
  */
 export class GatewayMetrics {
   readonly registry = new Registry();
-  private readonly readings: Counter<string>;
+  /** Accepted readings by `radio\0src`: a Map on the hot path, turned into the counter at scrape. */
+  private readonly readings = new Map<string, number>();
   private snapshot: GatewayStatus | undefined;
   private web: WebFigures = { drops: {}, streamClients: 0, devices: 0 };
 
@@ -27,13 +28,20 @@ export class GatewayMetrics {
     private readonly webFigures: () => WebFigures,
   ) {
     const registers = [this.registry];
-    this.readings = new Counter({
+    const self = this;
+    new Counter({
       name: 'lowband_readings_total',
       help: 'Readings accepted by the pipeline (given a seq), by radio and adapter.',
       labelNames: ['radio', 'src'],
       registers,
+      collect() {
+        this.reset();
+        for (const [key, n] of self.readings) {
+          const [radio, src] = key.split('\0');
+          this.inc({ radio, src }, n);
+        }
+      },
     });
-    const self = this;
     // Each metric below is filled from the one snapshot taken per scrape (see scrape()).
     const gauge = (name: string, help: string, labelNames: string[], fill: (s: GatewayStatus, set: (l: Labels, v: number) => void) => void) =>
       new Gauge({
@@ -118,7 +126,8 @@ export class GatewayMetrics {
 
   /** Counts one accepted reading (the gateway's readings tap). */
   countReading(r: Reading): void {
-    this.readings.inc({ radio: r.radio, src: r.src });
+    const key = `${r.radio}\0${r.src}`;
+    this.readings.set(key, (this.readings.get(key) ?? 0) + 1);
   }
 
   /** The exposition text; one status snapshot serves every metric of this scrape. */

@@ -74,8 +74,8 @@ export class WebServer {
     // never thrown back into the pipeline's caller.
     try {
       this.metrics.countReading(r);
-      const update = this.devices.record(r, seq);
-      this.stream.publish('reading', update);
+      this.devices.record(r, seq);
+      if (this.stream.clientCount > 0) this.stream.publish('reading', this.devices.update(`${r.radio}/${r.device}`));
     } catch (err) {
       if (this.drops.count('tap_fault') === 1) this.log.error({ err: (err as Error).message }, 'web: a reading could not be shown');
     }

@@ -29,7 +29,8 @@ test('devices are listed most recently heard first and the oldest is forgotten a
 
 test('a view handed out is a copy: later readings do not change it', () => {
   const table = new DeviceTable(3, 5);
-  const first = table.record(bleReading('a1', { t: 1 }, { name: 'porch' }), 1n);
+  table.record(bleReading('a1', { t: 1 }, { name: 'porch' }), 1n);
+  const first = table.update('ble/a1')!;
   table.record(bleReading('a1', { t: 2 }), 2n);
   assert.equal(first.fields.t, 1);
   const [now] = table.list();
