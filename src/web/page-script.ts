@@ -131,12 +131,13 @@ function onReading(view) {
   upsert(view, h);
 }
 
-function rows(tbody, list, cells) {
+// stateCol: the column holding a state name (coloured by class), or -1.
+function rows(tbody, list, cells, stateCol) {
   clear(tbody);
   list.forEach(function (x) {
     var tr = el('tr');
     cells(x).forEach(function (v, i) {
-      var td = el('td', i === 2 ? 'state state-' + v : '', v);
+      var td = el('td', i === stateCol ? 'state state-' + v : '', v);
       tr.appendChild(td);
     });
     tbody.appendChild(tr);
@@ -156,10 +157,10 @@ function renderStatus(s) {
   s.alarms.forEach(function (a) { al.appendChild(el('li', '', a)); });
   rows($('adapters'), s.adapters, function (a) {
     return [a.name, a.kind, a.state, ago(a.lastHeardUs === undefined ? undefined : a.lastHeardUs / 1000), String(a.received), counts(a.drops), a.detail || ''];
-  });
+  }, 2);
   rows($('sinks'), s.sinks, function (k) {
     return [k.name, k.kind, k.state, k.cursor, String(k.backlog.messages + k.inFlight), k.backlog.messages + ' msg / ' + bytes(k.backlog.bytes), counts(k.drops)];
-  });
+  }, 2);
   var sp = $('spool');
   clear(sp);
   if (s.spool) {
@@ -170,7 +171,9 @@ function renderStatus(s) {
   Object.keys(s.drops).forEach(function (c) { all.push(['pipeline', c, s.drops[c]]); });
   s.adapters.forEach(function (a) { Object.keys(a.drops).forEach(function (c) { all.push([a.name, c, a.drops[c]]); }); });
   s.sinks.forEach(function (k) { Object.keys(k.drops).forEach(function (c) { all.push([k.name, c, k.drops[c]]); }); });
-  rows($('drops'), all, function (x) { return [x[0], x[1], String(x[2])]; });
+  var sd = (s.spool && s.spool.drops) || {};
+  Object.keys(sd).forEach(function (c) { all.push(['spool', c, sd[c]]); });
+  rows($('drops'), all, function (x) { return [x[0], x[1], String(x[2])]; }, -1);
   $('nodrops').hidden = all.length > 0;
 }
 
@@ -180,7 +183,10 @@ function macText(m) { return /^[0-9a-f]{12}$/i.test(m) ? m.toUpperCase().match(/
 function renderNearby(list) {
   var ul = $('nearby');
   clear(ul);
-  list.filter(function (n) { return !n.paired; }).forEach(function (n) {
+  // The strongest first: a sensor being paired is usually the one next to the gateway.
+  var unpaired = list.filter(function (n) { return !n.paired; }).sort(function (a, b) { return b.rssi - a.rssi; }).slice(0, 50);
+  $('nearby-box').hidden = unpaired.length === 0;
+  unpaired.forEach(function (n) {
     var li = el('li');
     var mac = macText(n.mac);
     var b = el('button', 'link', mac);

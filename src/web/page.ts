@@ -61,8 +61,10 @@ function body(pairing: boolean): string {
 <h2>Drops</h2>
 <p id="nodrops">No drops.</p>
 <div class="wide"><table>${th(['where', 'cause', 'count'])}<tbody id="drops"></tbody></table></div>
+<section id="nearby-box" hidden>
 <h2>Nearby BLE devices, not paired</h2>
 <ul id="nearby"></ul>
+</section>
 <section id="pair" hidden>
 <h2>Pair a BLE sensor</h2>
 <form id="pair-form" autocomplete="off">
