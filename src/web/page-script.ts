@@ -111,6 +111,7 @@ function upsert(view, history) {
     var box = $('devices');
     ids.forEach(function (id) { box.appendChild(devices.get(id).card); });
     $('devcount').textContent = String(devices.size);
+    $('nodevices').hidden = true;
     document.body.dataset.devices = String(devices.size);
   } else {
     e.view = view;
@@ -175,6 +176,7 @@ function renderStatus(s) {
   Object.keys(sd).forEach(function (c) { all.push(['spool', c, sd[c]]); });
   rows($('drops'), all, function (x) { return [x[0], x[1], String(x[2])]; }, -1);
   $('nodrops').hidden = all.length > 0;
+  $('drops-box').hidden = all.length === 0;
 }
 
 // The gateway's ids are bare hex; people read and type MACs with colons.

@@ -51,6 +51,7 @@ function body(pairing: boolean): string {
 </header>
 <main>
 <h2>Devices (<span id="devcount">0</span>)</h2>
+<p id="nodevices">No device heard yet. With <code>ble.forward: paired</code> only paired sensors are shown.</p>
 <div id="devices" class="grid"></div>
 <h2>Adapters</h2>
 <div class="wide"><table>${th(['name', 'kind', 'state', 'last heard', 'received', 'drops', 'detail'])}<tbody id="adapters"></tbody></table></div>
@@ -60,7 +61,7 @@ function body(pairing: boolean): string {
 <dl id="spool"></dl>
 <h2>Drops</h2>
 <p id="nodrops">No drops.</p>
-<div class="wide"><table>${th(['where', 'cause', 'count'])}<tbody id="drops"></tbody></table></div>
+<div class="wide" id="drops-box"><table>${th(['where', 'cause', 'count'])}<tbody id="drops"></tbody></table></div>
 <section id="nearby-box" hidden>
 <h2>Nearby BLE devices, not paired</h2>
 <ul id="nearby"></ul>
