@@ -159,8 +159,10 @@ export class WebServer {
     if (path === '/api/pair' && method === 'POST' && this.token) return void this.pair(req, res);
     if (method !== 'GET' && method !== 'HEAD') {
       this.drops.count('method');
-      return this.send(res, 405, { error: `${method} not allowed: this page is read-only` }, { Allow: 'GET, HEAD' });
+      return this.send(res, 405, { error: `${method} not allowed: this page is read-only` }, { Allow: 'GET, HEAD', ...closeIfBody(req) });
     }
+    // Nothing here reads a body: one sent anyway is refused rather than read and thrown away.
+    if (Number(req.headers['content-length'] ?? 0) > MAX_BODY_BYTES || req.headers['transfer-encoding'] !== undefined) return this.tooLarge(res);
     switch (path) {
       case '/':
         return this.send(res, 200, this.page.render({ status: this.services.status(), devices: this.devicesDocument() }), {
@@ -262,6 +264,11 @@ export class WebServer {
     res.end(text);
     if (headers.Connection === 'close') res.once('finish', () => res.socket?.destroySoon());
   }
+}
+
+/** A refused request whose body is still coming: close the connection rather than read it. */
+function closeIfBody(req: IncomingMessage): Record<string, string> {
+  return Number(req.headers['content-length'] ?? 0) > MAX_BODY_BYTES || req.headers['transfer-encoding'] !== undefined ? { Connection: 'close' } : {};
 }
 
 function splitHostPort(bind: string): { host: string; port: number } {

@@ -152,6 +152,26 @@ test('an oversized request head gets 431 and the server keeps serving', async (t
   assert.equal((await http(port, 'GET', '/api/status')).status, 200);
 });
 
+test('a body on a GET or a refused method is not read: 413 or 405, and the connection is closed', async (t) => {
+  const { web, port } = await startWeb();
+  t.after(() => web.stop());
+  for (const method of ['GET', 'PUT']) {
+    const c = await rawConnection(port);
+    t.after(() => c.socket.destroy());
+    // Announce 100 MB, send a little: the server must answer and close without waiting for the rest.
+    c.socket.write(`${method} /api/status HTTP/1.1\r\nHost: localhost\r\nContent-Length: 100000000\r\n\r\n` + 'x'.repeat(1000));
+    await within(c.closed, 10_000, `${method} with a huge body to be answered and closed`);
+    assert.match(c.received(), method === 'GET' ? /^HTTP\/1\.1 413/ : /^HTTP\/1\.1 405/);
+  }
+  assert.equal((await http(port, 'GET', '/api/status')).status, 200);
+});
+
+test('a request line over the head limit gets 431', async (t) => {
+  const { web, port } = await startWeb();
+  t.after(() => web.stop());
+  assert.equal((await http(port, 'GET', '/' + 'a'.repeat(10_000))).status, 431);
+});
+
 test('slowloris: a request whose headers never finish is cut after headers_timeout_ms', async (t) => {
   const { web, port } = await startWeb({ headers_timeout_ms: 1000, request_timeout_ms: 2000 });
   t.after(() => web.stop());
