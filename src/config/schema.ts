@@ -1,13 +1,33 @@
 import {
-  array, boolean, byteSize, hex, integer, maybe, object, oneOf, optional, string,
+  array, boolean, byteSize, ConfigError, hex, integer, maybe, object, oneOf, optional, string, type V,
 } from './validate';
 
 const name = string({ pattern: /^[a-z][a-z0-9_-]{0,31}$/, what: 'a short name like lora0 (a-z, 0-9, _ -)' });
 const endpoint = string({ pattern: /^(tcp|ipc|inproc):\/\/\S+$/, what: 'a ZeroMQ endpoint like tcp://127.0.0.1:5556' });
+const HOST_PORT = /^(\[[0-9a-fA-F:]+\]|[^\s:]+):([0-9]|[1-9]\d{0,3}|[1-5]\d{4}|6[0-4]\d{3}|65[0-4]\d{2}|655[0-2]\d|6553[0-5])$/;
 const hostPort = string({
-  pattern: /^(\[[0-9a-fA-F:]+\]|[^\s:]+):([0-9]|[1-9]\d{0,3}|[1-5]\d{4}|6[0-4]\d{3}|65[0-4]\d{2}|655[0-2]\d|6553[0-5])$/,
+  pattern: HOST_PORT,
   what: 'host:port like 0.0.0.0:1700 (port 0-65535)',
 });
+
+/**
+ * `web.bind`: "" (off), host:port, or a bare port (then loopback only: the page is for this
+ * machine unless a host is named on purpose).
+ */
+const webBind: V<string> = (value, path) => {
+  if (value === '') return '';
+  if (typeof value === 'number' || (typeof value === 'string' && /^\d+$/.test(value))) {
+    const port = Number(value);
+    if (Number.isInteger(port) && port >= 0 && port <= 65_535) return `127.0.0.1:${port}`;
+    throw new ConfigError(path, value, 'a port 0-65535, host:port like 127.0.0.1:8080, or "" (off)');
+  }
+  return string({ pattern: HOST_PORT, what: 'host:port like 127.0.0.1:8080, a port, or "" (off)' })(value, path);
+};
+
+const webDefaults = {
+  bind: '', token_file: undefined, max_connections: 32, headers_timeout_ms: 10_000, request_timeout_ms: 30_000,
+  max_devices: 512, history_points: 60, stream_buffer_bytes: 256 * 1024,
+};
 
 export const MODEMS = ['rn2483', 'rn2903', 'rak3172', 'wio-e5'] as const;
 
@@ -161,6 +181,24 @@ export const configSchema = object({
   control: optional(object({ socket: optional(string(), '/run/lowband/control.sock') }), {
     socket: '/run/lowband/control.sock',
   }),
+  web: optional(
+    object({
+      bind: optional(webBind, ''),
+      /** A file holding the pairing token; absent: the page is read-only. */
+      token_file: maybe(string()),
+      max_connections: optional(integer({ min: 2, max: 4096 }), 32),
+      /** Slowloris bound: a request's headers must be complete within this. */
+      headers_timeout_ms: optional(integer({ min: 500, max: 600_000 }), 10_000),
+      request_timeout_ms: optional(integer({ min: 500, max: 600_000 }), 30_000),
+      /** Devices shown (least recently heard forgotten first). */
+      max_devices: optional(integer({ min: 1, max: 100_000 }), 512),
+      /** Sparkline points kept per device and numeric field. */
+      history_points: optional(integer({ min: 2, max: 10_000 }), 60),
+      /** Unsent bytes a live-stream client may hold before it is cut. */
+      stream_buffer_bytes: optional(byteSize({ min: 4096 }), 256 * 1024),
+    }),
+    webDefaults,
+  ),
   stats: optional(object({ interval_s: optional(integer({ min: 0, max: 86_400 }), 60) }), { interval_s: 60 }),
   log: optional(
     object({ level: optional(oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const), 'info' as const) }),

@@ -81,7 +81,7 @@ export interface GatewayStatus {
   decoders?: Record<string, Record<string, number>>;
   /** Conditions needing attention (`spool: disk full, memory only`). */
   alarms: string[];
-  /** The control socket's limits at work; filled in by the control server itself. */
+  /** The control socket's limits at work (the control service's own status). */
   control?: ControlStatus;
 }
 

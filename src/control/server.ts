@@ -60,18 +60,15 @@ export class ControlServer {
   private readonly drops = new DropCounter();
   private trimmedReplies = 0;
   private readonly host: ConnectionHost;
-  /** What handlers see: the gateway's services, with this server's figures in `status`. */
-  private readonly services: GatewayServices;
 
   constructor(
     readonly path: string,
-    services: GatewayServices,
+    private readonly services: GatewayServices,
     private readonly logger: Logger,
     limits: Partial<ControlLimits> = {},
     private readonly handlers: Readonly<Record<string, ControlHandler>> = HANDLERS,
   ) {
     this.limits = { ...DEFAULT_CONTROL_LIMITS, ...limits };
-    this.services = { ...services, status: () => ({ ...services.status(), control: this.status() }) };
     this.host = {
       answer: (line) => this.handle(line),
       drops: this.drops,

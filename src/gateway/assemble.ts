@@ -59,6 +59,7 @@ const lazy = {
   serial: () => require('../radios/lora/serial-adapter') as typeof import('../radios/lora/serial-adapter'),
   ble: () => require('../radios/ble/adapter') as typeof import('../radios/ble/adapter'),
   spool: () => require('../spool') as typeof import('../spool'),
+  web: () => require('../web') as typeof import('../web'),
 };
 
 /** Something besides sinks that runs beside the pipeline (the control socket, a web page). */
@@ -68,6 +69,8 @@ export interface Service {
   stop(): Promise<void>;
   /** Sees every reading the pipeline accepted, with its seq (a live page); must not throw or block. */
   tap?(reading: Reading, seq: bigint): void;
+  /** The service's own figures, shown in the status document under its name. */
+  status?(): object;
 }
 
 /** Every part of a gateway, built from config and not yet started. */
@@ -148,7 +151,16 @@ export const SERVICES: { name: string; enabled(cfg: Config): boolean; build(ctx:
       const socketPath = resolve(cfg.control.socket);
       mkdirSync(dirname(socketPath), { recursive: true });
       const control = new ControlServer(socketPath, services, log);
-      return { name: 'control', start: () => control.start(), stop: () => control.stop() };
+      return { name: 'control', start: () => control.start(), stop: () => control.stop(), status: () => control.status() };
+    },
+  },
+  {
+    // The status page and /metrics (`web.bind`): every accepted reading reaches its tap.
+    name: 'web',
+    enabled: (cfg) => !!cfg.web.bind,
+    build: ({ cfg, log, services }) => {
+      const web = new (lazy.web().WebServer)(cfg.web, services, log);
+      return { name: 'web', start: () => web.start(), stop: () => web.stop().catch(() => undefined), tap: (r, seq) => web.tap(r, seq) };
     },
   },
 ];

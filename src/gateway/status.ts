@@ -39,7 +39,15 @@ export function gatewayStatus(s: StatusSources): GatewayStatus {
     spool: parts.spool ? { ...parts.spool.status(), maxBytes: s.spoolMaxBytes } : undefined,
     decoders: { lorawan: { ...parts.lora.counters } },
     alarms: currentAlarms(s),
+    ...serviceStatus(s),
   };
+}
+
+/** Each service's own figures under its name (`control`: connections and refusals). */
+function serviceStatus(s: StatusSources): Record<string, object> {
+  const out: Record<string, object> = {};
+  for (const svc of s.parts.services) if (svc.status) out[svc.name] = svc.status();
+  return out;
 }
 
 /** Drops between the adapters and the log: the pipeline's and the decoding stages', by cause. */

@@ -58,6 +58,7 @@ test('in process: a concentrator frame goes stage → pipeline → XPUB; a secon
   assert.deepEqual(st.alarms, []);
   assert.equal(st.adapters[0].name, 'udp0');
   assert.deepEqual(tapped, [{ device: '49be7df1', seq: m.seq }], 'the tap saw the one accepted reading, not the duplicate');
+  assert.equal(st.control?.maxConnections, 16, "a service's own figures are in the status document under its name");
   await gw.stop();
   assert.equal(gw.status().sinks[0].state, 'stopped');
 });
