@@ -12,6 +12,8 @@ export interface KeyedDecoder extends BleDecoder {
   companyIds?: readonly number[];
   /** Exact local names for formats that can only be told apart by name. */
   localNames?: readonly string[];
+  /** Local-name prefixes (model names with a per-device suffix: `TP357 (2B54)`, `SensorPush HT.w 0CA1`). */
+  namePrefixes?: readonly string[];
 }
 
 /** A decode that kept what it could but stopped early (e.g. BTHome unknown object id). */
@@ -82,4 +84,18 @@ export function guarded(fmt: string, fn: () => Decoded | DecodeFailure): Decoded
   } catch {
     return { fmt, error: 'malformed' };
   }
+}
+
+/** Manufacturer data after the 2-byte company id (empty when there is none). */
+export function mfgBody(advert: Advert): Buffer {
+  const m = advert.manufacturerData;
+  return m && m.length > 2 ? m.subarray(2) : Buffer.alloc(0);
+}
+
+/** Local name starts with one of `prefixes`. */
+export function nameStarts(advert: Advert, prefixes: readonly string[]): boolean {
+  const n = advert.localName;
+  if (n === undefined) return false;
+  for (let i = 0; i < prefixes.length; i++) if (n.startsWith(prefixes[i])) return true;
+  return false;
 }
