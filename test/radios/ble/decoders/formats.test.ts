@@ -171,8 +171,13 @@ test('pvvx encrypted custom (11 bytes) and atc1441-style (8 bytes) beacons decry
   // (0x6d / 2) − 40 = 14.5 °C | 0x79 / 2 = 60.5 % | battery 0x55 with the trigger bit set
   const short = pvvxEncrypt(key, mac, 7, Buffer.from('6d79d5', 'hex'));
   assert.equal(short.length, 8);
-  const s = ok(decodeAdvert({ mac, rssi: 0, serviceData: [{ uuid: '181a', data: short }] }, { bindkey: key }));
+  const s = ok(decodeAdvert({ mac, rssi: 0, serviceData: [{ uuid: '181a', data: short }] }, { bindkey: key }), 'atc1441');
   assert.deepEqual(s.fields, { temperature: 14.5, humidity: 60.5, battery: 85 });
+  // Issue 11: the temperature byte is unsigned; 0x85 = 133 → 133 / 2 − 40 = 26.5 °C (was −101.5 as pvvx)
+  const warm = pvvxEncrypt(key, mac, 8, Buffer.from('857964', 'hex'));
+  const w = ok(decodeAdvert({ mac, rssi: 0, serviceData: [{ uuid: '181a', data: warm }] }, { bindkey: key }), 'atc1441');
+  assert.deepEqual(w.fields, { temperature: 26.5, humidity: 60.5, battery: 100 });
+  assert.deepEqual(decodeAdvert({ mac, rssi: 0, serviceData: [{ uuid: '181a', data: warm }] }, {}), { fmt: 'atc1441', error: 'no_key' });
   const wrong = Buffer.from(key);
   wrong[3] ^= 4;
   assert.deepEqual(decodeAdvert({ mac, rssi: 0, serviceData: [{ uuid: '181a', data: custom }] }, { bindkey: wrong }), { fmt: 'pvvx', error: 'auth_failed' });
