@@ -1,47 +1,179 @@
-import type { Advert, DecodeResult } from '../advert';
-import { type KeyedDecoder, companyId, fail, firstServiceData, guarded } from './common';
+import type { Advert, DecodeContext, DecodeResult } from '../advert';
+import { type Fields, type KeyedDecoder, companyId, fail, firstServiceData, guarded, round } from './common';
 
-// SwitchBot thermo-hygrometers (OpenWonderLabs "SwitchBotAPI-BLE" Meter broadcast message):
-//   Meter 'T' (0x54) / Meter Plus 'i' (0x69): service data 0x0d00 (old) or 0xfd3d (new), 6 bytes:
-//     type | status | battery (bits 0-6) | temp decimal (bits 0-3) | temp integer (bits 0-6,
-//     bit 7 set = above zero) | humidity (bits 0-6)
-//   Outdoor Meter 'w' (0x77): service data carries type | status | battery only; the reading is in
-//     manufacturer data (company 0x0969): MAC(6) | seq | x | temp decimal | temp integer+sign | humidity
-//     (offsets after the company id).
+// SwitchBot (OpenWonderLabs "SwitchBotAPI-BLE" broadcast messages; the same layouts as the
+// pySwitchbot parsers used by Home Assistant). Service data 0xfd3d (new) or 0x0d00 (old):
+//   byte 0: bit 7 encrypted, bits 0-6 device type (an ASCII letter) | byte 1: status bits |
+//   byte 2: bit 7 flag, bits 0-6 battery % | bytes 3.. per type (below).
+// Manufacturer data, company 0x0969 (after the id): MAC(6) | sequence | type specific bytes.
+// Thermo-hygrometer reading, 3 bytes: decimal (bits 0-3, 0.1 °C) | integer (bits 0-6; bit 7
+// set = above zero) | humidity (bits 0-6; bit 7 = display in °F). Newer firmware puts it in the
+// manufacturer data at offset 8 (and Meter Pro CO2 adds co2 u16 BE at 13, Hub 2 has it at 13
+// with the light level in bits 0-4 of byte 12); older meters have it in service data at 3.
+// A passive scan receives no service data: the type byte is missing, so the model comes from
+// `pair --model` (ctx.model), else a thermo-hygrometer reading is accepted when plausible.
 
 const FMT = 'switchbot';
 const UUIDS = ['fd3d', '0d00'];
 const COMPANY = 0x0969;
-const METERS = new Set([0x54, 0x69, 0x77]);
 
-function temp(dec: number, int: number): number {
-  const t = (int & 0x7f) + (dec & 0x0f) / 10;
-  return int & 0x80 ? t : -t;
+type Parse = (sd: Buffer | undefined, m: Buffer | undefined) => Fields;
+
+/** Battery % from service data byte 2, when present. */
+function battery(sd: Buffer | undefined, f: Fields): void {
+  if (sd && sd.length >= 3) f.battery = sd[2] & 0x7f;
 }
 
-function decodeSwitchbot(advert: Advert): DecodeResult {
-  const sd = firstServiceData(advert, UUIDS);
-  if (!sd || sd.data.length < 3) return fail(FMT, 'malformed');
-  const b = sd.data;
-  const type = b[0] & 0x7f;
-  const battery = b[2] & 0x7f;
-  if (type !== 0x77) {
-    if (b.length < 6) return fail(FMT, 'malformed');
-    return { fmt: FMT, fields: { temperature: temp(b[3], b[4]), humidity: b[5] & 0x7f, battery }, payload: b };
+/** The 3-byte thermo-hygrometer reading at `at`; false when the bytes are not one. */
+function thermo(b: Buffer, at: number, f: Fields): boolean {
+  if (b.length < at + 3) return false;
+  const t = round((b[at + 1] & 0x7f) + (b[at] & 0x0f) / 10, 1);
+  f.temperature = b[at + 1] & 0x80 ? t : -t;
+  f.humidity = b[at + 2] & 0x7f;
+  return true;
+}
+
+function meter(sd: Buffer | undefined, m: Buffer | undefined): Fields {
+  const f: Fields = {};
+  if (!(m && thermo(m, 8, f)) && sd) thermo(sd, 3, f);
+  battery(sd, f);
+  return f;
+}
+
+function meterCo2(sd: Buffer | undefined, m: Buffer | undefined): Fields {
+  const f = meter(sd, m);
+  if (m && m.length >= 15) {
+    const co2 = m.readUInt16BE(13);
+    if (co2 <= 9999) f.co2 = co2; // the sensor's range is 400-9999 ppm; above is not a reading
   }
-  const m = advert.manufacturerData;
-  if (!m || companyId(advert) !== COMPANY || m.length < 2 + 11) return { fmt: FMT, fields: { battery }, payload: b };
-  return { fmt: FMT, fields: { temperature: temp(m[2 + 8], m[2 + 9]), humidity: m[2 + 10] & 0x7f, battery }, payload: m };
+  return f;
 }
 
-/** SwitchBot Meter / Meter Plus / Outdoor Meter. */
+function hub2(_sd: Buffer | undefined, m: Buffer | undefined): Fields {
+  const f: Fields = {};
+  if (m && thermo(m, 13, f)) f.light_level = m[12] & 0x1f;
+  return f;
+}
+
+function contact(sd: Buffer | undefined): Fields {
+  const f: Fields = {};
+  battery(sd, f);
+  if (sd && sd.length >= 4) {
+    f.motion = (sd[3] & 0x80) !== 0;
+    f.opening = (sd[3] & 0x02) !== 0;
+    f.light = (sd[3] & 0x01) !== 0;
+  }
+  if (sd && sd.length >= 9) f.button_count = sd[8] & 0x0f;
+  return f;
+}
+
+function motion(sd: Buffer | undefined): Fields {
+  const f: Fields = {};
+  if (sd && sd.length >= 2) f.motion = (sd[1] & 0x40) !== 0;
+  battery(sd, f);
+  if (sd && sd.length >= 6) f.light = (sd[5] & 0x03) === 2;
+  return f;
+}
+
+function bot(sd: Buffer | undefined): Fields {
+  const f: Fields = {};
+  battery(sd, f);
+  if (sd && sd.length >= 2) {
+    const switchMode = (sd[1] & 0x80) !== 0;
+    f.mode = switchMode ? 'switch' : 'press';
+    if (switchMode) f.power_on = (sd[1] & 0x40) === 0;
+  }
+  return f;
+}
+
+function curtain(sd: Buffer | undefined): Fields {
+  const f: Fields = {};
+  battery(sd, f);
+  if (sd && sd.length >= 4) {
+    f.position = 100 - Math.min(sd[3] & 0x7f, 100); // sent as "closed %": 100 = fully open
+    f.moving = (sd[3] & 0x80) !== 0;
+  }
+  if (sd && sd.length >= 5) f.light_level = (sd[4] >> 4) & 0x0f;
+  return f;
+}
+
+function blindTilt(sd: Buffer | undefined): Fields {
+  const f: Fields = {};
+  battery(sd, f);
+  if (sd && sd.length >= 4) {
+    f.tilt = sd[3] & 0x7f;
+    f.moving = (sd[3] & 0x80) !== 0;
+  }
+  if (sd && sd.length >= 5) f.light_level = (sd[4] >> 4) & 0x0f;
+  return f;
+}
+
+function plug(_sd: Buffer | undefined, m: Buffer | undefined): Fields {
+  const f: Fields = {};
+  if (m && m.length >= 12) {
+    f.power_on = m[7] === 0x80;
+    f.power = (((m[10] << 8) | m[11]) & 0x7fff) / 10;
+  }
+  return f;
+}
+
+function batteryOnly(sd: Buffer | undefined): Fields {
+  const f: Fields = {};
+  battery(sd, f);
+  return f;
+}
+
+/** Device type byte → parser; `models` are the ids `pair --model` accepts for it. */
+const TYPES: Record<number, { models: readonly string[]; parse: Parse }> = {
+  0x54: { models: ['meter'], parse: meter }, // 'T' Meter
+  0x69: { models: ['meter_plus'], parse: meter }, // 'i' Meter Plus
+  0x77: { models: ['outdoor_meter'], parse: meter }, // 'w' Indoor/Outdoor Thermo-Hygrometer
+  0x34: { models: ['meter_pro'], parse: meter }, // '4' Meter Pro
+  0x35: { models: ['meter_pro_co2'], parse: meterCo2 }, // '5' Meter Pro CO2
+  0x76: { models: ['hub2'], parse: hub2 }, // 'v' Hub 2
+  0x64: { models: ['contact', 'w120150x'], parse: contact }, // 'd' Contact Sensor
+  0x73: { models: ['motion', 'w110150x'], parse: motion }, // 's' Motion Sensor
+  0x48: { models: ['bot', 'w070160x'], parse: bot }, // 'H' Bot
+  0x63: { models: ['curtain'], parse: curtain }, // 'c' Curtain
+  0x7b: { models: ['curtain3'], parse: curtain }, // '{' Curtain 3
+  0x78: { models: ['blind_tilt', 'w270160x'], parse: blindTilt }, // 'x' Blind Tilt
+  0x67: { models: ['plug_mini'], parse: plug }, // 'g' Plug Mini (US)
+  0x6a: { models: ['plug_mini_jp'], parse: plug }, // 'j' Plug Mini (JP)
+  0x62: { models: ['remote'], parse: batteryOnly }, // 'b' Remote
+  0x6f: { models: ['lock'], parse: batteryOnly }, // 'o' Lock
+};
+
+const BY_MODEL = new Map<string, number>();
+for (const [t, v] of Object.entries(TYPES)) for (const m of v.models) BY_MODEL.set(m, Number(t));
+
+/** A passive thermo-hygrometer reading must look like one (the model is not in the advert). */
+function plausibleThermo(m: Buffer): boolean {
+  if (m.length < 11 || (m[8] & 0xf0) !== 0 || (m[8] & 0x0f) > 9) return false;
+  const t = m[9] & 0x80 ? m[9] & 0x7f : -(m[9] & 0x7f);
+  return t >= -40 && t <= 70 && (m[10] & 0x7f) <= 100;
+}
+
+function decodeSwitchbot(advert: Advert, ctx: DecodeContext): DecodeResult {
+  const sd = firstServiceData(advert, UUIDS)?.data;
+  const m = companyId(advert) === COMPANY ? advert.manufacturerData!.subarray(2) : undefined;
+  let type = sd && sd.length >= 1 ? sd[0] & 0x7f : ctx.model !== undefined ? BY_MODEL.get(ctx.model) : undefined;
+  if (type === undefined && m && plausibleThermo(m)) type = 0x54;
+  const spec = type !== undefined ? TYPES[type] : undefined;
+  if (!spec) return fail(FMT, sd ? 'unsupported' : 'model_unknown');
+  const fields = spec.parse(sd, m);
+  if (Object.keys(fields).length === 0) return fail(FMT, 'no_data');
+  return { fmt: FMT, fields, payload: m && !sd ? advert.manufacturerData! : sd ?? advert.manufacturerData! };
+}
+
+/** SwitchBot meters, hubs, sensors, Bot, Curtain, Blind Tilt, Plug Mini (service and manufacturer data). */
 export const SwitchbotDecoder: KeyedDecoder = {
   fmt: FMT,
   serviceUuids: UUIDS,
   companyIds: [COMPANY],
   matches: (advert) => {
     const sd = firstServiceData(advert, UUIDS);
-    return sd !== undefined && sd.data.length >= 1 && METERS.has(sd.data[0] & 0x7f);
+    if (sd) return sd.data.length >= 1 && TYPES[sd.data[0] & 0x7f] !== undefined;
+    return companyId(advert) === COMPANY && advert.manufacturerData!.length >= 2 + 8;
   },
-  decode: (advert) => guarded(FMT, () => decodeSwitchbot(advert)),
+  decode: (advert, ctx) => guarded(FMT, () => decodeSwitchbot(advert, ctx)),
 };

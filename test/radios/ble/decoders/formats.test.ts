@@ -88,8 +88,8 @@ test('switchbot outdoor meter: reading in company 0x0969 manufacturer data', () 
     manufacturerData: Buffer.from('6909' + 'aabbccddeeff' + '01' + '00' + '07' + '8c' + '42' + '00', 'hex'),
   };
   assert.deepEqual(ok(decodeAdvert(a, {})).fields, { temperature: 12.7, humidity: 66, battery: 80 });
-  // Other SwitchBot devices (bot 'H') are not claimed
-  assert.equal(decodeAdvert(svcAdvert('fd3d', '480064'), {}), undefined);
+  // SwitchBot types without a decoder (humidifier 'e') are not claimed
+  assert.equal(decodeAdvert(svcAdvert('fd3d', '650064'), {}), undefined);
 });
 
 test('mibeacon plain: temperature+humidity object with MAC included (LYWSDCGQ-style frame)', () => {
