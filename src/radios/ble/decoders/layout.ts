@@ -1,5 +1,5 @@
-import type { Fields } from './common';
-import { putField, round } from './common';
+import type { Advert } from '../advert';
+import { type Fields, type KeyedDecoder, fail, guarded, putField, round, serviceData } from './common';
 
 // A declarative description of fixed-offset formats: one row per field says where its bytes are
 // and how they become the value. Formats whose meaning depends on earlier bytes (TLV walks,
@@ -74,4 +74,42 @@ export function readLayout(b: Buffer, base: number, rows: readonly FieldRow[], f
     putField(fields, r.name, v);
   }
   return fields;
+}
+
+/** A whole format that is one fixed table: where its bytes are, how long, which rows. */
+export interface TableFormat {
+  fmt: string;
+  /** Service-data UUID carrying the bytes (else manufacturer data of `companyId`). */
+  serviceUuid?: string;
+  /** Company id; the rows' offsets count from the byte after it. */
+  companyId?: number;
+  /** Accepted payload lengths (after the company id for manufacturer data). */
+  lengths: readonly number[];
+  rows: readonly FieldRow[];
+}
+
+/** The payload a table format reads (service data or manufacturer data after the company id). */
+function tablePayload(t: TableFormat, advert: Advert): Buffer | undefined {
+  if (t.serviceUuid !== undefined) return serviceData(advert, t.serviceUuid);
+  const m = advert.manufacturerData;
+  if (!m || m.length < 2 || (m[0] | (m[1] << 8)) !== t.companyId) return undefined;
+  return m.subarray(2);
+}
+
+/** A decoder made of one table: adding such a model is this call plus its vectors. */
+export function tableDecoder(t: TableFormat): KeyedDecoder {
+  return {
+    fmt: t.fmt,
+    ...(t.serviceUuid !== undefined ? { serviceUuids: [t.serviceUuid] } : {}),
+    ...(t.companyId !== undefined ? { companyIds: [t.companyId] } : {}),
+    matches: (advert) => {
+      const b = tablePayload(t, advert);
+      return b !== undefined && t.lengths.includes(b.length);
+    },
+    decode: (advert) => guarded(t.fmt, () => {
+      const b = tablePayload(t, advert);
+      if (!b || !t.lengths.includes(b.length)) return fail(t.fmt, 'malformed');
+      return { fmt: t.fmt, fields: readLayout(b, 0, t.rows), payload: advert.manufacturerData && t.serviceUuid === undefined ? advert.manufacturerData : b };
+    }),
+  };
 }

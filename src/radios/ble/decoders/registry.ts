@@ -3,10 +3,12 @@ import { Atc1441Decoder } from './atc1441';
 import { BthomeDecoder } from './bthome';
 import type { KeyedDecoder } from './common';
 import { EddystoneDecoder } from './eddystone';
+import { FlowercareDecoder } from './flowercare';
 import { GoveeDecoder } from './govee';
 import { IbeaconDecoder } from './ibeacon';
 import { InkbirdDecoder } from './inkbird';
 import { MibeaconDecoder } from './mibeacon';
+import { MiscaleDecoder } from './miscale';
 import { PvvxDecoder } from './pvvx';
 import { QingpingDecoder } from './qingping';
 import { Ruuvi3Decoder } from './ruuvi3';
@@ -27,6 +29,8 @@ export const DECODERS: readonly KeyedDecoder[] = [
   MibeaconDecoder,
   QingpingDecoder,
   InkbirdDecoder,
+  MiscaleDecoder,
+  FlowercareDecoder,
 ];
 
 /** Dispatch tables built once: service UUID / company id / local name → candidate decoders. */
