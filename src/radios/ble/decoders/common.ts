@@ -40,6 +40,11 @@ export function putField(fields: Fields, name: string, value: FieldValue): strin
   }
 }
 
+/** Field of probe `n` of a multi-probe thermometer: `temperature`, `temperature_2`, ... by socket. */
+export function probeField(n: number): string {
+  return n === 1 ? 'temperature' : `temperature_${n}`;
+}
+
 /** The data of the first service-data entry with `uuid`, or undefined. */
 export function serviceData(advert: Advert, uuid: string): Buffer | undefined {
   const sd = advert.serviceData;

@@ -1,5 +1,5 @@
 import type { Advert, DecodeResult } from '../advert';
-import { type Fields, type KeyedDecoder, companyId, fail, guarded, putField, round } from './common';
+import { type Fields, type KeyedDecoder, companyId, fail, guarded, probeField, round } from './common';
 
 // Govee thermometers (layouts as described by the Theengs decoder H5xxx definitions, GoveeWatcher
 // and the govee-ble parser notes). Manufacturer data; the company id tells the family, the local
@@ -109,14 +109,12 @@ function g0001(b: Buffer, model: string | undefined, f: Fields): boolean {
 }
 
 function probes(b: Buffer, ats: readonly number[], f: Fields): boolean {
-  let any = false;
-  for (const at of ats) {
-    if (b.length < at + 2) return false;
-    const v = b.readInt16BE(at);
-    if (v >= 0) putField(f, 'temperature', v / 100);
-    any = true;
+  for (let i = 0; i < ats.length; i++) {
+    if (b.length < ats[i] + 2) return false;
+    const v = b.readInt16BE(ats[i]);
+    if (v >= 0) f[probeField(i + 1)] = v / 100;
   }
-  return any;
+  return true;
 }
 
 function h5055(b: Buffer, f: Fields): boolean {
@@ -125,8 +123,8 @@ function h5055(b: Buffer, f: Fields): boolean {
   const first = pair * 2 + 1;
   f.battery = b[4];
   const p1 = b.readUInt16LE(7), p2 = b.readUInt16LE(14);
-  if (p1 !== 0xffff) f[first === 1 ? 'temperature' : `temperature_${first}`] = p1;
-  if (p2 !== 0xffff) f[`temperature_${first + 1}`] = p2;
+  if (p1 !== 0xffff) f[probeField(first)] = p1;
+  if (p2 !== 0xffff) f[probeField(first + 1)] = p2;
   return true;
 }
 

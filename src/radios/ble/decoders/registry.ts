@@ -1,5 +1,7 @@
 import type { Advert, DecodeContext, DecodeResult } from '../advert';
+import { AranetDecoder } from './aranet';
 import { Atc1441Decoder } from './atc1441';
+import { BluemaestroDecoder } from './bluemaestro';
 import { BthomeDecoder } from './bthome';
 import type { KeyedDecoder } from './common';
 import { EddystoneDecoder } from './eddystone';
@@ -9,17 +11,24 @@ import { IbeaconDecoder } from './ibeacon';
 import { InkbirdDecoder } from './inkbird';
 import { MibeaconDecoder } from './mibeacon';
 import { MiscaleDecoder } from './miscale';
+import { MopekaDecoder } from './mopeka';
 import { PvvxDecoder } from './pvvx';
 import { QingpingDecoder } from './qingping';
 import { Ruuvi3Decoder } from './ruuvi3';
 import { Ruuvi5Decoder } from './ruuvi5';
+import { Ruuvi6Decoder, RuuviE1Decoder } from './ruuvi-air';
+import { SensorpushDecoder } from './sensorpush';
 import { SwitchbotDecoder } from './switchbot';
+import { ThermobeaconDecoder } from './thermobeacon';
+import { ThermoproDecoder } from './thermopro';
 
 /** Every supported format; adding one is a file in this folder plus one line here. */
 export const DECODERS: readonly KeyedDecoder[] = [
   BthomeDecoder,
   Ruuvi5Decoder,
   Ruuvi3Decoder,
+  Ruuvi6Decoder,
+  RuuviE1Decoder,
   Atc1441Decoder,
   PvvxDecoder,
   IbeaconDecoder,
@@ -31,6 +40,12 @@ export const DECODERS: readonly KeyedDecoder[] = [
   InkbirdDecoder,
   MiscaleDecoder,
   FlowercareDecoder,
+  SensorpushDecoder,
+  ThermoproDecoder,
+  MopekaDecoder,
+  AranetDecoder,
+  ThermobeaconDecoder,
+  BluemaestroDecoder,
 ];
 
 /** Dispatch tables built once: service UUID / company id / local name → candidate decoders. */

@@ -200,7 +200,7 @@ test('qingping: temperature/humidity, battery, pressure, particulates, co2; unkn
 test('inkbird IBS-TH1/TH2: recognised by local name, manufacturer data without company id', () => {
   // 0x0499 = 11.77 °C would look like Ruuvi's company id: the name must win
   const a: Advert = { mac: 'aabbccddeeff', rssi: -60, serviceData: [], localName: 'sps', manufacturerData: Buffer.from('9904' + '0514' + '00' + 'a1b2' + '5a' + '08', 'hex') };
-  assert.deepEqual(ok(decodeAdvert(a, {}), 'inkbird').fields, { temperature: 11.77, humidity: 51.25, battery: 90 });
+  assert.deepEqual(ok(decodeAdvert(a, {}), 'inkbird').fields, { temperature: 11.77, humidity: 51.25, external_probe: false, battery: 90 });
   // IBS-TH2 (temperature only), below zero: 0xfe0c = -5.00 °C
   const b: Advert = { mac: 'aabbccddeeff', rssi: -60, serviceData: [], localName: 'tps', manufacturerData: Buffer.from('0cfe' + '0000' + '00' + '1234' + '40' + '08', 'hex') };
   assert.deepEqual(ok(decodeAdvert(b, {})).fields, { temperature: -5, battery: 64 });
@@ -233,7 +233,7 @@ test('registry: dispatch by service UUID, company id and name; first claiming de
 test('registry: every decoder declares at least one dispatch key and a unique fmt', () => {
   const fmts = new Set<string>();
   for (const d of DECODERS) {
-    assert.ok((d.serviceUuids?.length ?? 0) + (d.companyIds?.length ?? 0) + (d.localNames?.length ?? 0) > 0, d.fmt);
+    assert.ok((d.serviceUuids?.length ?? 0) + (d.companyIds?.length ?? 0) + (d.localNames?.length ?? 0) + (d.namePrefixes?.length ?? 0) > 0, d.fmt);
     for (const u of d.serviceUuids ?? []) assert.match(u, /^[0-9a-f]{4}$/);
     assert.ok(!fmts.has(d.fmt), d.fmt);
     fmts.add(d.fmt);

@@ -18,7 +18,7 @@ const bytes = (n: number): Buffer => {
 const pick = <T>(xs: readonly T[]): T => xs[int(xs.length)];
 
 const UUIDS = [...new Set(DECODERS.flatMap((d) => d.serviceUuids ?? []))];
-const NAMES = [...new Set(DECODERS.flatMap((d) => d.localNames ?? []))];
+const NAMES = [...new Set(DECODERS.flatMap((d) => [...(d.localNames ?? []), ...(d.namePrefixes ?? []).map((p) => `${p} 1A2B`)]))];
 const COMPANIES = [...new Set(DECODERS.flatMap((d) => d.companyIds ?? []))];
 const KEY = Buffer.from(vectors.bthome_v2.encrypted.key, 'hex');
 const ENC_MAC = vectors.bthome_v2.encrypted.mac.replace(/:/g, '').toLowerCase();
@@ -70,7 +70,9 @@ test('fuzz: random payloads (0..64 bytes) under every decoder key, into every de
       const adverts: Advert[] = [];
       for (const u of d.serviceUuids ?? []) adverts.push({ mac: randomMac(), rssi: -50, serviceData: [{ uuid: u, data: payload }] });
       for (const c of d.companyIds ?? []) adverts.push({ mac: randomMac(), rssi: -50, serviceData: [], manufacturerData: mfg(c, payload) });
-      for (const name of d.localNames ?? []) adverts.push({ mac: randomMac(), rssi: -50, serviceData: [], localName: name, manufacturerData: payload });
+      for (const name of [...(d.localNames ?? []), ...(d.namePrefixes ?? []).map((p) => `${p} 1A2B`)]) {
+        adverts.push({ mac: randomMac(), rssi: -50, serviceData: [], localName: name, manufacturerData: payload });
+      }
       for (const a of adverts) {
         const ctx = randomCtx();
         const where = `${d.fmt} seed=${SEED} payload=${payload.toString('hex')}`;
