@@ -83,13 +83,20 @@ export function compare(decoders: readonly Decode[], lines: readonly string[], r
   return best.map((ns, k) => ({ perSec: (lines.length / ns) * 1e9, decoded: decoded[k] }));
 }
 
+/** The repository root (this file runs from bench/ with tsx, or from dist/bench/ compiled). */
+function repoRoot(): string {
+  let d = __dirname;
+  while (!fs.existsSync(path.join(d, 'package.json')) && path.dirname(d) !== d) d = path.dirname(d);
+  return d;
+}
+
 function baselineDir(): string | undefined {
   const env = process.env.BLE_BENCH_BASELINE;
   if (env === 'none') return undefined;
   if (env) return env;
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lowband-ble-base-'));
   try {
-    const tar = execFileSync('git', ['archive', BASE_REF, 'src/radios/ble', 'src/core/reading.ts'], { cwd: path.join(__dirname, '..'), maxBuffer: 64 << 20, stdio: ['ignore', 'pipe', 'ignore'] });
+    const tar = execFileSync('git', ['archive', BASE_REF, 'src/radios/ble', 'src/core/reading.ts'], { cwd: repoRoot(), maxBuffer: 64 << 20, stdio: ['ignore', 'pipe', 'ignore'] });
     execFileSync('tar', ['-x', '-C', dir], { input: tar });
     return dir;
   } catch {
@@ -111,7 +118,7 @@ interface Comparison {
 function compareWithBaseline(dir: string): Comparison | undefined {
   const entry = path.join(dir, 'src/radios/ble/decode-ble.ts');
   if (!fs.existsSync(entry)) return undefined;
-  const root = path.join(__dirname, '..');
+  const root = repoRoot();
   const self = path.join(root, 'bench/decode-ble.ts');
   const current = path.join(root, 'src/radios/ble/decode-ble.ts');
   const script = `const b=require(${JSON.stringify(self)});const c=require(${JSON.stringify(current)}).decodeBleLine;` +
