@@ -11,7 +11,9 @@ import { type Fields, type KeyedDecoder, companyId, fail, firstServiceData, guar
 // manufacturer data at offset 8 (and Meter Pro CO2 adds co2 u16 BE at 13, Hub 2 has it at 13
 // with the light level in bits 0-4 of byte 12); older meters have it in service data at 3.
 // A passive scan receives no service data: the type byte is missing, so the model comes from
-// `pair --model` (ctx.model), else a thermo-hygrometer reading is accepted when plausible.
+// `pair --model` (ctx.model), else from the manufacturer data length where only one type uses it
+// (13: Contact; 12: Plug Mini, unless it holds a plausible above-zero meter reading), else a
+// plausible thermo-hygrometer reading is taken as a meter.
 
 const FMT = 'switchbot';
 const UUIDS = ['fd3d', '0d00'];
@@ -55,23 +57,35 @@ function hub2(_sd: Buffer | undefined, m: Buffer | undefined): Fields {
   return f;
 }
 
-function contact(sd: Buffer | undefined): Fields {
+function contact(sd: Buffer | undefined, m: Buffer | undefined): Fields {
   const f: Fields = {};
   battery(sd, f);
-  if (sd && sd.length >= 4) {
-    f.motion = (sd[3] & 0x80) !== 0;
-    f.opening = (sd[3] & 0x02) !== 0;
+  // Newer firmware: the state byte at body offset 7 of the manufacturer data wins
+  if (m && m.length >= 13) {
+    f.motion = (m[7] & 0x80) !== 0;
+    f.opening = (m[7] & 0x30) !== 0; // bit 4 open, bit 5 open too long
+    f.light = (m[7] & 0x40) !== 0;
+    f.button_count = m[12] & 0x0f;
+  } else if (sd && sd.length >= 9) {
+    f.motion = (sd[1] & 0x40) !== 0;
+    f.opening = (sd[3] & 0x06) !== 0; // bit 1 open, bit 2 open too long
     f.light = (sd[3] & 0x01) !== 0;
+    f.button_count = sd[8] & 0x0f;
   }
-  if (sd && sd.length >= 9) f.button_count = sd[8] & 0x0f;
   return f;
 }
 
-function motion(sd: Buffer | undefined): Fields {
+function motion(sd: Buffer | undefined, m: Buffer | undefined): Fields {
   const f: Fields = {};
-  if (sd && sd.length >= 2) f.motion = (sd[1] & 0x40) !== 0;
+  if (sd && sd.length >= 6) {
+    f.motion = (sd[1] & 0x40) !== 0;
+    f.light = (sd[5] & 0x02) !== 0;
+  }
   battery(sd, f);
-  if (sd && sd.length >= 6) f.light = (sd[5] & 0x03) === 2;
+  if (m && m.length >= 8) {
+    f.motion = (m[7] & 0x40) !== 0;
+    f.light = (m[7] & 0x20) !== 0;
+  }
   return f;
 }
 
@@ -153,11 +167,17 @@ function plausibleThermo(m: Buffer): boolean {
   return t >= -40 && t <= 70 && (m[10] & 0x7f) <= 100;
 }
 
+function passiveType(m: Buffer): number | undefined {
+  if (m.length === 13) return 0x64;
+  if (m.length === 12) return plausibleThermo(m) && (m[9] & 0x80) !== 0 ? 0x54 : 0x67;
+  return plausibleThermo(m) ? 0x54 : undefined;
+}
+
 function decodeSwitchbot(advert: Advert, ctx: DecodeContext): DecodeResult {
   const sd = firstServiceData(advert, UUIDS)?.data;
   const m = companyId(advert) === COMPANY ? advert.manufacturerData!.subarray(2) : undefined;
   let type = sd && sd.length >= 1 ? sd[0] & 0x7f : ctx.model !== undefined ? BY_MODEL.get(ctx.model) : undefined;
-  if (type === undefined && m && plausibleThermo(m)) type = 0x54;
+  if (type === undefined && m) type = passiveType(m);
   const spec = type !== undefined ? TYPES[type] : undefined;
   if (!spec) return fail(FMT, sd ? 'unsupported' : 'model_unknown');
   const fields = spec.parse(sd, m);

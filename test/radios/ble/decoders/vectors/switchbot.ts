@@ -26,10 +26,22 @@ export const SWITCHBOT: Vector[] = [
   { model: 'W3202100 (Hub 2)', source: SRC, fmt: 'switchbot',
     input: { servicedata: '760000', servicedatauuid: '0xfd3d', manufacturerdata: '6909' + MAC + '01' + '0000000000' + '0f' + '049832' },
     expect: { temperature: 24.4, humidity: 50, light_level: 15 } },
-  // Contact 'd': battery 0x5a = 90 | byte 3 = 0x02: open, no motion, dark | byte 8 low nibble: 3 presses
-  { model: 'W120150X (Contact)', source: SRC, fmt: 'switchbot', input: { servicedata: '64405a020000000003', servicedatauuid: '0xfd3d' },
+  // Contact 'd': byte 1 bit 6 clear: no motion | battery 0x5a = 90 | byte 3 = 0x02: open, dark | byte 8 low nibble: 3 presses
+  { model: 'W120150X (Contact)', source: SRC, fmt: 'switchbot', input: { servicedata: '64005a020000000003', servicedatauuid: '0xfd3d' },
     expect: { battery: 90, opening: true, motion: false, light: false, button_count: 3 } },
-  // Motion 's': byte 1 bit 6 motion | battery 0x5f = 95 | byte 5 low bits = 2: light
+  // Contact, newer firmware: manufacturer body 7 = 0xc0 motion + light, closed | body 12 = 0x05 presses
+  { model: 'W120150X (Contact)', source: SRC + ' (manufacturer-data state byte)', fmt: 'switchbot',
+    input: { servicedata: '64405a020000000003', servicedatauuid: '0xfd3d', manufacturerdata: '6909' + MAC + '01' + 'c0' + '0000000005' },
+    expect: { battery: 90, opening: false, motion: true, light: true, button_count: 5 } },
+  // Passive Contact: 13-byte manufacturer data only (the length only the Contact uses); 0x10 = open
+  { model: 'W120150X (Contact)', source: SRC + ' (passive scan)', fmt: 'switchbot',
+    input: { manufacturerdata: '6909' + MAC + '01' + '10' + '0000000002' },
+    expect: { opening: true, motion: false, light: false, button_count: 2 } },
+  // Passive Meter (11 bytes): body 8..10 = 06 98 35 → 24.6 °C, 53 %
+  { model: 'THX1/W230150X', source: SRC + ' (passive scan)', fmt: 'switchbot',
+    input: { manufacturerdata: '6909' + MAC + 'de03' + '069835' },
+    expect: { temperature: 24.6, humidity: 53 } },
+  // Motion 's': byte 1 bit 6 motion | battery 0x5f = 95 | byte 5 bit 1: light
   { model: 'W110150X (Motion)', source: SRC, fmt: 'switchbot', input: { servicedata: '73405f000002', servicedatauuid: '0xfd3d' },
     expect: { motion: true, battery: 95, light: true } },
   // Bot 'H': byte 1 = 0x80 switch mode, bit 6 clear = on | battery 0x55 = 85
