@@ -100,14 +100,28 @@ function bot(sd: Buffer | undefined): Fields {
   return f;
 }
 
-function curtain(sd: Buffer | undefined): Fields {
+function curtain(sd: Buffer | undefined, m: Buffer | undefined): Fields {
   const f: Fields = {};
-  battery(sd, f);
-  if (sd && sd.length >= 4) {
-    f.position = 100 - Math.min(sd[3] & 0x7f, 100); // sent as "closed %": 100 = fully open
-    f.moving = (sd[3] & 0x80) !== 0;
+  // Position / light bytes: manufacturer body 8-9 on newer firmware, else service data 3-4;
+  // Curtain 3 moves the battery to manufacturer body 12.
+  const d = m && m.length >= 11 ? m.subarray(8) : sd && sd.length >= 5 ? sd.subarray(3) : undefined;
+  if (m && m.length >= 13) f.battery = m[12] & 0x7f;
+  else battery(sd, f);
+  if (d) {
+    f.position = 100 - Math.min(d[0] & 0x7f, 100); // sent as "closed %": 100 = fully open
+    f.moving = (d[0] & 0x80) !== 0;
+    f.light_level = (d[1] >> 4) & 0x0f;
   }
-  if (sd && sd.length >= 5) f.light_level = (sd[4] >> 4) & 0x0f;
+  return f;
+}
+
+function leak(sd: Buffer | undefined, m: Buffer | undefined): Fields {
+  const f: Fields = {};
+  if (!sd || sd.length < 3 || !m || m.length < 9) return f;
+  f.moisture_detected = (m[8] & 0x01) !== 0;
+  f.tamper = (m[8] & 0x02) !== 0;
+  f.battery = m[7] & 0x7f;
+  f.battery_low = (m[7] & 0x80) !== 0;
   return f;
 }
 
@@ -151,6 +165,7 @@ const TYPES: Record<number, { models: readonly string[]; parse: Parse }> = {
   0x63: { models: ['curtain'], parse: curtain }, // 'c' Curtain
   0x7b: { models: ['curtain3'], parse: curtain }, // '{' Curtain 3
   0x78: { models: ['blind_tilt', 'w270160x'], parse: blindTilt }, // 'x' Blind Tilt
+  0x26: { models: ['leak'], parse: leak }, // '&' Water Leak Detector (state in manufacturer data)
   0x67: { models: ['plug_mini'], parse: plug }, // 'g' Plug Mini (US)
   0x6a: { models: ['plug_mini_jp'], parse: plug }, // 'j' Plug Mini (JP)
   0x62: { models: ['remote'], parse: batteryOnly }, // 'b' Remote

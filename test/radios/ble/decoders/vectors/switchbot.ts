@@ -50,6 +50,14 @@ export const SWITCHBOT: Vector[] = [
   // Curtain 'c': battery 0x50 = 80 | byte 3 = 0x1e: 30 % closed → position 70, not moving | byte 4 high nibble 2
   { model: 'W070160X (Curtain)', source: SRC, fmt: 'switchbot', input: { servicedata: '6340501e21', servicedatauuid: '0xfd3d' },
     expect: { battery: 80, position: 70, moving: false, light_level: 2 } },
+  // Curtain 3 '{': manufacturer body 8 = 0x85: moving, 5 % closed → 95 | body 9 = 0x40 light 4 | body 12 battery 0x3c = 60
+  { model: 'W070160X (Curtain 3)', source: SRC, fmt: 'switchbot',
+    input: { servicedata: '7b4050', servicedatauuid: '0xfd3d', manufacturerdata: '6909' + MAC + '01' + '00' + '8540' + '00' + '00' + '3c' },
+    expect: { battery: 60, position: 95, moving: true, light_level: 4 } },
+  // Water Leak Detector '&': manufacturer body 7 = 0x55 (85 %) | body 8 = 0x01 leak
+  { model: 'W4402000 (Leak Detector)', source: SRC, fmt: 'switchbot',
+    input: { servicedata: '260055', servicedatauuid: '0xfd3d', manufacturerdata: '6909' + MAC + '01' + '55' + '01' },
+    expect: { moisture_detected: true, tamper: false, battery: 85, battery_low: false } },
   // Blind Tilt 'x': battery 0x46 = 70 | byte 3 = 0xb2: moving, tilt 50 | light level 3
   { model: 'W270160X (Blind Tilt)', source: SRC, fmt: 'switchbot', input: { servicedata: '784046b230', servicedatauuid: '0xfd3d' },
     expect: { battery: 70, tilt: 50, moving: true, light_level: 3 } },
