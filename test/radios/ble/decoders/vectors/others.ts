@@ -25,6 +25,14 @@ export const INKBIRD: Vector[] = [
   { model: 'IBT-6XS / SOLIS-6', source: 'built from the Theengs IBT_6XS_SOLIS6 layout', fmt: 'inkbird',
     input: { name: 'iBBQ', manufacturerdata: '00000000' + MAC + '6400' + 'c800' + '2c01' + '9001' + 'f401' + '5802' },
     expect: { temperature: 10, temperature_2: 20, temperature_3: 30, temperature_4: 40, temperature_5: 50, temperature_6: 60 } },
+  // 18-byte sensor: temp 0x00e7 = 23.1 °C at 6 | humidity 0x01c2 = 45.0 % at 8 | battery 0x4b = 75 % at 10
+  { model: 'ITH-13-B', source: 'built from the inkbird-ble 18-byte sensor layout', fmt: 'inkbird',
+    input: { name: 'ITH-13-B', manufacturerdata: '4924' + '00000000' + 'e700' + 'c201' + '4b' + '00000000000000' }, expect: { temperature: 23.1, humidity: 45, battery: 75 } },
+  { model: 'IBS-P02B', source: 'built from the inkbird-ble 18-byte sensor layout (humidity 0: none)', fmt: 'inkbird',
+    input: { name: 'IBS-P02B', manufacturerdata: '4924' + '00000000' + 'f4ff' + '0000' + '64' + '00000000000000' }, expect: { temperature: -1.2, battery: 100 } },
+  // IAM-T2: company 0x3254 | MAC 00:62:… | status 0 (°C) | 0x00f5 = 24.5 °C | 0x01b8 = 44.0 % | 0x0320 = 800 ppm | battery
+  { model: 'IAM-T2', source: 'built from the inkbird-ble IAM-T2 layout', fmt: 'inkbird',
+    input: { manufacturerdata: '5432' + '0062a1b2c3d4' + '00' + '00' + '00f5' + '01b8' + '0320' + '55' }, expect: { temperature: 24.5, humidity: 44, co2: 800 } },
 ];
 
 export const SENSORPUSH: Vector[] = [
