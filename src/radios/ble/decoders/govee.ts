@@ -16,7 +16,8 @@ import { type Fields, type KeyedDecoder, companyId, fail, guarded, probeField, r
 //   0x0001  9 (H5178): 01 01 | sensor (0 main, 1 remote) | packed | battery | x x
 //   0x8801  9: x x x x | temp i16 LE ×0.01 | hum u16 LE ×0.01 | battery              H5179
 //   meat thermometers (company id per model, name required): probe temperatures i16 BE ×0.01 at
-//     8 (and 12 for two-probe models); negative = no probe.
+//     8 (and 12, or 10 for H5198); negative = no probe; H5184/H5198: byte 6 = 1 means probes 3-4;
+//     H5191: ambient temperature at 12.
 //   H5055 (name required, no fixed company id): battery at 4, probe pair selected by bits 2-3 of
 //     byte 5, probe temperatures u16 LE °C at 7 and 14 (0xffff = no probe).
 // Repeated probes and the remote sensor of a two-sensor model use the contract's suffixes.
@@ -25,9 +26,19 @@ const FMT = 'govee';
 const EC88 = 0xec88;
 const G0001 = 0x0001;
 const G8801 = 0x8801;
-const MEAT: Record<number, string> = {
-  0xf861: 'H5181', 0x388a: 'H5181', 0xea42: 'H5181', 0xaaa2: 'H5181', 0xd14b: 'H5181', 0x2730: 'H5182',
-  0x67dd: 'H5183', 0xe02f: 'H5183', 0xf79f: 'H5183', 0x1b36: 'H5184', 0x4a32: 'H5185', 0x0332: 'H5185', 0x4c32: 'H5185',
+/** Meat thermometers: company id → model, probe offsets, and the byte saying which probe pair. */
+interface Meat { model: string; probes: readonly number[]; pairAt?: number; ambientAt?: number }
+const H5181: Meat = { model: 'H5181', probes: [8] };
+const H5183: Meat = { model: 'H5183', probes: [8] };
+const H5185: Meat = { model: 'H5185', probes: [8, 12] };
+const MEAT: Record<number, Meat> = {
+  0xf861: H5181, 0x388a: H5181, 0xea42: H5181, 0xaaa2: H5181, 0xd14b: H5181,
+  0x2730: { model: 'H5182', probes: [8, 12] },
+  0x67dd: H5183, 0xe02f: H5183, 0xf79f: H5183,
+  0x1b36: { model: 'H5184', probes: [8, 12], pairAt: 6 },
+  0x4a32: H5185, 0x0332: H5185, 0x4c32: H5185,
+  0xac63: { model: 'H5191', probes: [8], ambientAt: 12 },
+  0x3022: { model: 'H5198', probes: [8, 10], pairAt: 6 },
 };
 const MODEL_IN_NAME = /[HB](5\d{3})/;
 
@@ -108,11 +119,16 @@ function g0001(b: Buffer, model: string | undefined, f: Fields): boolean {
   return true;
 }
 
-function probes(b: Buffer, ats: readonly number[], f: Fields): boolean {
-  for (let i = 0; i < ats.length; i++) {
-    if (b.length < ats[i] + 2) return false;
-    const v = b.readInt16BE(ats[i]);
-    if (v >= 0) f[probeField(i + 1)] = v / 100;
+function probes(b: Buffer, meat: Meat, f: Fields): boolean {
+  const first = meat.pairAt !== undefined && b.length > meat.pairAt && b[meat.pairAt] === 1 ? 3 : 1; // pair 1: probes 3 and 4
+  for (let i = 0; i < meat.probes.length; i++) {
+    if (b.length < meat.probes[i] + 2) return false;
+    const v = b.readInt16BE(meat.probes[i]);
+    if (v >= 0) f[probeField(first + i)] = v / 100; // negative: no probe in the socket
+  }
+  if (meat.ambientAt !== undefined && b.length >= meat.ambientAt + 2) {
+    const v = b.readInt16BE(meat.ambientAt);
+    if (v >= 0) f.ambient_temperature = v / 100;
   }
   return true;
 }
@@ -146,7 +162,7 @@ function decodeGovee(advert: Advert): DecodeResult {
         ok = true;
       }
     } else if (company === G0001) ok = g0001(b, model, f);
-    else if (MEAT[company]) ok = probes(b, b.length >= 17 ? [8, 12] : [8], f);
+    else if (MEAT[company]) ok = probes(b, MEAT[company], f);
   }
   if (!ok) return fail(FMT, 'malformed');
   for (const k of Object.keys(f)) if (typeof f[k] === 'number') f[k] = round(f[k] as number, 2);
@@ -165,7 +181,7 @@ export const GoveeDecoder: KeyedDecoder = {
     if (company === EC88 || company === G8801) return true;
     const n = (advert.manufacturerData?.length ?? 0) - 2;
     if (company === G0001) return model !== undefined ? model.startsWith('H51') : n === 6 || n === 9;
-    return MEAT[company] !== undefined && model === MEAT[company];
+    return MEAT[company] !== undefined && model === MEAT[company].model;
   },
   decode: (advert) => guarded(FMT, () => decodeGovee(advert)),
 };

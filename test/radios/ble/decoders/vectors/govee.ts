@@ -66,4 +66,10 @@ export const GOVEE: Vector[] = [
   // H5183 meat thermometer (company 0x67dd): probe 0x0a28 = 2600 → 26.00 °C
   { model: 'H5183', source: SRC, fmt: 'govee', input: { name: 'GVH5183_5566', manufacturerdata: 'dd67' + '0101000000000000' + '0a28' + '1f40' + '0000' },
     expect: { temperature: 26 } },
+  // H5184 (company 0x1b36): byte 6 = 1 → probes 3 and 4 | 0x0898 = 22.00 °C at 8 | 0xffff (no probe) at 12
+  { model: 'H5184', source: SRC, fmt: 'govee', input: { name: 'GVH5184_7788', manufacturerdata: '361b' + '010100000000' + '01' + '00' + '0898' + '0000' + 'ffff' + '0000' + '00' },
+    expect: { temperature_3: 22 } },
+  // H5191 (company 0xac63): probe 0x1770 = 60.00 °C | alarm | ambient 0x0a8c = 27.00 °C
+  { model: 'H5191', source: SRC, fmt: 'govee', input: { name: 'GVH5191_99AA', manufacturerdata: '63ac' + '0101000000000000' + '1770' + '1f40' + '0a8c' + '000000000000' },
+    expect: { temperature: 60, ambient_temperature: 27 } },
 ];
