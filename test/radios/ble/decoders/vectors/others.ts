@@ -86,6 +86,18 @@ export const ARANET: Vector[] = [
   { model: 'Aranet4', source: 'built from the Aranet4 advertisement layout (SAF Tehnika Aranet4-Python)', fmt: 'aranet',
     input: { name: 'Aranet4 1A2B3', manufacturerdata: '0207' + '22130c0100000f01' + '2003' + 'cc01' + '9427' + '2d' + '55' + '01' + '3c00' + '1000' + '05' },
     expect: { co2: 800, temperature: 23, pressure: 1013.2, humidity: 45, battery: 85 } },
+  // Aranet2: type 1 | flags 0x20 | ... | 0x01cc ÷ 20 = 23.0 °C @10 | 0x01c2 ÷ 10 = 45.0 % @14 | battery 0x5a @17
+  { model: 'Aranet2', source: 'built from the Aranet advertisement layout (Aranet4-Python)', fmt: 'aranet',
+    input: { name: 'Aranet2 AB12', manufacturerdata: '0207' + '01200001000000000000' + 'cc01' + '0000' + 'c201' + '00' + '5a' + '01' + '3c0010000' + '5' },
+    expect: { temperature: 23, humidity: 45, battery: 90 } },
+  // Aranet Radon: type 3 | radon 0x0064 = 100 Bq/m3 @8 | 0x0190 ÷ 20 = 20.0 °C | 0x2794 ÷ 10 = 1013.2 hPa | 0x0226 ÷ 10 = 55.0 % | 80 %
+  { model: 'Aranet Radon', source: 'built from the Aranet advertisement layout (Aranet4-Python)', fmt: 'aranet',
+    input: { name: 'AranetRn+ 1234', manufacturerdata: '0207' + '0320000100000000' + '6400' + '9001' + '9427' + '2602' + '00' + '50' + '01' + '3c00' + '1000' + '05' },
+    expect: { radon: 100, temperature: 20, pressure: 1013.2, humidity: 55, battery: 80 } },
+  // Aranet Radiation: type 2 | total 0x000186a0 = 100000 nSv = 100 µSv @6 | duration | rate 0x000c × 10 nSv/h = 0.12 µSv/h @14 | 95 %
+  { model: 'Aranet Radiation', source: 'built from the Aranet advertisement layout (Aranet4-Python)', fmt: 'aranet',
+    input: { name: 'Aranet\u2622 1234', manufacturerdata: '0207' + '022000010000' + 'a0860100' + '100e0000' + '0c00' + '00' + '5f' + '01' + '3c00' + '1000' + '05' },
+    expect: { radiation_total: 100, radiation_rate: 0.12, battery: 95 } },
   { model: 'Aranet4 (integrations off)', source: 'built from the Aranet4 advertisement layout', fmt: 'aranet',
     input: { name: 'Aranet4 1A2B3', manufacturerdata: '0207' + '02130c0100000f' }, expect: { error: 'no_data' } },
 ];
