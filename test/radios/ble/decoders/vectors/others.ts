@@ -18,7 +18,7 @@ export const INKBIRD: Vector[] = [
     input: { name: 'tps', manufacturerdata: '6c07' + 'ffff' + '00' + '1234' + '5f' + '08' }, expect: { temperature: 19, battery: 95 } }, // 0x076c = 1900
   // iBBQ: 00 00 00 00 | MAC | probe 1 0x00e6 = 23.0 °C | probe 2 0xfff6 (high byte ff: no probe)
   { model: 'IBT-2X', source: 'built from the Theengs IBT_2X layout', fmt: 'inkbird',
-    input: { name: 'iBBQ', manufacturerdata: '00000000' + MAC + 'e600' + 'f6ff' }, expect: { temperature: 23 } },
+    input: { name: 'iBBQ', manufacturerdata: '00000000' + MAC + 'e600' + 'f6ff' }, expect: { temperature: 23, temperature_2: null } },
   // no name: recognised by the MAC in the data; probes 20.0, 30.0, none, 40.0 °C
   { model: 'IBT-4X(S/C)', source: 'built from the Theengs IBT_4XS layout', fmt: 'inkbird',
     input: { manufacturerdata: '00000000' + MAC + 'c800' + '2c01' + 'f6ff' + '9001' }, expect: { temperature: 20, temperature_2: 30, temperature_4: 40 } },
@@ -74,7 +74,7 @@ export const MOPEKA: Vector[] = [
   // hw 0x08 | 0xa8 = button + 40 → 0 °C | quality 0: no tank level
   { model: 'M1015 (Pro Plus)', source: 'built from the Mopeka Pro advertisement layout', fmt: 'mopeka',
     input: { manufacturerdata: '5900' + '08' + '60' + 'a8' + '1000' + '001122' + '0000' },
-    expect: { temperature: 0, button: true, reading_quality: 0, battery: 100 } },
+    expect: { temperature: 0, button: true, reading_quality: 0, battery: 100, tank_level: null } },
   { model: 'Pro-200', source: 'built from the Mopeka Pro advertisement layout', fmt: 'mopeka',
     input: { manufacturerdata: '5900' + '04' + '50' + '2d' + 'f441' + '001122' + '0000' },
     expect: { temperature: 5, reading_quality: 1, tank_level: 217 } }, // 500 × (0.573045 − 0.12699 − 0.01083375) = 217.6

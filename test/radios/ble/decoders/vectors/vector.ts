@@ -12,6 +12,6 @@ export interface Vector {
   /** Decode context: `pair --model` and bindkey (hex). */
   ctx?: { model?: string; bindkey?: string };
   fmt: string;
-  /** Every field listed must be present with this value (numbers within 1e-6); or the refusal. */
-  expect: Record<string, number | string | boolean> | { error: string };
+  /** Every field listed must be present with this value (numbers within 1e-6), null = absent; or the refusal. */
+  expect: Record<string, number | string | boolean | null> | { error: string };
 }

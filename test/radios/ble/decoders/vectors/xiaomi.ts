@@ -84,12 +84,18 @@ export const XIAOMI: Vector[] = [
   { model: 'CGP1W', source: QP, fmt: 'qingping', input: { servicedata: '0809' + MAC_LE + '0104c8002003' + '07028c27' + '020164', servicedatauuid: '0xfdcd' },
     expect: { temperature: 20, humidity: 80, pressure: 1012.4, battery: 100 } },
   // Issue 11: CGPR1 lost illuminance. 0x08: motion 1, 0x0003e8 = 1000 lx | 0x11 light 1
-  { model: 'CGPR1', source: QP, fmt: 'qingping', input: { servicedata: '4812' + MAC_LE + '080401e80300' + '110101', servicedatauuid: '0xfdcd' },
+  { model: 'CGPR1', source: QP, fmt: 'qingping', input: { servicedata: '0812' + MAC_LE + '080401e80300' + '110101', servicedatauuid: '0xfdcd' },
     expect: { motion: true, illuminance: 1000, light: true } },
+  // CGPR1 event frame (flags bit 6): only the motion byte of 0x08 is valid
+  { model: 'CGPR1', source: QP + ' (event frame)', fmt: 'qingping', input: { servicedata: '4812' + MAC_LE + '080401e80300', servicedatauuid: '0xfdcd' },
+    expect: { motion: true, illuminance: null } },
+  // CGP22C: co2 0x01f4 = 500 ppm | 0x15 VOC index 0x0064 = 100 | 0x19 noise 42 dB | battery 0xff: mains → 100
+  { model: 'CGP22C', source: QP, fmt: 'qingping', input: { servicedata: '8833' + MAC_LE + '0104e6005802' + '1302f401' + '15026400' + '19012a' + '0201ff', servicedatauuid: '0xfdcd' },
+    expect: { temperature: 23, humidity: 60, co2: 500, voc: 100, noise: 42, battery: 100 } },
   // CGPR1 periodic frame: battery 100 | 0x0f (skipped) | 0x09 illuminance 0x00002710 = 10000 lx
   { model: 'CGPR1', source: QP, fmt: 'qingping', input: { servicedata: '0812' + MAC_LE + '020164' + '0f0100' + '090410270000', servicedatauuid: '0xfdcd' },
     expect: { battery: 100, illuminance: 10000 } },
-  // CGH1 door: 0x04 value 0 = open
+  // CGH1 door: 0x04 value 0 = open (1 closed, 2 left open)
   { model: 'CGH1', source: QP, fmt: 'qingping', input: { servicedata: '4804' + MAC_LE + '040100', servicedatauuid: '0xfdcd' },
     expect: { opening: true } },
   // CGDN1: pm2.5 12, pm10 20, co2 0x0258 = 600 ppm
