@@ -11,6 +11,7 @@ import { type Fields, type KeyedDecoder, fail, guarded, round } from './common';
 //     radix: each quantity is (count mod n) with n = (max − min) / step + 1, value = min + count × step.
 //     HTP.xw (64): temperature −40..140 step 0.0025 | humidity 0..100 step 0.0025 | pressure
 //     30000..125000 Pa step 1 (reported in hPa). HT.w (65): temperature −40..125 | humidity 0..100.
+//     TC.x (66, names with `TC`): thermocouple temperature −200..1800 step 0.0625.
 
 const FMT = 'sensorpush';
 
@@ -18,6 +19,7 @@ type Block = readonly [min: number, max: number, step: number, name: string];
 const PACKED: Record<number, readonly Block[]> = {
   64: [[-40, 140, 0.0025, 'temperature'], [0, 100, 0.0025, 'humidity'], [30000, 125000, 1, 'pressure']],
   65: [[-40, 125, 0.0025, 'temperature'], [0, 100, 0.0025, 'humidity']],
+  66: [[-200, 1800, 0.0625, 'temperature']],
 };
 
 function ht1(m: Buffer): DecodeResult {
@@ -52,14 +54,14 @@ function decodeSensorpush(advert: Advert): DecodeResult {
 }
 
 function isNamedV2(name: string | undefined): boolean {
-  return name !== undefined && (name.includes('HT.w') || name.includes('HTP.xw'));
+  return name !== undefined && (name.includes('HT.w') || name.includes('HTP.xw') || name.includes('TC.x') || name.startsWith('TC'));
 }
 
-/** SensorPush HT1, HT.w and HTP.xw. */
+/** SensorPush HT1, HT.w, HTP.xw and TC.x. */
 export const SensorpushDecoder: KeyedDecoder = {
   fmt: FMT,
   localNames: ['s'],
-  namePrefixes: ['SensorPush', 'HT.w', 'HTP.xw'],
+  namePrefixes: ['SensorPush', 'HT.w', 'HTP.xw', 'TC.x'],
   matches: (advert) => (advert.manufacturerData?.length ?? 0) >= 4 && (advert.localName === 's' || isNamedV2(advert.localName)),
   decode: (advert) => guarded(FMT, () => decodeSensorpush(advert)),
 };
