@@ -1,5 +1,6 @@
 import type { Advert, DecodeResult } from '../advert';
 import { type Fields, type KeyedDecoder, companyId, fail, guarded, round } from './common';
+import { readRuuviClimate } from './ruuvi5';
 
 // Ruuvi Air data formats (docs.ruuvi.com, dataformats 6 and E1), manufacturer data, company
 // 0x0499, big-endian; every field has a "not available" value, such fields are left out.
@@ -13,15 +14,6 @@ import { type Fields, type KeyedDecoder, companyId, fail, guarded, round } from 
 
 const COMPANY = 0x0499;
 const LUX_STEP = Math.log(65536) / 254;
-
-function common(b: Buffer, f: Fields): void {
-  const t = b.readInt16BE(1);
-  if (t !== -0x8000) f.temperature = round(t * 0.005, 3);
-  const h = b.readUInt16BE(3);
-  if (h !== 0xffff) f.humidity = round(h * 0.0025, 4);
-  const p = b.readUInt16BE(5);
-  if (p !== 0xffff) f.pressure = (p + 50000) / 100;
-}
 
 function u16(b: Buffer, at: number, f: Fields, name: string, scale: number): void {
   const v = b.readUInt16BE(at);
@@ -38,7 +30,7 @@ function decode6(advert: Advert): DecodeResult {
   if (m.length < 2 + 20) return fail('ruuvi6', 'malformed');
   const b = m.subarray(2);
   const f: Fields = {};
-  common(b, f);
+  readRuuviClimate(b, f);
   u16(b, 7, f, 'pm25', 0.1);
   u16(b, 9, f, 'co2', 1);
   index9(b[11], (b[16] & 0x40) !== 0, f, 'voc');
@@ -53,7 +45,7 @@ function decodeE1(advert: Advert): DecodeResult {
   if (m.length < 2 + 40) return fail('ruuvie1', 'malformed');
   const b = m.subarray(2);
   const f: Fields = {};
-  common(b, f);
+  readRuuviClimate(b, f);
   u16(b, 7, f, 'pm1', 0.1);
   u16(b, 9, f, 'pm25', 0.1);
   u16(b, 11, f, 'pm4', 0.1);
