@@ -151,26 +151,32 @@ function batteryOnly(sd: Buffer | undefined): Fields {
   return f;
 }
 
-/** Device type byte → parser; `models` are the ids `pair --model` accepts for it. */
+/**
+ * Device type → parser; `models` are the ids `pair --model` accepts for it. The type is byte 0
+ * without bits 7 (encrypted) and 5: each device sends its letter in either case ('T' / 't',
+ * '{' / '['), so the table is keyed by `byte & 0x5f` (the comment shows the usual letter).
+ */
 const TYPES: Record<number, { models: readonly string[]; parse: Parse }> = {
   0x54: { models: ['meter'], parse: meter }, // 'T' Meter
-  0x69: { models: ['meter_plus'], parse: meter }, // 'i' Meter Plus
-  0x77: { models: ['outdoor_meter'], parse: meter }, // 'w' Indoor/Outdoor Thermo-Hygrometer
-  0x34: { models: ['meter_pro'], parse: meter }, // '4' Meter Pro
-  0x35: { models: ['meter_pro_co2'], parse: meterCo2 }, // '5' Meter Pro CO2
-  0x76: { models: ['hub2'], parse: hub2 }, // 'v' Hub 2
-  0x64: { models: ['contact', 'w120150x'], parse: contact }, // 'd' Contact Sensor
-  0x73: { models: ['motion', 'w110150x'], parse: motion }, // 's' Motion Sensor
+  0x49: { models: ['meter_plus'], parse: meter }, // 'i' Meter Plus
+  0x57: { models: ['outdoor_meter'], parse: meter }, // 'w' Indoor/Outdoor Thermo-Hygrometer
+  0x14: { models: ['meter_pro'], parse: meter }, // '4' Meter Pro
+  0x15: { models: ['meter_pro_co2'], parse: meterCo2 }, // '5' Meter Pro CO2
+  0x56: { models: ['hub2'], parse: hub2 }, // 'v' Hub 2
+  0x44: { models: ['contact', 'w120150x'], parse: contact }, // 'd' Contact Sensor
+  0x53: { models: ['motion', 'w110150x'], parse: motion }, // 's' Motion Sensor
   0x48: { models: ['bot', 'w070160x'], parse: bot }, // 'H' Bot
-  0x63: { models: ['curtain'], parse: curtain }, // 'c' Curtain
-  0x7b: { models: ['curtain3'], parse: curtain }, // '{' Curtain 3
-  0x78: { models: ['blind_tilt', 'w270160x'], parse: blindTilt }, // 'x' Blind Tilt
-  0x26: { models: ['leak'], parse: leak }, // '&' Water Leak Detector (state in manufacturer data)
-  0x67: { models: ['plug_mini'], parse: plug }, // 'g' Plug Mini (US)
-  0x6a: { models: ['plug_mini_jp'], parse: plug }, // 'j' Plug Mini (JP)
-  0x62: { models: ['remote'], parse: batteryOnly }, // 'b' Remote
-  0x6f: { models: ['lock'], parse: batteryOnly }, // 'o' Lock
+  0x43: { models: ['curtain'], parse: curtain }, // 'c' Curtain
+  0x5b: { models: ['curtain3'], parse: curtain }, // '{' Curtain 3
+  0x58: { models: ['blind_tilt', 'w270160x'], parse: blindTilt }, // 'x' Blind Tilt
+  0x06: { models: ['leak'], parse: leak }, // '&' Water Leak Detector (state in manufacturer data)
+  0x47: { models: ['plug_mini'], parse: plug }, // 'g' Plug Mini (US)
+  0x4a: { models: ['plug_mini_jp'], parse: plug }, // 'j' Plug Mini (JP)
+  0x42: { models: ['remote'], parse: batteryOnly }, // 'b' Remote
+  0x4f: { models: ['lock'], parse: batteryOnly }, // 'o' Lock
 };
+
+const TYPE_MASK = 0x5f;
 
 const BY_MODEL = new Map<string, number>();
 for (const [t, v] of Object.entries(TYPES)) for (const m of v.models) BY_MODEL.set(m, Number(t));
@@ -183,15 +189,15 @@ function plausibleThermo(m: Buffer): boolean {
 }
 
 function passiveType(m: Buffer): number | undefined {
-  if (m.length === 13) return 0x64;
-  if (m.length === 12) return plausibleThermo(m) && (m[9] & 0x80) !== 0 ? 0x54 : 0x67;
+  if (m.length === 13) return 0x44; // Contact
+  if (m.length === 12) return plausibleThermo(m) && (m[9] & 0x80) !== 0 ? 0x54 : 0x47; // Meter : Plug Mini
   return plausibleThermo(m) ? 0x54 : undefined;
 }
 
 function decodeSwitchbot(advert: Advert, ctx: DecodeContext): DecodeResult {
   const sd = firstServiceData(advert, UUIDS)?.data;
   const m = companyId(advert) === COMPANY ? advert.manufacturerData!.subarray(2) : undefined;
-  let type = sd && sd.length >= 1 ? sd[0] & 0x7f : ctx.model !== undefined ? BY_MODEL.get(ctx.model) : undefined;
+  let type = sd && sd.length >= 1 ? sd[0] & TYPE_MASK : ctx.model !== undefined ? BY_MODEL.get(ctx.model) : undefined;
   if (type === undefined && m) type = passiveType(m);
   const spec = type !== undefined ? TYPES[type] : undefined;
   if (!spec) return fail(FMT, sd ? 'unsupported' : 'model_unknown');
@@ -207,7 +213,7 @@ export const SwitchbotDecoder: KeyedDecoder = {
   companyIds: [COMPANY],
   matches: (advert) => {
     const sd = firstServiceData(advert, UUIDS);
-    if (sd) return sd.data.length >= 1 && TYPES[sd.data[0] & 0x7f] !== undefined;
+    if (sd) return sd.data.length >= 1 && TYPES[sd.data[0] & TYPE_MASK] !== undefined;
     return companyId(advert) === COMPANY && advert.manufacturerData!.length >= 2 + 8;
   },
   decode: (advert, ctx) => guarded(FMT, () => decodeSwitchbot(advert, ctx)),

@@ -9,6 +9,9 @@ export const SWITCHBOT: Vector[] = [
   // 'T' | status | 0x64 = 100 % | decimal 5 | 0x97 = 0x80|23 = +23 | humidity 0x33 = 51 → 23.5 °C
   { model: 'THX1/W230150X', source: SRC, fmt: 'switchbot', input: { servicedata: '540064059733', servicedatauuid: '0x0d00' },
     expect: { temperature: 23.5, humidity: 51, battery: 100 } },
+  // The same Meter with its letter in the other case ('t' = 0x74; bit 5 is not part of the type)
+  { model: 'THX1/W230150X', source: SRC, fmt: 'switchbot', input: { servicedata: '740064059733', servicedatauuid: '0xfd3d' },
+    expect: { temperature: 23.5, humidity: 51, battery: 100 } },
   // Meter Plus, newer firmware: service data AND manufacturer data; the manufacturer reading wins:
   // body offset 8: decimal 8 | 0x99 = +25 | 0x3c = 60 % → 25.8 °C
   { model: 'W2301500 (Meter Plus)', source: SRC, fmt: 'switchbot',
