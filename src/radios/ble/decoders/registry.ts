@@ -17,10 +17,12 @@ import { QingpingDecoder } from './qingping';
 import { Ruuvi3Decoder } from './ruuvi3';
 import { Ruuvi5Decoder } from './ruuvi5';
 import { Ruuvi6Decoder, RuuviE1Decoder } from './ruuvi-air';
+import { SensirionDecoder } from './sensirion';
 import { SensorpushDecoder } from './sensorpush';
 import { SwitchbotDecoder } from './switchbot';
 import { ThermobeaconDecoder } from './thermobeacon';
 import { ThermoproDecoder } from './thermopro';
+import { TiltDecoder } from './tilt';
 
 /** Every supported format; adding one is a file in this folder plus one line here. */
 export const DECODERS: readonly KeyedDecoder[] = [
@@ -46,6 +48,8 @@ export const DECODERS: readonly KeyedDecoder[] = [
   AranetDecoder,
   ThermobeaconDecoder,
   BluemaestroDecoder,
+  TiltDecoder,
+  SensirionDecoder,
 ];
 
 /** Dispatch tables built once: service UUID / company id / local name → candidate decoders. */

@@ -1,5 +1,5 @@
 import { GOVEE } from './govee';
-import { ARANET, BLUEMAESTRO, BTHOME, INKBIRD, MOPEKA, RUUVI, SENSORPUSH, THERMOBEACON, THERMOPRO } from './others';
+import { ARANET, BLUEMAESTRO, BTHOME, INKBIRD, MOPEKA, RUUVI, SENSORPUSH, THERMOBEACON, THERMOPRO, TILT_SENSIRION } from './others';
 import { SWITCHBOT } from './switchbot';
 import type { Vector } from './vector';
 import { XIAOMI } from './xiaomi';
@@ -18,4 +18,5 @@ export const ALL_VECTORS: Record<string, Vector[]> = {
   ruuvi: RUUVI,
   thermobeacon: THERMOBEACON,
   bluemaestro: BLUEMAESTRO,
+  tilt_sensirion: TILT_SENSIRION,
 };

@@ -153,3 +153,18 @@ export const BTHOME: Vector[] = [
   { model: 'BTHome v2 (MAC included)', source: 'built from bthome.io/format (device info bit 1)', fmt: 'bthome',
     input: { servicedata: '42' + '221100 38c1a4'.replace(' ', '') + '02ca09', servicedatauuid: '0xfcd2' }, expect: { temperature: 25.06 } },
 ];
+
+export const TILT_SENSIRION: Vector[] = [
+  // Tilt red (UUID a495bb10-…): major 0x0044 = 68 °F → 20 °C | minor 0x03f8 = 1016 → SG 1.016 | tx 0xc5 = −59
+  { model: 'Tilt', source: 'built from the Tilt hydrometer iBeacon layout', fmt: 'tilt',
+    input: { manufacturerdata: '4c000215' + 'a495bb10c5b14b44b5121370f02d74de' + '0044' + '03f8' + 'c5' }, expect: { temperature: 20, gravity: 1.016, colour: 'red', tx_power: -59 } },
+  // Tilt Pro blue (…bb60…): 0x02a8 = 680 → 68.0 °F → 20 °C | 0x27b0 = 10160 → SG 1.016
+  { model: 'Tilt Pro', source: 'built from the Tilt hydrometer iBeacon layout', fmt: 'tilt',
+    input: { manufacturerdata: '4c000215' + 'a495bb60c5b14b44b5121370f02d74de' + '02a8' + '27b0' + 'c5' }, expect: { temperature: 20, gravity: 1.016, colour: 'blue' } },
+  // SHT4X: sample type 6 | raw 0x6202 = 25090 → −45 + 175·25090/65535 = 22.00 °C | 0x72b0 = 29360 → −6 + 125·29360/65535 = 50.00 %
+  { model: 'SHT4X', source: 'built from the Sensirion gadget advertising layout (Theengs SHT4X)', fmt: 'sensirion',
+    input: { manufacturerdata: 'd506' + '0006' + 'a1b2' + '0262' + 'b072' }, expect: { temperature: 22, humidity: 50 } },
+  // SCD4X: sample type 8 | 22.00 °C | 0x8000 → 100·32768/65535 = 50.00 % | co2 0x0320 = 800 ppm
+  { model: 'SCD4X', source: 'built from the Sensirion gadget advertising layout (Theengs SCD4X)', fmt: 'sensirion',
+    input: { manufacturerdata: 'd506' + '0008' + 'a1b2' + '0262' + '0080' + '2003' }, expect: { temperature: 22, humidity: 50, co2: 800 } },
+];
