@@ -23,6 +23,7 @@ import { SwitchbotDecoder } from './switchbot';
 import { ThermobeaconDecoder } from './thermobeacon';
 import { ThermoproDecoder } from './thermopro';
 import { TiltDecoder } from './tilt';
+import { TpmsDecoder } from './tpms';
 
 /** Every supported format; adding one is a file in this folder plus one line here. */
 export const DECODERS: readonly KeyedDecoder[] = [
@@ -50,6 +51,7 @@ export const DECODERS: readonly KeyedDecoder[] = [
   BluemaestroDecoder,
   TiltDecoder,
   SensirionDecoder,
+  TpmsDecoder,
 ];
 
 /** Dispatch tables built once: service UUID / company id / local name → candidate decoders. */

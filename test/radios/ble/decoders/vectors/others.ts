@@ -167,4 +167,11 @@ export const TILT_SENSIRION: Vector[] = [
   // SCD4X: sample type 8 | 22.00 °C | 0x8000 → 100·32768/65535 = 50.00 % | co2 0x0320 = 800 ppm
   { model: 'SCD4X', source: 'built from the Sensirion gadget advertising layout (Theengs SCD4X)', fmt: 'sensirion',
     input: { manufacturerdata: 'd506' + '0008' + 'a1b2' + '0262' + '0080' + '2003' }, expect: { temperature: 22, humidity: 50, co2: 800 } },
+  // TPMS: 00 01 | MAC a4:… (low nibble 4 → wheel 5) | 0x0003a98c = 240012 Pa → 2400.12 hPa |
+  // 0x00000a28 = 2600 → 26.00 °C | 90 % | no alarm
+  { model: 'TPMS', source: 'built from the Theengs TPMS definition', fmt: 'tpms',
+    input: { manufacturerdata: '0001' + MAC + '8ca90300' + '280a0000' + '5a' + '00' }, expect: { wheel: 5, pressure: 2400.12, temperature: 26, battery: 90, problem: false } },
+  // Without the MAC inside, the name decides: 80:EA:CA:… is wheel 1, alarm bit set
+  { model: 'TPMS', source: 'built from the Theengs TPMS definition', fmt: 'tpms',
+    input: { name: 'TPMS1_10CAEA', manufacturerdata: '0001' + '80eaca10caea' + '8ca90300' + 'f4010000' + '64' + '01' }, expect: { wheel: 1, temperature: 5, battery: 100, problem: true } },
 ];
