@@ -2,6 +2,7 @@ import type { Advert, DecodeContext, DecodeResult } from '../advert';
 import { AranetDecoder } from './aranet';
 import { Atc1441Decoder } from './atc1441';
 import { BluemaestroDecoder } from './bluemaestro';
+import { BparasiteDecoder } from './bparasite';
 import { BthomeDecoder } from './bthome';
 import type { KeyedDecoder } from './common';
 import { EddystoneDecoder } from './eddystone';
@@ -52,6 +53,7 @@ export const DECODERS: readonly KeyedDecoder[] = [
   TiltDecoder,
   SensirionDecoder,
   TpmsDecoder,
+  BparasiteDecoder,
 ];
 
 /** Dispatch tables built once: service UUID / company id / local name → candidate decoders. */

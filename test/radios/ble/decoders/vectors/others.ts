@@ -171,6 +171,15 @@ export const TILT_SENSIRION: Vector[] = [
   // 0x00000a28 = 2600 → 26.00 °C | 90 % | no alarm
   { model: 'TPMS', source: 'built from the Theengs TPMS definition', fmt: 'tpms',
     input: { manufacturerdata: '0001' + MAC + '8ca90300' + '280a0000' + '5a' + '00' }, expect: { wheel: 5, pressure: 2400.12, temperature: 26, battery: 90, problem: false } },
+  // b-parasite protocol 2: 0x23 (v2, counter 3) | flags 1 (lux) | 0x0bb8 = 3.0 V | 0x0906 = 2310 → 23.10 °C |
+  // 0x8000 ÷ 655.35 = 50.00 % | 0x4ccc = 19660 ÷ 655.35 = 30.00 % | MAC | 0x03e8 = 1000 lx
+  { model: 'BPv1.2 (b-parasite)', source: 'built from the b-parasite protocol 2 layout (Theengs BPARASITE)', fmt: 'bparasite',
+    input: { servicedata: '2301' + '0bb8' + '0906' + '8000' + '4ccc' + '112233445566' + '03e8', servicedatauuid: '0x181a' },
+    expect: { temperature: 23.1, humidity: 50, moisture: 30, voltage: 3, illuminance: 1000 } },
+  // protocol 1: 0x4e20 = 20000 ÷ 1000 = 20.0 °C | 0x7fff ÷ 655.35 = 49.9992 → 50.00 % | moisture 0 | no lux
+  { model: 'BPv1.0 (b-parasite)', source: 'built from the b-parasite protocol 1 layout (Theengs BPARASITE)', fmt: 'bparasite',
+    input: { servicedata: '1500' + '0c1c' + '4e20' + '7fff' + '0000' + '112233445566', servicedatauuid: '0x181a' },
+    expect: { temperature: 20, humidity: 50, moisture: 0, voltage: 3.1, illuminance: null } },
   // Without the MAC inside, the name decides: 80:EA:CA:… is wheel 1, alarm bit set
   { model: 'TPMS', source: 'built from the Theengs TPMS definition', fmt: 'tpms',
     input: { name: 'TPMS1_10CAEA', manufacturerdata: '0001' + '80eaca10caea' + '8ca90300' + 'f4010000' + '64' + '01' }, expect: { wheel: 1, temperature: 5, battery: 100, problem: true } },
