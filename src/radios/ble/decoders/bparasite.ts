@@ -32,7 +32,8 @@ function decodeBparasite(advert: Advert): DecodeResult {
     voltage: b.readUInt16BE(2) / 1000,
   };
   if (b[1] & 0x01 && b.length >= 18) f.illuminance = b.readUInt16BE(16);
-  return { fmt: FMT, fields: f, counter: b[0] & 0x0f, payload: b };
+  // The 4-bit counter wraps too soon to key readings by (a missed run of 16 would look like a repeat)
+  return { fmt: FMT, fields: f, payload: b };
 }
 
 /** b-parasite soil moisture sensor (BPv1.0-1.2 protocols 1 and 2). */
