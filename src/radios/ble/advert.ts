@@ -21,6 +21,11 @@ export interface DecodeContext {
   bindkey?: Buffer;
   /** Highest counter accepted so far for this device, for replay protection. */
   lastCounter?: number;
+  /**
+   * Model given at enrolment (`pair --model`), for formats whose passive adverts do not say
+   * which model sent them (SwitchBot manufacturer-data-only adverts). Lowercase model id.
+   */
+  model?: string;
 }
 
 /** A successful decode. */

@@ -5,6 +5,7 @@ import { KNOWN_SERVICE_UUIDS, decodeAdvert } from './decoders/registry';
 // `lowband decode ble`: one JSON line in, one JSON line out, shaped like OpenMQTTGateway's
 // undecoded BTtoMQTT messages: {"id":"AA:BB:..","name","manufacturerdata":"hex","servicedata":"hex",
 // "servicedatauuid":"0xfcd2","rssi":-70}. Manufacturer data starts with the company id (little-endian).
+// An optional "model" key plays the part of `pair --model` for adverts that do not say their model.
 
 /** Input that cannot be turned into an advert; `message` is the short error code printed. */
 export class OmgInputError extends Error {}
@@ -84,7 +85,9 @@ export function decodeBleLine(line: string, keys?: Map<string, Buffer>): string 
   const id = typeof obj === 'object' && obj !== null && 'id' in obj ? (obj as { id: unknown }).id ?? null : null;
   try {
     const advert = advertFromOmg(obj);
-    const r = decodeAdvert(advert, { bindkey: advert.mac ? keys?.get(advert.mac) : undefined });
+    const model = (obj as { model?: unknown }).model;
+    const ctx = { bindkey: advert.mac ? keys?.get(advert.mac) : undefined, ...(typeof model === 'string' ? { model: model.toLowerCase() } : {}) };
+    const r = decodeAdvert(advert, ctx);
     if (!r) return JSON.stringify({ id, error: 'unknown_format' });
     if (isFailure(r)) return JSON.stringify({ id, fmt: r.fmt, error: r.error });
     return JSON.stringify({ id, fmt: r.fmt, fields: r.fields });

@@ -1,6 +1,6 @@
 import { createDecipheriv } from 'node:crypto';
 import type { Advert, DecodeContext, DecodeResult } from '../advert';
-import { type Fields, type KeyedDecoder, type PartialDecoded, fail, guarded, macBytes, putField, round, serviceData } from './common';
+import { type Fields, type KeyedDecoder, type PartialDecoded, fail, firstServiceData, guarded, macBytes, putField, round, serviceData } from './common';
 
 // BTHome v2 (https://bthome.io/format/, /encryption/). Service data UUID 0xfcd2:
 //   device info byte (bit0 encrypted, bit2 trigger based, bits 5-7 version = 2), then objects
@@ -219,10 +219,11 @@ export function parseBthomeObjects(b: Buffer, start: number): BthomeObjects {
   return out;
 }
 
-function decrypt(key: Buffer, nonce: Buffer, ct: Buffer, mic: Buffer): Buffer | undefined {
+function decrypt(key: Buffer, nonce: Buffer, ct: Buffer, mic: Buffer, aad?: Buffer): Buffer | undefined {
   try {
     const d = createDecipheriv('aes-128-ccm', key, nonce, { authTagLength: 4 });
     d.setAuthTag(mic);
+    if (aad) d.setAAD(aad, { plaintextLength: ct.length });
     const p = d.update(ct);
     d.final();
     return p;
@@ -231,25 +232,36 @@ function decrypt(key: Buffer, nonce: Buffer, ct: Buffer, mic: Buffer): Buffer | 
   }
 }
 
+function result(objs: BthomeObjects, payload: Buffer, counter: number | undefined, authenticated: boolean): DecodeResult {
+  if (objs.warning && Object.keys(objs.fields).length === 0) return fail(FMT, 'malformed');
+  const r: PartialDecoded = { fmt: FMT, fields: objs.fields, payload };
+  if (counter !== undefined) r.counter = counter;
+  else if (objs.packetId !== undefined) r.counter = objs.packetId;
+  if (authenticated) r.authenticated = true;
+  if (objs.warning) r.warning = objs.warning;
+  return r;
+}
+
 function decodeBthome(advert: Advert, ctx: DecodeContext): DecodeResult {
   const sd = serviceData(advert, UUID);
   if (!sd || sd.length < 1) return fail(FMT, 'malformed');
   const info = sd[0];
   if (info >> 5 !== 2) return fail(FMT, 'unsupported_version');
-  if ((info & 1) === 0) {
-    const objs = parseBthomeObjects(sd, 1);
-    if (objs.warning && Object.keys(objs.fields).length === 0) return fail(FMT, 'malformed');
-    const r: PartialDecoded = { fmt: FMT, fields: objs.fields, payload: sd };
-    if (objs.packetId !== undefined) r.counter = objs.packetId;
-    if (objs.warning) r.warning = objs.warning;
-    return r;
+  // Bit 1: the sender's MAC (reversed) follows the device info byte; it replaces the advert's
+  // address in the nonce (devices behind a relay or with a rotating address send it).
+  let start = 1;
+  let mac = macBytes(advert.mac);
+  if (info & 0x02) {
+    if (sd.length < 7) return fail(FMT, 'malformed');
+    mac = Buffer.from(sd.subarray(1, 7)).reverse();
+    start = 7;
   }
-  // devinfo + at least one ciphertext byte + counter + MIC
-  if (sd.length < 1 + 1 + 4 + 4) return fail(FMT, 'malformed');
+  if ((info & 1) === 0) return result(parseBthomeObjects(sd, start), sd, undefined, false);
+  // devinfo [+ MAC] + at least one ciphertext byte + counter + MIC
+  if (sd.length < start + 1 + 4 + 4) return fail(FMT, 'malformed');
   const key = ctx.bindkey;
   if (!key) return fail(FMT, 'no_key');
   if (key.length !== 16) return fail(FMT, 'bad_key');
-  const mac = macBytes(advert.mac);
   if (!mac) return fail(FMT, 'malformed');
   const n = sd.length;
   const ctr = sd.subarray(n - 8, n - 4);
@@ -259,22 +271,79 @@ function decodeBthome(advert: Advert, ctx: DecodeContext): DecodeResult {
   nonce[7] = 0xfc;
   nonce[8] = info;
   ctr.copy(nonce, 9);
-  const plain = decrypt(key, nonce, sd.subarray(1, n - 8), sd.subarray(n - 4));
+  const plain = decrypt(key, nonce, sd.subarray(start, n - 8), sd.subarray(n - 4));
   if (!plain) return fail(FMT, 'auth_failed');
   const counter = ctr.readUInt32LE(0);
   // Checked after authentication so a forged frame counts as auth_failed, not replay.
   if (ctx.lastCounter !== undefined && counter <= ctx.lastCounter) return fail(FMT, 'replay');
-  const objs = parseBthomeObjects(plain, 0);
-  if (objs.warning && Object.keys(objs.fields).length === 0) return fail(FMT, 'malformed');
-  const r: PartialDecoded = { fmt: FMT, fields: objs.fields, counter, authenticated: true, payload: sd };
-  if (objs.warning) r.warning = objs.warning;
-  return r;
+  return result(parseBthomeObjects(plain, 0), sd, counter, true);
 }
 
-/** BTHome v2, plain and AES-CCM encrypted (service data 0xfcd2). */
+// BTHome v1 (bthome.io/v1): service data 0x181c plain, 0x181e encrypted. Each object is
+// `format<<5 | length` (length = id + value bytes), the object id (same ids and scales as v2),
+// then the value; format 0 unsigned, 1 signed, 2 float, 3 string, 4 MAC. Encrypted v1:
+// ciphertext | counter u32 LE | MIC(4), AES-128-CCM with AAD 0x11, nonce = MAC | 1e 18 | counter.
+const V1_PLAIN = '181c';
+const V1_ENCRYPTED = '181e';
+const V1_AAD = Buffer.from([0x11]);
+const UUIDS = [UUID, V1_PLAIN, V1_ENCRYPTED];
+
+/** Parses BTHome v1 objects; stops at the first object running past the end. */
+export function parseBthomeV1Objects(b: Buffer): BthomeObjects {
+  const fields: Fields = {};
+  const out: BthomeObjects = { fields };
+  let i = 0;
+  while (i < b.length) {
+    const len = b[i] & 0x1f;
+    const format = b[i] >> 5;
+    if (len < 1 || i + 1 + len > b.length) {
+      out.warning = 'truncated_object';
+      break;
+    }
+    const id = b[i + 1];
+    const at = i + 2;
+    const vlen = len - 1;
+    const spec = OBJECTS[id];
+    i += 1 + len;
+    if (!spec) continue; // v1 objects carry their length, so an unknown id is skipped
+    if (format === 3) putField(fields, spec.name, b.toString('utf8', at, at + vlen));
+    else if (format === 4) continue;
+    else if (spec.kind === Kind.Bool) putField(fields, spec.name, vlen > 0 && b[at] !== 0);
+    else if (vlen >= 1 && vlen <= 4) {
+      const raw = format === 2 ? (vlen === 4 ? b.readFloatLE(at) : NaN) : readUInt(b, at, vlen, format === 1);
+      if (!Number.isFinite(raw)) continue;
+      const v = spec.mul !== undefined ? round(raw * spec.mul, 3) : round(raw / (spec.div ?? 1), 6);
+      if (id === 0x00 && out.packetId === undefined) out.packetId = raw;
+      putField(fields, spec.name, v);
+    }
+  }
+  return out;
+}
+
+function decodeBthomeV1(advert: Advert, ctx: DecodeContext): DecodeResult {
+  const plainSd = serviceData(advert, V1_PLAIN);
+  if (plainSd) return result(parseBthomeV1Objects(plainSd), plainSd, undefined, false);
+  const sd = serviceData(advert, V1_ENCRYPTED);
+  if (!sd || sd.length < 1 + 4 + 4) return fail(FMT, 'malformed');
+  const key = ctx.bindkey;
+  if (!key) return fail(FMT, 'no_key');
+  if (key.length !== 16) return fail(FMT, 'bad_key');
+  const mac = macBytes(advert.mac);
+  if (!mac) return fail(FMT, 'malformed');
+  const n = sd.length;
+  const ctr = sd.subarray(n - 8, n - 4);
+  const nonce = Buffer.concat([mac, Buffer.from([0x1e, 0x18]), ctr]);
+  const plain = decrypt(key, nonce, sd.subarray(0, n - 8), sd.subarray(n - 4), V1_AAD);
+  if (!plain) return fail(FMT, 'auth_failed');
+  const counter = ctr.readUInt32LE(0);
+  if (ctx.lastCounter !== undefined && counter <= ctx.lastCounter) return fail(FMT, 'replay');
+  return result(parseBthomeV1Objects(plain), sd, counter, true);
+}
+
+/** BTHome v2 (service data 0xfcd2) and v1 (0x181c plain, 0x181e encrypted), plain and AES-CCM. */
 export const BthomeDecoder: KeyedDecoder = {
   fmt: FMT,
-  serviceUuids: [UUID],
-  matches: (advert) => serviceData(advert, UUID) !== undefined,
-  decode: (advert, ctx) => guarded(FMT, () => decodeBthome(advert, ctx)),
+  serviceUuids: [UUID, V1_PLAIN, V1_ENCRYPTED],
+  matches: (advert) => firstServiceData(advert, UUIDS) !== undefined,
+  decode: (advert, ctx) => guarded(FMT, () => (serviceData(advert, UUID) ? decodeBthome(advert, ctx) : decodeBthomeV1(advert, ctx))),
 };

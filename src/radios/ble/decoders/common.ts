@@ -12,6 +12,8 @@ export interface KeyedDecoder extends BleDecoder {
   companyIds?: readonly number[];
   /** Exact local names for formats that can only be told apart by name. */
   localNames?: readonly string[];
+  /** Local-name prefixes (model names with a per-device suffix: `TP357 (2B54)`, `SensorPush HT.w 0CA1`). */
+  namePrefixes?: readonly string[];
 }
 
 /** A decode that kept what it could but stopped early (e.g. BTHome unknown object id). */
@@ -36,6 +38,11 @@ export function putField(fields: Fields, name: string, value: FieldValue): strin
       return k;
     }
   }
+}
+
+/** Field of probe `n` of a multi-probe thermometer: `temperature`, `temperature_2`, ... by socket. */
+export function probeField(n: number): string {
+  return n === 1 ? 'temperature' : `temperature_${n}`;
 }
 
 /** The data of the first service-data entry with `uuid`, or undefined. */

@@ -1,5 +1,6 @@
 import type { Advert, DecodeResult } from '../advert';
 import { type KeyedDecoder, companyId, fail, guarded } from './common';
+import { tiltColour } from './tilt';
 
 // Apple iBeacon: manufacturer data 4c 00 | 02 15 | proximity UUID(16) | major u16 BE | minor u16 BE |
 // measured power i8 (RSSI at 1 m, reported as tx_power).
@@ -32,7 +33,8 @@ export const IbeaconDecoder: KeyedDecoder = {
   companyIds: [COMPANY],
   matches: (advert) => {
     const m = advert.manufacturerData;
-    return companyId(advert) === COMPANY && m!.length >= 4 && m![2] === 0x02 && m![3] === 0x15;
+    // A Tilt hydrometer is an iBeacon with its own UUIDs: tilt.ts decodes those
+    return companyId(advert) === COMPANY && m!.length >= 4 && m![2] === 0x02 && m![3] === 0x15 && tiltColour(m) < 0;
   },
   decode: (advert) => guarded(FMT, () => decodeIbeacon(advert)),
 };

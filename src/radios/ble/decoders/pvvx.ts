@@ -1,5 +1,6 @@
 import { createDecipheriv } from 'node:crypto';
 import type { Advert, DecodeContext, DecodeResult } from '../advert';
+import { isBparasite } from './bparasite';
 import { type KeyedDecoder, fail, guarded, macBytes, serviceData } from './common';
 
 // pvvx custom firmware "custom format" (github pvvx/ATC_MiThermometer README): service data 0x181a,
@@ -10,7 +11,7 @@ import { type KeyedDecoder, fail, guarded, macBytes, serviceData } from './commo
 //   service data = counter u8 | ciphertext | MIC(4); AES-128-CCM, AAD 0x11, 4-byte tag,
 //   nonce = MAC reversed(6) | AD header (AD length, 0x16, 0x1a, 0x18) | counter.
 //   11 bytes ("custom" encrypted): temp i16 LE ×0.01 | humidity u16 LE ×0.01 | battery % | flags
-//   8 bytes ("atc1441" encrypted): temp i8 /2 − 40 | humidity u8 /2 | bit7 trigger, bits 0-6 battery %
+//   8 bytes: the atc1441 format encrypted, decoded by atc1441.ts with `decryptTelink` below.
 // The counter is 8 bits and wraps, so no replay check is possible here: the idempotency key
 // (counter + payload) still collapses a replayed frame into the original reading.
 
@@ -21,7 +22,7 @@ const AAD = Buffer.from([0x11]);
 function decodePvvx(advert: Advert, ctx: DecodeContext): DecodeResult {
   const b = serviceData(advert, UUID);
   if (!b) return fail(FMT, 'malformed');
-  if (b.length === 8 || b.length === 11) return decodeEncrypted(advert, b, ctx);
+  if (b.length === 11) return decodeEncrypted(advert, b, ctx);
   if (b.length < 15) return fail(FMT, 'malformed');
   return {
     fmt: FMT,
@@ -37,11 +38,15 @@ function decodePvvx(advert: Advert, ctx: DecodeContext): DecodeResult {
   };
 }
 
-function decodeEncrypted(advert: Advert, b: Buffer, ctx: DecodeContext): DecodeResult {
-  if (!ctx.bindkey) return fail(FMT, 'no_key');
-  if (ctx.bindkey.length !== 16) return fail(FMT, 'bad_key');
+/**
+ * Decrypts a pvvx-firmware encrypted beacon (`counter | ciphertext | MIC`) with the bindkey.
+ * Returns the plaintext or the failure to report under `fmt`.
+ */
+export function decryptTelink(fmt: string, advert: Advert, b: Buffer, ctx: DecodeContext): Buffer | DecodeResult {
+  if (!ctx.bindkey) return fail(fmt, 'no_key');
+  if (ctx.bindkey.length !== 16) return fail(fmt, 'bad_key');
   const mac = macBytes(advert.mac);
-  if (!mac) return fail(FMT, 'malformed');
+  if (!mac) return fail(fmt, 'malformed');
   const nonce = Buffer.allocUnsafe(11);
   for (let i = 0; i < 6; i++) nonce[i] = mac[5 - i];
   nonce[6] = b.length + 3;
@@ -50,34 +55,40 @@ function decodeEncrypted(advert: Advert, b: Buffer, ctx: DecodeContext): DecodeR
   nonce[9] = 0x18;
   nonce[10] = b[0];
   const ct = b.subarray(1, b.length - 4);
-  let p: Buffer;
   try {
     const d = createDecipheriv('aes-128-ccm', ctx.bindkey, nonce, { authTagLength: 4 });
     d.setAuthTag(b.subarray(b.length - 4));
     d.setAAD(AAD, { plaintextLength: ct.length });
-    p = d.update(ct);
+    const p = d.update(ct);
     d.final();
+    return p;
   } catch {
-    return fail(FMT, 'auth_failed');
+    return fail(fmt, 'auth_failed');
   }
-  const fields: Record<string, number> =
-    p.length === 6
-      ? { temperature: p.readInt16LE(0) / 100, humidity: p.readUInt16LE(2) / 100, battery: p[4], flags: p[5] }
-      : { temperature: p.readInt8(0) / 2 - 40, humidity: p[1] / 2, battery: p[2] & 0x7f };
-  return { fmt: FMT, fields, counter: b[0], authenticated: true, payload: b };
 }
 
-function isPvvxLength(n: number): boolean {
-  return n >= 15 || n === 8 || n === 11;
+function decodeEncrypted(advert: Advert, b: Buffer, ctx: DecodeContext): DecodeResult {
+  const p = decryptTelink(FMT, advert, b, ctx);
+  if (!Buffer.isBuffer(p)) return p;
+  return {
+    fmt: FMT,
+    fields: { temperature: p.readInt16LE(0) / 100, humidity: p.readUInt16LE(2) / 100, battery: p[4], flags: p[5] },
+    counter: b[0],
+    authenticated: true,
+    payload: b,
+  };
 }
 
-/** pvvx firmware custom format (181a, 15+ bytes; encrypted variants reported as such). */
+function isPvvx(advert: Advert, b: Buffer | undefined): boolean {
+  if (!b) return false;
+  if (b.length === 11) return true;
+  return b.length >= 15 && !isBparasite(advert, b); // b-parasite shares 181a with 16+ bytes
+}
+
+/** pvvx firmware custom format (181a, 15+ bytes, MAC first) and its encrypted form (11 bytes). */
 export const PvvxDecoder: KeyedDecoder = {
   fmt: FMT,
   serviceUuids: [UUID],
-  matches: (advert) => {
-    const b = serviceData(advert, UUID);
-    return b !== undefined && isPvvxLength(b.length);
-  },
+  matches: (advert) => isPvvx(advert, serviceData(advert, UUID)),
   decode: (advert, ctx) => guarded(FMT, () => decodePvvx(advert, ctx)),
 };

@@ -1,23 +1,38 @@
 import type { Advert, DecodeContext, DecodeResult } from '../advert';
+import { AranetDecoder } from './aranet';
 import { Atc1441Decoder } from './atc1441';
+import { BluemaestroDecoder } from './bluemaestro';
+import { BparasiteDecoder } from './bparasite';
 import { BthomeDecoder } from './bthome';
 import type { KeyedDecoder } from './common';
 import { EddystoneDecoder } from './eddystone';
+import { FlowercareDecoder } from './flowercare';
 import { GoveeDecoder } from './govee';
 import { IbeaconDecoder } from './ibeacon';
 import { InkbirdDecoder } from './inkbird';
 import { MibeaconDecoder } from './mibeacon';
+import { MiscaleDecoder } from './miscale';
+import { MopekaDecoder } from './mopeka';
 import { PvvxDecoder } from './pvvx';
 import { QingpingDecoder } from './qingping';
 import { Ruuvi3Decoder } from './ruuvi3';
 import { Ruuvi5Decoder } from './ruuvi5';
+import { Ruuvi6Decoder, RuuviE1Decoder } from './ruuvi-air';
+import { SensirionDecoder } from './sensirion';
+import { SensorpushDecoder } from './sensorpush';
 import { SwitchbotDecoder } from './switchbot';
+import { ThermobeaconDecoder } from './thermobeacon';
+import { ThermoproDecoder } from './thermopro';
+import { TiltDecoder } from './tilt';
+import { TpmsDecoder } from './tpms';
 
 /** Every supported format; adding one is a file in this folder plus one line here. */
 export const DECODERS: readonly KeyedDecoder[] = [
   BthomeDecoder,
   Ruuvi5Decoder,
   Ruuvi3Decoder,
+  Ruuvi6Decoder,
+  RuuviE1Decoder,
   Atc1441Decoder,
   PvvxDecoder,
   IbeaconDecoder,
@@ -27,6 +42,18 @@ export const DECODERS: readonly KeyedDecoder[] = [
   MibeaconDecoder,
   QingpingDecoder,
   InkbirdDecoder,
+  MiscaleDecoder,
+  FlowercareDecoder,
+  SensorpushDecoder,
+  ThermoproDecoder,
+  MopekaDecoder,
+  AranetDecoder,
+  ThermobeaconDecoder,
+  BluemaestroDecoder,
+  TiltDecoder,
+  SensirionDecoder,
+  TpmsDecoder,
+  BparasiteDecoder,
 ];
 
 /** Dispatch tables built once: service UUID / company id / local name → candidate decoders. */
@@ -34,33 +61,52 @@ export class DecoderIndex {
   private readonly byUuid = new Map<string, KeyedDecoder[]>();
   private readonly byCompany = new Map<number, KeyedDecoder[]>();
   private readonly byName = new Map<string, KeyedDecoder[]>();
+  private readonly byPrefix: { prefix: string; decoder: KeyedDecoder }[] = [];
 
   constructor(decoders: readonly KeyedDecoder[]) {
     for (const d of decoders) {
       for (const u of d.serviceUuids ?? []) push(this.byUuid, u, d);
       for (const c of d.companyIds ?? []) push(this.byCompany, c, d);
       for (const n of d.localNames ?? []) push(this.byName, n, d);
+      for (const p of d.namePrefixes ?? []) this.byPrefix.push({ prefix: p, decoder: d });
     }
   }
 
   /**
-   * Decodes with the first candidate that claims the advert: local name (formats known only by
-   * name send manufacturer data without a company id, which must not be read as one), then
-   * service data entries in advert order, then manufacturer data. Undefined when none claims it.
+   * Decodes with the first candidate that claims the advert: local name, exact then prefix
+   * (formats known only by name send manufacturer data without a company id, which must not be
+   * read as one), then service data entries in advert order, then manufacturer data. Undefined
+   * when none claims it.
    */
   decode(advert: Advert, ctx: DecodeContext): DecodeResult | undefined {
-    if (advert.localName !== undefined && this.byName.size > 0) {
-      const r = first(this.byName.get(advert.localName), advert, ctx);
-      if (r) return r;
+    return this.claim(advert, (d) => d.decode(advert, ctx));
+  }
+
+  /** The decoder that would decode `advert` (undefined when none claims it). */
+  claimant(advert: Advert): KeyedDecoder | undefined {
+    return this.claim(advert, (d) => d);
+  }
+
+  private claim<T>(advert: Advert, use: (d: KeyedDecoder) => T): T | undefined {
+    const name = advert.localName;
+    if (name !== undefined) {
+      if (this.byName.size > 0) {
+        const r = first(this.byName.get(name), advert, use);
+        if (r !== undefined) return r;
+      }
+      const ps = this.byPrefix;
+      for (let i = 0; i < ps.length; i++) {
+        if (name.startsWith(ps[i].prefix) && claims(ps[i].decoder, advert)) return use(ps[i].decoder);
+      }
     }
     const sd = advert.serviceData;
     for (let i = 0; i < sd.length; i++) {
-      const r = first(this.byUuid.get(sd[i].uuid), advert, ctx);
-      if (r) return r;
+      const r = first(this.byUuid.get(sd[i].uuid), advert, use);
+      if (r !== undefined) return r;
     }
     const m = advert.manufacturerData;
     if (m && m.length >= 2) {
-      return first(this.byCompany.get(m[0] | (m[1] << 8)), advert, ctx);
+      return first(this.byCompany.get(m[0] | (m[1] << 8)), advert, use);
     }
     return undefined;
   }
@@ -73,17 +119,18 @@ function push<K>(map: Map<K, KeyedDecoder[]>, key: K, d: KeyedDecoder): void {
   } else map.set(key, [d]);
 }
 
-function first(cands: KeyedDecoder[] | undefined, advert: Advert, ctx: DecodeContext): DecodeResult | undefined {
+function claims(d: KeyedDecoder, advert: Advert): boolean {
+  try {
+    return d.matches(advert);
+  } catch {
+    return false; // matches() must be cheap and total; a throwing one simply does not claim the advert
+  }
+}
+
+function first<T>(cands: KeyedDecoder[] | undefined, advert: Advert, use: (d: KeyedDecoder) => T): T | undefined {
   if (!cands) return undefined;
   for (let i = 0; i < cands.length; i++) {
-    const d = cands[i];
-    let ok = false;
-    try {
-      ok = d.matches(advert);
-    } catch {
-      ok = false; // matches() must be cheap and total; a throwing one simply does not claim the advert
-    }
-    if (ok) return d.decode(advert, ctx);
+    if (claims(cands[i], advert)) return use(cands[i]);
   }
   return undefined;
 }
@@ -92,6 +139,11 @@ function first(cands: KeyedDecoder[] | undefined, advert: Advert, ctx: DecodeCon
 export const KNOWN_SERVICE_UUIDS: ReadonlySet<string> = new Set(DECODERS.flatMap((d) => d.serviceUuids ?? []));
 
 const DEFAULT_INDEX = new DecoderIndex(DECODERS);
+
+/** The built-in decoder that claims `advert`, if any (tests check each vector's claimant). */
+export function claimantOf(advert: Advert): KeyedDecoder | undefined {
+  return DEFAULT_INDEX.claimant(advert);
+}
 
 /** Decodes one advert with the built-in formats; undefined = no decoder recognises it. */
 export function decodeAdvert(advert: Advert, ctx: DecodeContext): DecodeResult | undefined {

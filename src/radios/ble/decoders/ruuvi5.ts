@@ -9,18 +9,26 @@ import { type Fields, type KeyedDecoder, companyId, fail, guarded, round } from 
 const FMT = 'ruuvi5';
 const COMPANY = 0x0499;
 
-function decodeRuuvi5(advert: Advert): DecodeResult {
-  const m = advert.manufacturerData!;
-  // 2 company bytes + 18 measurement bytes; the trailing MAC is not needed
-  if (m.length < 2 + 18) return fail(FMT, 'malformed');
-  const b = m.subarray(2);
-  const f: Fields = {};
+/**
+ * Temperature, humidity and pressure at bytes 1-6 (after the format byte), the layout Ruuvi's
+ * formats 5, 6 and E1 share; "not available" values are left out.
+ */
+export function readRuuviClimate(b: Buffer, f: Fields): void {
   const t = b.readInt16BE(1);
   if (t !== -0x8000) f.temperature = round(t * 0.005, 3);
   const h = b.readUInt16BE(3);
   if (h !== 0xffff) f.humidity = round(h * 0.0025, 4);
   const p = b.readUInt16BE(5);
   if (p !== 0xffff) f.pressure = (p + 50000) / 100;
+}
+
+function decodeRuuvi5(advert: Advert): DecodeResult {
+  const m = advert.manufacturerData!;
+  // 2 company bytes + 18 measurement bytes; the trailing MAC is not needed
+  if (m.length < 2 + 18) return fail(FMT, 'malformed');
+  const b = m.subarray(2);
+  const f: Fields = {};
+  readRuuviClimate(b, f);
   const ax = b.readInt16BE(7), ay = b.readInt16BE(9), az = b.readInt16BE(11);
   if (ax !== -0x8000) f.acceleration_x = ax / 1000;
   if (ay !== -0x8000) f.acceleration_y = ay / 1000;

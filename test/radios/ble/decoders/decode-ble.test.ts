@@ -72,3 +72,10 @@ test('advertFromOmg: shape of the advert', () => {
   assert.deepEqual(a.serviceData, [{ uuid: '181a', data: Buffer.from('01', 'hex') }]);
   assert.throws(() => advertFromOmg('str'), /not_an_object/);
 });
+
+test('decode ble: an optional "model" key names the model of a passive advert (like pair --model)', () => {
+  // A SwitchBot plug heard in a passive scan, 14 bytes (a length no type owns): 0x80 = on, 0x0064 = 10.0 W
+  const line = { id: 'AA:BB:CC:DD:EE:FF', manufacturerdata: '6909' + 'aabbccddeeff' + '01' + '80' + '00' + '40' + '0064' + '0000' };
+  assert.deepEqual(run({ ...line, model: 'Plug_Mini' }), { id: 'AA:BB:CC:DD:EE:FF', fmt: 'switchbot', fields: { power_on: true, power: 10 } });
+  assert.deepEqual(run(line), { id: 'AA:BB:CC:DD:EE:FF', fmt: 'switchbot', error: 'model_unknown' });
+});

@@ -88,8 +88,8 @@ test('switchbot outdoor meter: reading in company 0x0969 manufacturer data', () 
     manufacturerData: Buffer.from('6909' + 'aabbccddeeff' + '01' + '00' + '07' + '8c' + '42' + '00', 'hex'),
   };
   assert.deepEqual(ok(decodeAdvert(a, {})).fields, { temperature: 12.7, humidity: 66, battery: 80 });
-  // Other SwitchBot devices (bot 'H') are not claimed
-  assert.equal(decodeAdvert(svcAdvert('fd3d', '480064'), {}), undefined);
+  // SwitchBot types without a decoder (humidifier 'e') are not claimed
+  assert.equal(decodeAdvert(svcAdvert('fd3d', '650064'), {}), undefined);
 });
 
 test('mibeacon plain: temperature+humidity object with MAC included (LYWSDCGQ-style frame)', () => {
@@ -171,8 +171,13 @@ test('pvvx encrypted custom (11 bytes) and atc1441-style (8 bytes) beacons decry
   // (0x6d / 2) − 40 = 14.5 °C | 0x79 / 2 = 60.5 % | battery 0x55 with the trigger bit set
   const short = pvvxEncrypt(key, mac, 7, Buffer.from('6d79d5', 'hex'));
   assert.equal(short.length, 8);
-  const s = ok(decodeAdvert({ mac, rssi: 0, serviceData: [{ uuid: '181a', data: short }] }, { bindkey: key }));
+  const s = ok(decodeAdvert({ mac, rssi: 0, serviceData: [{ uuid: '181a', data: short }] }, { bindkey: key }), 'atc1441');
   assert.deepEqual(s.fields, { temperature: 14.5, humidity: 60.5, battery: 85 });
+  // Issue 11: the temperature byte is unsigned; 0x85 = 133 → 133 / 2 − 40 = 26.5 °C (was −101.5 as pvvx)
+  const warm = pvvxEncrypt(key, mac, 8, Buffer.from('857964', 'hex'));
+  const w = ok(decodeAdvert({ mac, rssi: 0, serviceData: [{ uuid: '181a', data: warm }] }, { bindkey: key }), 'atc1441');
+  assert.deepEqual(w.fields, { temperature: 26.5, humidity: 60.5, battery: 100 });
+  assert.deepEqual(decodeAdvert({ mac, rssi: 0, serviceData: [{ uuid: '181a', data: warm }] }, {}), { fmt: 'atc1441', error: 'no_key' });
   const wrong = Buffer.from(key);
   wrong[3] ^= 4;
   assert.deepEqual(decodeAdvert({ mac, rssi: 0, serviceData: [{ uuid: '181a', data: custom }] }, { bindkey: wrong }), { fmt: 'pvvx', error: 'auth_failed' });
@@ -195,7 +200,7 @@ test('qingping: temperature/humidity, battery, pressure, particulates, co2; unkn
 test('inkbird IBS-TH1/TH2: recognised by local name, manufacturer data without company id', () => {
   // 0x0499 = 11.77 °C would look like Ruuvi's company id: the name must win
   const a: Advert = { mac: 'aabbccddeeff', rssi: -60, serviceData: [], localName: 'sps', manufacturerData: Buffer.from('9904' + '0514' + '00' + 'a1b2' + '5a' + '08', 'hex') };
-  assert.deepEqual(ok(decodeAdvert(a, {}), 'inkbird').fields, { temperature: 11.77, humidity: 51.25, battery: 90 });
+  assert.deepEqual(ok(decodeAdvert(a, {}), 'inkbird').fields, { temperature: 11.77, humidity: 51.25, external_probe: false, battery: 90 });
   // IBS-TH2 (temperature only), below zero: 0xfe0c = -5.00 °C
   const b: Advert = { mac: 'aabbccddeeff', rssi: -60, serviceData: [], localName: 'tps', manufacturerData: Buffer.from('0cfe' + '0000' + '00' + '1234' + '40' + '08', 'hex') };
   assert.deepEqual(ok(decodeAdvert(b, {})).fields, { temperature: -5, battery: 64 });
@@ -228,7 +233,7 @@ test('registry: dispatch by service UUID, company id and name; first claiming de
 test('registry: every decoder declares at least one dispatch key and a unique fmt', () => {
   const fmts = new Set<string>();
   for (const d of DECODERS) {
-    assert.ok((d.serviceUuids?.length ?? 0) + (d.companyIds?.length ?? 0) + (d.localNames?.length ?? 0) > 0, d.fmt);
+    assert.ok((d.serviceUuids?.length ?? 0) + (d.companyIds?.length ?? 0) + (d.localNames?.length ?? 0) + (d.namePrefixes?.length ?? 0) > 0, d.fmt);
     for (const u of d.serviceUuids ?? []) assert.match(u, /^[0-9a-f]{4}$/);
     assert.ok(!fmts.has(d.fmt), d.fmt);
     fmts.add(d.fmt);

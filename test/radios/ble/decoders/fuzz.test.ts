@@ -5,6 +5,8 @@ import { decodeBleLine } from '../../../../src/radios/ble/decode-ble';
 import { DECODERS, decodeAdvert } from '../../../../src/radios/ble/decoders/registry';
 import vectors from './public-vectors.json';
 import { prng } from '../../../helpers/prng';
+import { advertFromOmg } from '../../../../src/radios/ble/decode-ble';
+import { ALL_VECTORS } from './vectors/index';
 
 // Deterministic PRNG so a failure reproduces; BLE_FUZZ_SEED overrides the seed.
 const SEED = Number(process.env.BLE_FUZZ_SEED ?? 0x1ea5eed);
@@ -18,7 +20,7 @@ const bytes = (n: number): Buffer => {
 const pick = <T>(xs: readonly T[]): T => xs[int(xs.length)];
 
 const UUIDS = [...new Set(DECODERS.flatMap((d) => d.serviceUuids ?? []))];
-const NAMES = [...new Set(DECODERS.flatMap((d) => d.localNames ?? []))];
+const NAMES = [...new Set(DECODERS.flatMap((d) => [...(d.localNames ?? []), ...(d.namePrefixes ?? []).map((p) => `${p} 1A2B`)]))];
 const COMPANIES = [...new Set(DECODERS.flatMap((d) => d.companyIds ?? []))];
 const KEY = Buffer.from(vectors.bthome_v2.encrypted.key, 'hex');
 const ENC_MAC = vectors.bthome_v2.encrypted.mac.replace(/:/g, '').toLowerCase();
@@ -70,7 +72,9 @@ test('fuzz: random payloads (0..64 bytes) under every decoder key, into every de
       const adverts: Advert[] = [];
       for (const u of d.serviceUuids ?? []) adverts.push({ mac: randomMac(), rssi: -50, serviceData: [{ uuid: u, data: payload }] });
       for (const c of d.companyIds ?? []) adverts.push({ mac: randomMac(), rssi: -50, serviceData: [], manufacturerData: mfg(c, payload) });
-      for (const name of d.localNames ?? []) adverts.push({ mac: randomMac(), rssi: -50, serviceData: [], localName: name, manufacturerData: payload });
+      for (const name of [...(d.localNames ?? []), ...(d.namePrefixes ?? []).map((p) => `${p} 1A2B`)]) {
+        adverts.push({ mac: randomMac(), rssi: -50, serviceData: [], localName: name, manufacturerData: payload });
+      }
       for (const a of adverts) {
         const ctx = randomCtx();
         const where = `${d.fmt} seed=${SEED} payload=${payload.toString('hex')}`;
@@ -96,6 +100,14 @@ test('fuzz: every prefix and every single-bit flip of the real vectors', () => {
   for (const c of vectors.atc_pvvx.cases) svc('181a', c.svc);
   for (const c of vectors.ruuvi_rawv2.cases) cases.push({ mac: 'a4c138d5d498', rssi: 0, serviceData: [], manufacturerData: Buffer.from('9904' + c.mfg, 'hex') });
   cases.push({ mac: 'a4c138d5d498', rssi: 0, serviceData: [], manufacturerData: Buffer.from(vectors.ibeacon.mfg, 'hex') });
+  // Every model's vector: the bytes of each family, so every decoder's deeper paths are walked
+  for (const vs of Object.values(ALL_VECTORS)) {
+    for (const v of vs) {
+      const a = advertFromOmg({ id: 'A4:C1:38:00:11:22', ...v.input });
+      if (a.serviceData.length > 0) cases.push({ ...a, manufacturerData: undefined });
+      if (a.manufacturerData) cases.push({ ...a, serviceData: [] });
+    }
+  }
   let n = 0;
   for (const base of cases) {
     const data = base.manufacturerData ?? base.serviceData[0].data;
