@@ -1,3 +1,5 @@
+import { DropCounter } from '../util/drop-counter';
+import { Fifo } from '../util/fifo';
 import { entryBytes, type CursorLimits, type LogCursor, type LogEntry, type MessageLog } from './message-log';
 
 /**
@@ -24,19 +26,17 @@ export class MemoryLog implements MessageLog {
   }
 }
 
-/** A sink's bounded queue over the shared log. Items before `read` are in flight (read, not committed). */
+/** A sink's bounded queue over the shared log. The first `read` items are in flight (read, not committed). */
 class MemoryCursor implements LogCursor {
-  private items: LogEntry[] = [];
-  private sizes: number[] = [];
-  private head = 0;
-  private read = 0; // offset from head of the next entry to hand out
+  private items = new Fifo<{ entry: LogEntry; size: number }>();
+  private read = 0; // index of the next entry to hand out
   private bytes = 0;
   private waiter: ((e: LogEntry | undefined) => void) | undefined;
   private closed = false;
+  private readonly dropCounter = new DropCounter();
   committed = 0n;
   /** Memory does not outlive the run: nothing here was sent by an earlier one. */
   readonly replayUntil = 0n;
-  readonly drops: Record<string, number> = {};
 
   constructor(
     readonly name: string,
@@ -44,9 +44,13 @@ class MemoryCursor implements LogCursor {
     private readonly onClose: () => void,
   ) {}
 
+  get drops(): Record<string, number> {
+    return this.dropCounter.byCause;
+  }
+
   push(entry: LogEntry, size: number): void {
     if (this.closed) return;
-    if (this.waiter && this.read === this.length) {
+    if (this.waiter && this.read === this.items.length) {
       // Fast path: a reader is waiting, hand the entry over without queueing beyond in-flight.
       this.append(entry, size);
       this.read++;
@@ -57,59 +61,37 @@ class MemoryCursor implements LogCursor {
       return;
     }
     if (this.limits.overflow === 'drop-newest' && this.wouldOverflow(size)) {
-      this.count('overflow');
+      this.dropCounter.count('overflow');
       return;
     }
     this.append(entry, size);
     this.enforce();
   }
 
-  private get length(): number {
-    return this.items.length - this.head;
-  }
-
   private append(entry: LogEntry, size: number): void {
-    this.items.push(entry);
-    this.sizes.push(size);
+    this.items.push({ entry, size });
     this.bytes += size;
   }
 
   private wouldOverflow(size: number): boolean {
-    return this.length + 1 > this.limits.maxMessages || this.bytes + size > this.limits.maxBytes;
+    return this.items.length + 1 > this.limits.maxMessages || this.bytes + size > this.limits.maxBytes;
   }
 
   /** Drop oldest entries (in flight first: they are the oldest) until within limits. */
   private enforce(): void {
-    while (this.length > 0 && (this.length > this.limits.maxMessages || this.bytes > this.limits.maxBytes)) {
+    while (this.items.length > 0 && (this.items.length > this.limits.maxMessages || this.bytes > this.limits.maxBytes)) {
       this.shift();
-      if (this.read > 0) this.read--;
-      this.count('overflow');
-    }
-    this.compact();
-  }
-
-  private shift(): LogEntry {
-    const e = this.items[this.head];
-    this.bytes -= this.sizes[this.head];
-    this.head++;
-    return e;
-  }
-
-  private compact(): void {
-    if (this.head > 1024 && this.head * 2 > this.items.length) {
-      this.items = this.items.slice(this.head);
-      this.sizes = this.sizes.slice(this.head);
-      this.head = 0;
+      this.dropCounter.count('overflow');
     }
   }
 
-  private count(cause: string): void {
-    this.drops[cause] = (this.drops[cause] ?? 0) + 1;
+  private shift(): void {
+    this.bytes -= this.items.shift()!.size;
+    if (this.read > 0) this.read--;
   }
 
   poll(): LogEntry | undefined {
-    if (this.read < this.length) return this.items[this.head + this.read++];
-    return undefined;
+    return this.read < this.items.length ? this.items.at(this.read++)!.entry : undefined;
   }
 
   next(): Promise<LogEntry | undefined> {
@@ -123,12 +105,8 @@ class MemoryCursor implements LogCursor {
   }
 
   commit(seq: bigint): void {
-    while (this.length > 0 && this.items[this.head].seq <= seq) {
-      this.shift();
-      if (this.read > 0) this.read--;
-    }
+    while ((this.items.peek()?.entry.seq ?? seq + 1n) <= seq) this.shift();
     if (seq > this.committed) this.committed = seq;
-    this.compact();
   }
 
   rewind(): void {
@@ -138,9 +116,8 @@ class MemoryCursor implements LogCursor {
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    this.items = [];
-    this.sizes = [];
-    this.head = this.read = this.bytes = 0;
+    this.items.clear();
+    this.read = this.bytes = 0;
     const w = this.waiter;
     this.waiter = undefined;
     w?.(undefined);
@@ -148,6 +125,6 @@ class MemoryCursor implements LogCursor {
   }
 
   backlog(): { messages: number; bytes: number } {
-    return { messages: this.length, bytes: this.bytes };
+    return { messages: this.items.length, bytes: this.bytes };
   }
 }
