@@ -9,6 +9,12 @@ import { entryBytes, type CursorLimits, type LogCursor, type LogEntry, type Mess
  */
 export class MemoryLog implements MessageLog {
   private readonly cursors = new Set<MemoryCursor>();
+  private barrier: () => void = () => undefined;
+
+  /** Readers wait for `barrier` (the spool's write) before they see an entry: write-ahead. */
+  setReadBarrier(barrier: () => void): void {
+    this.barrier = barrier;
+  }
 
   append(entry: LogEntry): void {
     const bytes = entryBytes(entry);
@@ -16,7 +22,7 @@ export class MemoryLog implements MessageLog {
   }
 
   openCursor(name: string, limits: CursorLimits): LogCursor {
-    const c = new MemoryCursor(name, limits, () => this.cursors.delete(c));
+    const c = new MemoryCursor(name, limits, () => this.barrier(), () => this.cursors.delete(c));
     this.cursors.add(c);
     return c;
   }
@@ -32,6 +38,7 @@ class MemoryCursor implements LogCursor {
   private read = 0; // index of the next entry to hand out
   private bytes = 0;
   private waiter: ((e: LogEntry | undefined) => void) | undefined;
+  private wakeQueued = false;
   private closed = false;
   private readonly dropCounter = new DropCounter();
   committed = 0n;
@@ -41,6 +48,7 @@ class MemoryCursor implements LogCursor {
   constructor(
     readonly name: string,
     private readonly limits: CursorLimits,
+    private readonly barrier: () => void,
     private readonly onClose: () => void,
   ) {}
 
@@ -50,23 +58,30 @@ class MemoryCursor implements LogCursor {
 
   push(entry: LogEntry, size: number): void {
     if (this.closed) return;
-    if (this.waiter && this.read === this.items.length) {
-      // Fast path: a reader is waiting, hand the entry over without queueing beyond in-flight.
-      this.append(entry, size);
-      this.read++;
-      const w = this.waiter;
-      this.waiter = undefined;
-      w(entry);
-      this.enforce();
-      return;
-    }
-    if (this.limits.overflow === 'drop-newest' && this.wouldOverflow(size)) {
+    // A waiting reader takes the entry at once, so it does not count against drop-newest.
+    const handOver = this.waiter !== undefined && this.read === this.items.length;
+    if (!handOver && this.limits.overflow === 'drop-newest' && this.wouldOverflow(size)) {
       this.dropCounter.count('overflow');
       return;
     }
     this.append(entry, size);
+    if (handOver && !this.wakeQueued) {
+      // Woken once per synchronous burst of appends: the barrier then writes the burst at once.
+      this.wakeQueued = true;
+      queueMicrotask(this.wake);
+    }
     this.enforce();
   }
+
+  private readonly wake = (): void => {
+    this.wakeQueued = false;
+    const w = this.waiter;
+    if (!w) return;
+    const e = this.poll();
+    if (!e) return;
+    this.waiter = undefined;
+    w(e);
+  };
 
   private append(entry: LogEntry, size: number): void {
     this.items.push({ entry, size });
@@ -91,7 +106,9 @@ class MemoryCursor implements LogCursor {
   }
 
   poll(): LogEntry | undefined {
-    return this.read < this.items.length ? this.items.at(this.read++)!.entry : undefined;
+    if (this.read >= this.items.length) return undefined;
+    this.barrier();
+    return this.items.at(this.read++)!.entry;
   }
 
   next(): Promise<LogEntry | undefined> {

@@ -99,6 +99,7 @@ export class DiskCursor implements LogCursor {
   /** Delivered but not committed positions, to map commit(seq) to a position. */
   private delivered = new Fifo<Pos>();
   private waiter: ((e: LogEntry | undefined) => void) | undefined;
+  private wakeQueued = false;
   private isClosed = false;
   private readonly reader: SegmentReader;
 
@@ -204,15 +205,22 @@ export class DiskCursor implements LogCursor {
   appended(): void {
     const b = this.backlog();
     if (b.messages > this.limits.maxMessages || b.bytes > this.limits.maxBytes) this.overflow(b);
-    if (this.waiter) {
-      const e = this.poll();
-      if (e) {
-        const w = this.waiter;
-        this.waiter = undefined;
-        w(e);
-      }
+    if (this.waiter && !this.wakeQueued) {
+      // Woken once per synchronous burst of appends, so the write-ahead costs one write per burst.
+      this.wakeQueued = true;
+      queueMicrotask(this.wake);
     }
   }
+
+  private readonly wake = (): void => {
+    this.wakeQueued = false;
+    const w = this.waiter;
+    if (!w || this.isClosed) return;
+    const e = this.poll();
+    if (!e) return;
+    this.waiter = undefined;
+    w(e);
+  };
 
   /** Everything before `end` is gone: count what this cursor never committed under `cause`, move past it. */
   passed(end: Pos, cause: string | undefined): number {

@@ -26,6 +26,8 @@ export interface Segment {
   writeFd?: number;
   /** A failed write or sync may have left a torn tail: never append to it again. */
   sealed?: boolean;
+  /** Written since its last fdatasync started. */
+  dirty?: boolean;
   syncing?: boolean;
   resync?: boolean;
   closeAfterSync?: boolean;
@@ -163,6 +165,7 @@ export class SegmentStore {
       throw err;
     }
     seg.fileBytes += data.length;
+    seg.dirty = true;
     this.bytes += data.length;
     seg.count += records;
     seg.lastSeq = lastSeq;
@@ -177,6 +180,7 @@ export class SegmentStore {
       return;
     }
     seg.syncing = true;
+    seg.dirty = false;
     this.syncsInFlight++;
     this.files.fdatasync(seg.writeFd, (err) => {
       seg.syncing = false;
@@ -195,6 +199,11 @@ export class SegmentStore {
       }
       if (this.syncsInFlight === 0) for (const r of this.syncDone.splice(0)) r();
     });
+  }
+
+  /** fdatasync every segment written since its last sync (the group commit). */
+  syncDirty(): void {
+    for (const seg of this.list) if (seg.dirty) this.sync(seg);
   }
 
   /** Remove the oldest segment file; returns it (its bookkeeping says what was in it). */

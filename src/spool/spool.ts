@@ -7,7 +7,7 @@ import { errCode, nodeFiles, type SpoolFiles } from './files';
 import { encodeRecord } from './record';
 import { Retention } from './retention';
 import { SavedCursors } from './saved-cursors';
-import { SegmentStore, type Segment } from './segments';
+import { SegmentStore } from './segments';
 import { TailCache } from './tail-cache';
 
 /** Options for {@link Spool}; the byte/interval values come from the `spool` config section. */
@@ -54,9 +54,11 @@ const WRITE_BATCH = 1024 * 1024;
  * The durable message log: an append-only, segmented log on disk (sequential writes only, which
  * SD cards like), bounded by `maxBytes`, with one persisted cursor per reliable sink.
  *
- * Durability: appends are encoded at once and written in batches (inline once 1 MiB is pending,
- * else on the timer); fdatasync runs in the thread pool every `fsyncMs`, so a power cut loses at
- * most that interval and never tears what was synced. Readers are served from a bounded RAM tail
+ * Durability, write-ahead then group-fsync: an appended entry is written to its segment file
+ * (the OS page cache) before any reader sees it, or at the latest at the end of the event-loop
+ * turn, in one write per burst, so a process crash (kill -9, OOM, a thrown bug) loses nothing.
+ * fdatasync runs in the thread pool every `fsyncMs` (0: after each turn's write), so a power cut
+ * loses at most that interval and never tears what was synced. Readers are served from a bounded RAM tail
  * cache or from the segment files, so a long backend outage costs disk, not memory.
  */
 export class Spool implements MessageLog {
@@ -186,7 +188,16 @@ export class Spool implements MessageLog {
     if (this.mode === 'disk' && this.cache.unwrittenBytes >= Math.min(WRITE_BATCH, this.memoryLimit / 2)) this.writePending();
     if (this.cache.unwrittenBytes > this.memoryLimit) this.dropUnwritten();
     for (const c of this.cursors.values()) c.appended();
-    if (this.mode === 'disk' && this.fsyncMs === 0 && !this.immediate) this.immediate = setImmediate(() => this.tick());
+    // Whatever nobody read this turn is written at its end: a crash between turns loses nothing.
+    if (!this.immediate) this.immediate = setImmediate(this.endOfTurn);
+  }
+
+  /**
+   * Write every appended entry to the segment file (the page cache) now. Cursors and the readers
+   * behind FanoutLog's barrier call this before they see an entry; fdatasync stays on its timer.
+   */
+  flush(): void {
+    if (this.mode === 'disk' && this.cache.unwrittenOrd < this.nextOrd) this.writePending();
   }
 
   /**
@@ -223,6 +234,7 @@ export class Spool implements MessageLog {
     for (const c of [...this.cursors.values()]) c.close();
     if (this.mode === 'memory') this.retryAt = 0;
     this.writePending();
+    this.retention.releaseCommitted();
     await this.segments.close();
     this.saved.persist(true);
     if (this.cache.unwrittenBytes > 0) this.log.error({ bytes: this.cache.unwrittenBytes }, 'spool: closed with messages only in memory (disk failing); they are lost');
@@ -234,7 +246,11 @@ export class Spool implements MessageLog {
   private locate(o: number): Location | undefined {
     if (o >= this.nextOrd) return undefined;
     const item = this.cache.at(o);
-    if (item) return { item };
+    if (item) {
+      // Write-ahead: an entry is in the segment file before any cursor hands it out.
+      if (o >= this.cache.unwrittenOrd) this.flush();
+      return { item };
+    }
     const seg = this.segments.find(o);
     if (seg && o >= seg.firstOrd) return { seg };
     if (seg) return { skipTo: { ord: seg.firstOrd, cum: seg.firstCum, seq: seg.firstSeq - 1n } };
@@ -289,10 +305,19 @@ export class Spool implements MessageLog {
 
   // ---- writing ----
 
-  private tick(): void {
+  private readonly endOfTurn = (): void => {
     this.immediate = undefined;
     if (this.closed) return;
+    this.flush();
+    if (this.fsyncMs === 0) this.segments.syncDirty();
+  };
+
+  private tick(): void {
+    if (this.closed) return;
     this.writePending();
+    this.segments.syncDirty();
+    // Commits free segments also when nothing new is written.
+    this.retention.releaseCommitted();
     for (const name of this.saved.forgetStale()) this.retention.forget(name);
     this.saved.persist(false);
   }
@@ -301,7 +326,6 @@ export class Spool implements MessageLog {
   private writePending(): void {
     if (this.cache.unwrittenOrd >= this.nextOrd) return;
     if (this.mode === 'memory' && Date.now() < this.retryAt) return;
-    const touched = new Set<Segment>();
     let batch: Buffer[] = [];
     let batchBytes = 0;
     let frameBytes = 0;
@@ -310,7 +334,6 @@ export class Spool implements MessageLog {
       if (batch.length === 0) return;
       const data = batch.length === 1 ? batch[0] : Buffer.concat(batch, batchBytes);
       this.segments.write(data, batch.length, lastSeq, frameBytes);
-      touched.add(this.segments.last()!);
       this.cache.written(this.cache.unwrittenOrd + batch.length, batchBytes);
       batch = [];
       batchBytes = frameBytes = 0;
@@ -336,7 +359,6 @@ export class Spool implements MessageLog {
       ok = false;
       this.diskFailed(err);
     }
-    for (const seg of touched) this.segments.sync(seg);
     if (ok && this.mode === 'memory') {
       this.mode = 'disk';
       this.alarm = undefined;
