@@ -69,10 +69,13 @@ export class SegmentReader {
   }
 
   private next(seg: Segment): { entry: LogEntry } | { bad: string } {
+    // Damaged stretches found at recovery hold no records: hop over them.
+    const skip = seg.skips?.find((s) => s[0] === this.off);
+    if (skip) this.off = skip[1];
     for (let attempt = 0; attempt < 3; attempt++) {
       const rel = this.off - this.bufPos;
       if (rel >= 0 && rel <= this.bufLen) {
-        const r = readRecord(this.buf, rel, this.bufLen, true);
+        const r = readRecord(this.buf, rel, this.bufLen, seg.format);
         if (r.ok) {
           this.off += r.bytes;
           this.ord++;

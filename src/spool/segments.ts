@@ -1,8 +1,9 @@
 import path from 'node:path';
-import { entryBytes, type LogEntry } from '../pipeline/message-log';
+import type { LogEntry } from '../pipeline/message-log';
 import type { Logger } from '../util/log';
 import { errCode, type SpoolFiles } from './files';
-import { readRecord } from './record';
+import type { RecordFormat } from './record';
+import { scanRecords } from './record-scan';
 
 /**
  * The segment files of the spool: recovery at open, appending whole records, fdatasync, reading
@@ -13,6 +14,10 @@ import { readRecord } from './record';
 /** One segment file: its records' seqs, ordinals and frame-byte totals, and its open fds. */
 export interface Segment {
   file: string;
+  /** Record format (1: written before resynchronising records; never appended to). */
+  format: RecordFormat;
+  /** Damaged stretches [from, to) found at recovery, which readers hop over. */
+  skips?: [number, number][];
   firstSeq: bigint;
   lastSeq: bigint;
   /** Ordinal (position in this run's numbering) of the first record; ordinals inside a segment are contiguous. */
@@ -40,8 +45,14 @@ export interface LogEnd {
   seq: bigint;
 }
 
+/** What recovery had to skip: the records it knows were lost, the bytes, and in which files. */
+export interface Damage {
+  records: number;
+  bytes: number;
+  files: string[];
+}
+
 const SEGMENT_RE = /^(\d{20})\.seg$/;
-const READ_CHUNK = 64 * 1024;
 
 function segName(seq: bigint): string {
   return `${seq.toString().padStart(20, '0')}.seg`;
@@ -63,6 +74,9 @@ export class SegmentStore {
     /** fdatasync failed on `seg`: the owner decides what that means for the spool's mode. */
     private readonly onSyncError: (seg: Segment, err: Error) => void,
   ) {}
+
+  /** What recovery skipped (damaged stretches and tails). */
+  readonly damage: Damage = { records: 0, bytes: 0, files: [] };
 
   /** Recover every segment file (truncating a torn tail); returns where numbering continues. Throws if the dir is unusable. */
   recover(): LogEnd {
@@ -139,7 +153,7 @@ export class SegmentStore {
       this.sync(prev);
     }
     const seg: Segment = {
-      file, firstSeq: first.seq, lastSeq: first.seq, firstOrd: first.ord, count: 0,
+      file, format: 2, firstSeq: first.seq, lastSeq: first.seq, firstOrd: first.ord, count: 0,
       firstCum: first.cum, cumBytes: 0, fileBytes: 0, writeFd: fd,
     };
     this.list.push(seg);
@@ -233,27 +247,9 @@ export class SegmentStore {
     return this.files.read(seg.readFd, buf, off, len, pos);
   }
 
-  /** Read a segment's records in order until `each` returns false. */
+  /** Read a segment's valid records in order until `each` returns false. */
   scan(seg: Segment, each: (e: LogEntry, bytes: number) => boolean): void {
-    let buf = Buffer.allocUnsafe(READ_CHUNK);
-    let pos = 0;
-    while (pos < seg.fileBytes) {
-      const len = Math.min(buf.length, seg.fileBytes - pos);
-      const got = this.readAt(seg, buf, 0, len, pos);
-      let off = 0;
-      for (;;) {
-        const r = readRecord(buf, off, got, false);
-        if (!r.ok) {
-          if ('bad' in r) return;
-          if (off === 0 && r.need > buf.length) buf = Buffer.allocUnsafe(r.need);
-          break;
-        }
-        if (!each(r.entry, r.bytes)) return;
-        off += r.bytes;
-      }
-      if (off === 0 && got === seg.fileBytes - pos) return;
-      pos += off;
-    }
+    scanRecords((buf, off, len, pos) => this.readAt(seg, buf, off, len, pos), seg.fileBytes, seg.firstSeq - 1n, each);
   }
 
   /** Wait for running syncs, fdatasync what is still open, close every fd. */
@@ -281,56 +277,37 @@ export class SegmentStore {
 
   private recoverSegment(file: string, start: LogEnd): Segment | undefined {
     const fd = this.files.openRw(file);
-    const size = this.files.size(fd);
-    let buf = Buffer.allocUnsafe(1024 * 1024);
-    let pos = 0;
-    let count = 0;
-    let cum = 0;
-    let firstSeq = 0n;
-    let lastSeq = start.seq;
-    let reason: string | undefined;
-    scan: while (pos < size) {
-      const got = this.files.read(fd, buf, 0, Math.min(buf.length, size - pos), pos);
-      let off = 0;
-      for (;;) {
-        const r = readRecord(buf, off, got, true);
-        if (!r.ok) {
-          if ('bad' in r) {
-            reason = r.bad;
-            pos += off;
-            break scan;
-          }
-          if (pos + off + r.need > size) {
-            reason = 'partial record';
-            pos += off;
-            break scan;
-          }
-          if (off === 0) buf = Buffer.allocUnsafe(r.need);
-          break;
-        }
-        if (r.entry.seq <= lastSeq) {
-          reason = 'seq not increasing';
-          pos += off;
-          break scan;
-        }
-        if (count === 0) firstSeq = r.entry.seq;
-        lastSeq = r.entry.seq;
-        count++;
-        cum += entryBytes(r.entry);
-        off += r.bytes;
+    const name = path.basename(file);
+    try {
+      const size = this.files.size(fd);
+      const r = scanRecords((buf, off, len, pos) => this.files.read(fd, buf, off, len, pos), size, start.seq);
+      if (r.skips.length > 0) {
+        this.log.warn(
+          { file: name, skippedBytes: r.skippedBytes, lostRecords: r.lostRecords, kept: r.count, reason: r.reason },
+          'spool: skipped corrupt bytes, kept every valid record after them',
+        );
       }
-      pos += off;
+      const tail = size - r.validEnd;
+      if (tail > 0) {
+        this.files.truncate(fd, r.validEnd);
+        this.files.fdatasyncSync(fd);
+        this.log.warn({ file: name, droppedBytes: tail, kept: r.count, reason: r.reason }, 'spool: truncated a torn or corrupt tail');
+      }
+      if (r.skips.length > 0 || tail > 0) {
+        this.damage.records += r.lostRecords + (tail > 0 ? r.tailRecords : 0);
+        this.damage.bytes += r.skippedBytes + tail;
+        this.damage.files.push(name);
+      }
+      if (r.count === 0) {
+        this.files.unlink(file);
+        return undefined;
+      }
+      return {
+        file, format: r.format, ...(r.skips.length > 0 ? { skips: r.skips } : {}), firstSeq: r.firstSeq, lastSeq: r.lastSeq,
+        firstOrd: start.ord, count: r.count, firstCum: start.cum, cumBytes: r.cum, fileBytes: r.validEnd,
+      };
+    } finally {
+      this.files.close(fd);
     }
-    if (pos < size) {
-      this.files.truncate(fd, pos);
-      this.files.fdatasyncSync(fd);
-      this.log.warn({ file: path.basename(file), droppedBytes: size - pos, kept: count, reason }, 'spool: truncated a torn or corrupt tail');
-    }
-    this.files.close(fd);
-    if (count === 0) {
-      this.files.unlink(file);
-      return undefined;
-    }
-    return { file, firstSeq, lastSeq, firstOrd: start.ord, count, firstCum: start.cum, cumBytes: cum, fileBytes: pos };
   }
 }

@@ -2,9 +2,10 @@ import pino from 'pino';
 import { entryBytes, type CursorLimits, type LogCursor, type LogEntry, type MessageLog } from '../pipeline/message-log';
 import { DropCounter } from '../util/drop-counter';
 import type { Logger } from '../util/log';
-import { DiskCursor, type CursorHost, type Location, type Pos } from './disk-cursor';
+import { DiskCursor, type CursorHost, type Pos } from './disk-cursor';
 import { errCode, nodeFiles, type SpoolFiles } from './files';
-import { encodeRecord } from './record';
+import { checkEncodable, encodeRecordInto, RECORD_OVERHEAD } from './record';
+import { LogPositions } from './positions';
 import { Retention } from './retention';
 import { SavedCursors } from './saved-cursors';
 import { SegmentStore } from './segments';
@@ -74,6 +75,7 @@ export class Spool implements MessageLog {
   private readonly cache: TailCache;
   private readonly saved: SavedCursors;
   private readonly retention: Retention;
+  private readonly positions: LogPositions;
   private readonly cursors = new Map<string, DiskCursor>();
   /** What the cursors see of the spool. */
   private readonly host: CursorHost;
@@ -85,6 +87,8 @@ export class Spool implements MessageLog {
 
   private mode: 'disk' | 'memory' = 'disk';
   private alarm: string | undefined;
+  /** Set for the run when recovery had to skip damaged records. */
+  private damageAlarm: string | undefined;
   private retryAt = 0;
   private timer: NodeJS.Timeout | undefined;
   private immediate: NodeJS.Immediate | undefined;
@@ -111,12 +115,17 @@ export class Spool implements MessageLog {
       { segments: this.segments, saved: this.saved, cache: this.cache, cursors: this.cursors, drops: this.drops, log: this.log },
       this.maxBytes,
     );
+    this.positions = new LogPositions(this.segments, this.cache, () => ({ ord: this.nextOrd, cum: this.totalCum, seq: this.lastAppended }));
     this.host = {
       isClosed: () => this.closed,
-      locate: (o) => this.locate(o),
-      end: () => ({ ord: this.nextOrd, cum: this.totalCum, seq: this.lastAppended }),
+      locate: (o) => {
+        // Write-ahead: an entry is in the segment file before any cursor hands it out.
+        if (o >= this.cache.unwrittenOrd && o < this.nextOrd) this.flush();
+        return this.positions.locate(o);
+      },
+      end: () => this.positions.end(),
       holesAfter: (ord) => this.cache.holesAfter(ord),
-      skipPosition: (o) => this.skipPosition(o),
+      skipPosition: (o) => this.positions.skipPosition(o),
       committed: (name, seq) => this.saved.set(name, seq),
       released: (name) => this.cursors.delete(name),
     };
@@ -130,6 +139,7 @@ export class Spool implements MessageLog {
       this.nextOrd = end.ord;
       this.totalCum = end.cum;
       this.openLastSeq = this.lastAppended = end.seq;
+      this.countDamage();
     } catch (err) {
       // An unusable state dir must not stop the gateway: run from RAM, alarm, keep retrying.
       this.diskFailed(err);
@@ -150,10 +160,11 @@ export class Spool implements MessageLog {
 
   /** Mode, alarm, use and drops for `lowband status`. */
   status(): SpoolStatus {
-    const first = this.firstAvailable();
+    const first = this.positions.first();
+    const alarm = [this.alarm, this.damageAlarm].filter(Boolean).join('; ');
     return {
       mode: this.mode,
-      ...(this.alarm ? { alarm: this.alarm } : {}),
+      ...(alarm ? { alarm } : {}),
       bytes: this.segments.bytes,
       memoryBytes: this.cache.unwrittenBytes,
       segments: this.segments.length,
@@ -173,15 +184,14 @@ export class Spool implements MessageLog {
       if (this.drops.count('seq_order') === 1) this.log.error({ seq: entry.seq.toString(), last: this.lastAppended.toString() }, 'spool: seq not increasing, message dropped');
       return;
     }
-    let rec: Buffer;
     try {
-      rec = encodeRecord(entry);
+      checkEncodable(entry);
     } catch (err) {
       if (this.drops.count('unencodable') === 1) this.log.error({ seq: entry.seq.toString(), err: (err as Error).message }, 'spool: message cannot be stored, dropped');
       return;
     }
     const bytes = entryBytes(entry);
-    this.cache.push({ entry, ord: this.nextOrd, cumStart: this.totalCum, bytes, rec });
+    this.cache.push({ entry, ord: this.nextOrd, cumStart: this.totalCum, bytes });
     this.nextOrd++;
     this.totalCum += bytes;
     this.lastAppended = entry.seq;
@@ -211,9 +221,9 @@ export class Spool implements MessageLog {
     const saved = this.saved.get(name);
     let committed: Pos;
     if (saved !== undefined) {
-      committed = { ...this.seekSeq(saved), seq: saved };
+      committed = { ...this.positions.afterSeq(saved), seq: saved };
     } else {
-      const first = this.firstAvailable();
+      const first = this.positions.first();
       committed = first ? { ord: first.ord, cum: first.cum, seq: 0n } : { ord: this.nextOrd, cum: this.totalCum, seq: 0n };
       this.saved.set(name, 0n);
     }
@@ -240,67 +250,14 @@ export class Spool implements MessageLog {
     if (this.cache.unwrittenBytes > 0) this.log.error({ bytes: this.cache.unwrittenBytes }, 'spool: closed with messages only in memory (disk failing); they are lost');
   }
 
-  // ---- positions ----
-
-  /** Where ordinal `o` lives: a segment, the cache, or the next available position after a hole. */
-  private locate(o: number): Location | undefined {
-    if (o >= this.nextOrd) return undefined;
-    const item = this.cache.at(o);
-    if (item) {
-      // Write-ahead: an entry is in the segment file before any cursor hands it out.
-      if (o >= this.cache.unwrittenOrd) this.flush();
-      return { item };
-    }
-    const seg = this.segments.find(o);
-    if (seg && o >= seg.firstOrd) return { seg };
-    if (seg) return { skipTo: { ord: seg.firstOrd, cum: seg.firstCum, seq: seg.firstSeq - 1n } };
-    const head = this.cache.head();
-    if (head && head.ord > o) return { skipTo: { ord: head.ord, cum: head.cumStart, seq: head.entry.seq - 1n } };
-    return { skipTo: { ord: this.nextOrd, cum: this.totalCum, seq: this.lastAppended } };
-  }
-
-  /** Move a cursor forward by whole segments/cache so its backlog fits (`drop-oldest`). */
-  private skipPosition(targetOrd: number): Pos {
-    const end = { ord: this.nextOrd, cum: this.totalCum, seq: this.lastAppended };
-    const where = this.locate(targetOrd);
-    if (!where) return end;
-    if ('item' in where) return { ord: where.item.ord, cum: where.item.cumStart, seq: where.item.entry.seq - 1n };
-    if ('skipTo' in where) return where.skipTo;
-    // Inside a segment: jump to its end rather than scan the file for an exact position.
-    const o = where.seg.firstOrd + where.seg.count;
-    const w = this.locate(o);
-    if (!w) return end;
-    if ('item' in w) return { ord: w.item.ord, cum: w.item.cumStart, seq: w.item.entry.seq - 1n };
-    if ('skipTo' in w) return w.skipTo;
-    return w.seg.firstOrd === o ? { ord: o, cum: w.seg.firstCum, seq: w.seg.firstSeq - 1n } : end;
-  }
-
-  private firstAvailable(): Pos | undefined {
-    const seg = this.segments.first();
-    if (seg) return { ord: seg.firstOrd, cum: seg.firstCum, seq: seg.firstSeq };
-    const head = this.cache.head();
-    if (head) return { ord: head.ord, cum: head.cumStart, seq: head.entry.seq };
-    return undefined;
-  }
-
-  /** First position after `seq` (entries are in seq order). */
-  private seekSeq(seq: bigint): Pos {
-    for (const seg of this.segments.list) {
-      if (seg.lastSeq <= seq) continue;
-      if (seg.firstSeq > seq) return { ord: seg.firstOrd, cum: seg.firstCum, seq };
-      let ord = seg.firstOrd;
-      let cum = seg.firstCum;
-      this.segments.scan(seg, (e) => {
-        if (e.seq > seq) return false;
-        ord++;
-        cum += entryBytes(e);
-        return true;
-      });
-      return { ord, cum, seq };
-    }
-    const it = this.cache.findSeq(seq);
-    if (it) return { ord: it.ord, cum: it.cumStart, seq };
-    return { ord: this.nextOrd, cum: this.totalCum, seq };
+  /** Damage recovery skipped is a drop (`corrupt`, and `corrupt_bytes`) and an alarm for this run. */
+  private countDamage(): void {
+    const d = this.segments.damage;
+    if (d.bytes === 0) return;
+    if (d.records > 0) this.drops.count('corrupt', d.records);
+    this.drops.count('corrupt_bytes', d.bytes);
+    const files = d.files.length > 3 ? `${d.files.slice(0, 3).join(', ')} and ${d.files.length - 3} more` : d.files.join(', ');
+    this.damageAlarm = `spool recovery skipped ${d.bytes} corrupt bytes (${d.records} records) in ${files}; every valid record was kept`;
   }
 
   // ---- writing ----
@@ -326,35 +283,36 @@ export class Spool implements MessageLog {
   private writePending(): void {
     if (this.cache.unwrittenOrd >= this.nextOrd) return;
     if (this.mode === 'memory' && Date.now() < this.retryAt) return;
-    let batch: Buffer[] = [];
-    let batchBytes = 0;
-    let frameBytes = 0;
-    let lastSeq = 0n;
-    const flush = (): void => {
-      if (batch.length === 0) return;
-      const data = batch.length === 1 ? batch[0] : Buffer.concat(batch, batchBytes);
-      this.segments.write(data, batch.length, lastSeq, frameBytes);
-      this.cache.written(this.cache.unwrittenOrd + batch.length, batchBytes);
-      batch = [];
-      batchBytes = frameBytes = 0;
+    let from = this.cache.unwrittenOrd;
+    let bytes = 0;
+    let frames = 0;
+    /** Encode ordinals [from, to) into one buffer (their indexes in the active segment follow its count) and write it. */
+    const write = (to: number): void => {
+      if (to === from) return;
+      const seg = this.segments.last()!;
+      const data = Buffer.allocUnsafe(bytes);
+      let off = 0;
+      for (let o = from; o < to; o++) off += encodeRecordInto(data, off, this.cache.at(o)!.entry, seg.count + o - from);
+      this.segments.write(data, to - from, this.cache.at(to - 1)!.entry.seq, frames);
+      this.cache.written(to, bytes);
+      from = to;
+      bytes = frames = 0;
     };
     let ok = true;
     try {
-      for (let o = this.cache.unwrittenOrd; o < this.nextOrd; o++) {
+      for (let o = from; o < this.nextOrd; o++) {
         const item = this.cache.at(o)!;
-        const rec = item.rec!;
-        const fits = this.segments.fits(o, batch.length, batchBytes + rec.length, this.segmentBytes);
-        if (!fits || batchBytes + rec.length > WRITE_BATCH) flush();
+        const len = item.bytes + RECORD_OVERHEAD;
+        const fits = this.segments.fits(o, o - from, bytes + len, this.segmentBytes);
+        if (!fits || bytes + len > WRITE_BATCH) write(o);
         if (!fits) {
-          this.retention.enforceMaxBytes(rec.length);
+          this.retention.enforceMaxBytes(len);
           this.segments.create({ seq: item.entry.seq, ord: item.ord, cum: item.cumStart });
         }
-        batch.push(rec);
-        batchBytes += rec.length;
-        frameBytes += item.bytes;
-        lastSeq = item.entry.seq;
+        bytes += len;
+        frames += item.bytes;
       }
-      flush();
+      write(this.nextOrd);
     } catch (err) {
       ok = false;
       this.diskFailed(err);

@@ -1,5 +1,6 @@
 import type { LogEntry } from '../pipeline/message-log';
 import { Fifo } from '../util/fifo';
+import { RECORD_OVERHEAD } from './record';
 
 /**
  * The spool's RAM tail: the most recent entries (so live readers never touch the disk), the
@@ -7,13 +8,12 @@ import { Fifo } from '../util/fifo';
  * disk failed long enough that unwritten entries had to be dropped from RAM.
  */
 
-/** One entry in the tail, at ordinal `ord`; `rec` is its encoded record while not yet written. */
+/** One entry in the tail, at ordinal `ord`, after `cumStart` frame bytes; `bytes` are its own. */
 export interface CacheItem {
   entry: LogEntry;
   ord: number;
   cumStart: number;
   bytes: number;
-  rec?: Buffer;
 }
 
 /** Ordinals lost while the disk was failing (dropped from RAM before they could be written). */
@@ -42,7 +42,7 @@ export class TailCache {
   push(item: CacheItem): void {
     this.items.push(item);
     this.heapBytes += item.bytes + ITEM_OVERHEAD;
-    this.unwrittenBytes += item.rec!.length;
+    this.unwrittenBytes += item.bytes + RECORD_OVERHEAD;
   }
 
   /** The cached entry at ordinal `o`, if it is in RAM. */
@@ -62,9 +62,8 @@ export class TailCache {
     return undefined;
   }
 
-  /** Entries `from` up to `to` (exclusive ordinals) have been written: their records are released. */
+  /** Entries before ordinal `to` have been written (`recBytes` of records). */
   written(to: number, recBytes: number): void {
-    for (let o = this.unwrittenOrd; o < to; o++) this.at(o)!.rec = undefined;
     this.unwrittenOrd = to;
     this.unwrittenBytes -= recBytes;
   }
@@ -82,7 +81,7 @@ export class TailCache {
     if (this.unwrittenOrd >= end) return undefined;
     while ((this.items.peek()?.ord ?? end) < this.unwrittenOrd) this.shift();
     const it = this.shift();
-    this.unwrittenBytes -= it.rec!.length;
+    this.unwrittenBytes -= it.bytes + RECORD_OVERHEAD;
     this.unwrittenOrd = it.ord + 1;
     const last = this.holes[this.holes.length - 1];
     if (last && last.to === it.ord) {
