@@ -25,6 +25,7 @@ export class SavedCursors {
   private readonly opened = new Set<string>();
   private firstOpenAt = 0;
   private staleChecked = false;
+  private failure: string | undefined;
 
   constructor(
     private readonly dir: string,
@@ -108,9 +109,17 @@ export class SavedCursors {
       this.files.writeTextAtomic(path.join(this.dir, CURSORS_FILE), JSON.stringify({ version: 1, cursors }) + '\n');
       this.dirty = false;
       this.lastPersist = now;
+      if (this.failure) this.log.warn('spool: cursors.json written again');
+      this.failure = undefined;
     } catch (err) {
       // Stale positions only cause redelivery; keep trying on later ticks.
       if (this.drops.count('cursor_persist_errors') === 1) this.log.error({ err: errCode(err) }, 'spool: cannot write cursors.json');
+      this.failure = errCode(err);
     }
+  }
+
+  /** Set while cursors.json cannot be written: after a restart the sinks would resend from older positions. */
+  get alarm(): string | undefined {
+    return this.failure && `cannot write cursors.json (${this.failure}): after a restart sinks resend from older positions; retrying`;
   }
 }

@@ -161,7 +161,7 @@ export class Spool implements MessageLog {
   /** Mode, alarm, use and drops for `lowband status`. */
   status(): SpoolStatus {
     const first = this.positions.first();
-    const alarm = [this.alarm, this.damageAlarm].filter(Boolean).join('; ');
+    const alarm = [this.alarm, this.damageAlarm, this.saved.alarm].filter(Boolean).join('; ');
     return {
       mode: this.mode,
       ...(alarm ? { alarm } : {}),
