@@ -1,8 +1,8 @@
 import { entryBytes, type CursorLimits, type LogCursor, type LogEntry } from '../pipeline/message-log';
 import { DropCounter } from '../util/drop-counter';
 import { Fifo } from '../util/fifo';
-import { readRecord } from './record';
-import type { Segment, SegmentStore } from './segments';
+import { readRecord, RECORD_OVERHEAD } from './record';
+import { indexedOrdinals, type Segment, type SegmentStore } from './segments';
 import type { CacheItem } from './tail-cache';
 
 /**
@@ -40,31 +40,51 @@ export interface CursorHost {
 
 const READ_CHUNK = 64 * 1024;
 
+/** What a reader needs of the segment files. */
+export type SegmentAccess = Pick<SegmentStore, 'readAt' | 'pastDamage'>;
+
 /** Per-cursor reader of the segment files, with its own read-ahead buffer. */
 export class SegmentReader {
   private seg: Segment | undefined;
   private off = 0;
   private ord = 0;
   private cum = 0;
+  private lastSeq = 0n;
+  private lastIndex = -1;
   private buf = Buffer.allocUnsafe(READ_CHUNK);
   private bufPos = 0;
   private bufLen = 0;
 
-  constructor(private readonly store: Pick<SegmentStore, 'readAt'>) {}
+  constructor(private readonly store: SegmentAccess) {}
 
-  /** Record at ordinal `o` of `seg`, repositioning by scanning when needed. */
-  read(seg: Segment, o: number): { entry: LogEntry; cum: number } | { bad: string } {
+  /**
+   * The record at ordinal `o` of `seg` (repositioning by scanning when needed), or the first
+   * valid one after it when damage took `o`: `ord` says which.
+   */
+  read(seg: Segment, o: number): { entry: LogEntry; cum: number; ord: number } | { bad: string } {
     if (this.seg !== seg || this.ord > o) {
       this.seg = seg;
       this.off = 0;
       this.ord = seg.firstOrd;
       this.cum = seg.firstCum;
+      this.lastSeq = seg.firstSeq - 1n;
+      this.lastIndex = -1;
       this.bufLen = 0;
     }
     for (;;) {
       const r = this.next(seg);
-      if ('bad' in r) return r;
-      if (this.ord - 1 === o) return { entry: r.entry, cum: this.cum };
+      if ('bad' in r) {
+        if (!indexedOrdinals(seg)) return r;
+        // Damage not seen at open: go on at the next valid record, whose index is its ordinal.
+        const hole = this.store.pastDamage(seg, this.off, this.lastSeq, this.lastIndex);
+        if (hole.index >= seg.count) return r;
+        this.off = hole.to;
+        this.ord = seg.firstOrd + hole.index;
+        this.cum = seg.firstCum + hole.to - hole.index * RECORD_OVERHEAD;
+        this.lastIndex = hole.index - 1;
+        continue;
+      }
+      if (this.ord - 1 >= o) return { entry: r.entry, cum: this.cum, ord: this.ord - 1 };
     }
   }
 
@@ -76,13 +96,17 @@ export class SegmentReader {
       const rel = this.off - this.bufPos;
       if (rel >= 0 && rel <= this.bufLen) {
         const r = readRecord(this.buf, rel, this.bufLen, seg.format);
-        if (r.ok) {
+        if (r.ok && r.entry.seq > this.lastSeq && (seg.format === 1 || r.index > this.lastIndex)) {
           this.off += r.bytes;
           this.ord++;
           this.cum += entryBytes(r.entry);
+          this.lastSeq = r.entry.seq;
+          this.lastIndex = r.index;
           return { entry: r.entry };
         }
+        if (r.ok) return { bad: 'record out of order' };
         if ('bad' in r) return r;
+        if (this.off + r.need > seg.fileBytes) return { bad: 'record runs past the end of the segment' };
         if (r.need > this.buf.length) this.buf = Buffer.allocUnsafe(r.need);
       }
       const want = Math.min(this.buf.length, seg.fileBytes - this.off);
@@ -108,7 +132,7 @@ export class DiskCursor implements LogCursor {
 
   constructor(
     private readonly host: CursorHost,
-    store: Pick<SegmentStore, 'readAt'>,
+    store: SegmentAccess,
     readonly name: string,
     private readonly limits: CursorLimits,
     committed: Pos,
@@ -156,15 +180,19 @@ export class DiskCursor implements LogCursor {
       } else {
         const r = this.reader.read(where.seg, o);
         if ('bad' in r) {
-          // A record written this run that no longer reads back: skip the rest of that segment.
+          // Nothing valid reads back from here on: skip the rest of that segment.
           const seg = where.seg;
-          this.dropCounter.count('spool_read', seg.firstOrd + seg.count - o);
+          this.dropCounter.count('corrupt', seg.firstOrd + seg.count - o);
           this.read = { ord: seg.firstOrd + seg.count, cum: seg.firstCum + seg.cumBytes, seq: seg.lastSeq };
           o = this.read.ord;
           continue;
         }
         entry = r.entry;
         cum = r.cum;
+        if (r.ord > o) {
+          this.dropCounter.count('corrupt', r.ord - o);
+          o = r.ord;
+        }
       }
       this.read = { ord: o + 1, cum, seq: entry.seq };
       this.delivered.push(this.read);

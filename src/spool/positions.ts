@@ -1,6 +1,6 @@
-import { entryBytes } from '../pipeline/message-log';
 import type { Location, Pos } from './disk-cursor';
-import type { SegmentStore } from './segments';
+import { RECORD_OVERHEAD } from './record';
+import { indexedOrdinals, type SegmentStore } from './segments';
 import type { TailCache } from './tail-cache';
 
 /**
@@ -61,10 +61,17 @@ export class LogPositions {
       if (seg.firstSeq > seq) return { ord: seg.firstOrd, cum: seg.firstCum, seq };
       let ord = seg.firstOrd;
       let cum = seg.firstCum;
-      this.segments.scan(seg, (e) => {
-        if (e.seq > seq) return false;
-        ord++;
-        cum += entryBytes(e);
+      const byIndex = indexedOrdinals(seg);
+      this.segments.scan(seg, (r) => {
+        if (r.seq > seq) return false;
+        if (byIndex) {
+          // Records lost to damage found while reading keep their ordinals: go by the index.
+          ord = seg.firstOrd + r.index + 1;
+          cum = seg.firstCum + r.off + r.bytes - (r.index + 1) * RECORD_OVERHEAD;
+        } else {
+          ord++;
+          cum += r.frameBytes;
+        }
         return true;
       });
       return { ord, cum, seq };

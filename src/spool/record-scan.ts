@@ -1,5 +1,4 @@
-import { entryBytes, type LogEntry } from '../pipeline/message-log';
-import { MAGIC, nextCandidate, readRecord, type RecordFormat } from './record';
+import { checkRecord, MAGIC, nextCandidate, readRecord, type RecordFormat, type RecordInfo } from './record';
 
 /**
  * Reading a segment file record by record, resynchronising after damage: at bytes that are not
@@ -91,74 +90,105 @@ function formatOf(win: FileWindow): RecordFormat {
   return countCandidates(win, 0, win.size, 1) > 0 ? 2 : 1;
 }
 
-type Parsed = { ok: true; entry: LogEntry; bytes: number; index: number } | { ok: false; bad: string };
+type Parsed = ({ ok: true } & RecordInfo) | { ok: false; bad: string };
 
-/**
- * Scan `size` bytes of a segment; `each` sees every valid record in order (return false to
- * stop early). `afterSeq`: records must have a higher seq (the previous segment's last).
- */
-export function scanRecords(readAt: ReadAt, size: number, afterSeq: bigint, each?: (e: LogEntry, bytes: number) => boolean): ScanResult {
-  const win = new FileWindow(readAt, size);
-  const format = formatOf(win);
-  const res: ScanResult = { format, count: 0, firstSeq: 0n, lastSeq: afterSeq, cum: 0, validEnd: 0, skips: [], lostRecords: 0, skippedBytes: 0, tailRecords: 0 };
-  let lastIndex = -1;
+/** Record parsing and resynchronisation over one file window. */
+class Scanner {
+  constructor(
+    readonly win: FileWindow,
+    readonly format: RecordFormat,
+  ) {}
 
-  const parseAt = (off: number): Parsed => {
+  parseAt(off: number): Parsed {
+    const { win, format } = this;
     let rel = win.ensure(off, 12);
-    let r = readRecord(win.buf, rel, win.len, format);
+    let r = checkRecord(win.buf, rel, win.len, format);
     if (!r.ok && 'need' in r) {
-      if (off + r.need > size) return { ok: false, bad: 'partial record' };
+      if (off + r.need > win.size) return { ok: false, bad: 'partial record' };
       rel = win.ensure(off, r.need);
-      r = readRecord(win.buf, rel, win.len, format);
+      r = checkRecord(win.buf, rel, win.len, format);
       if (!r.ok && 'need' in r) return { ok: false, bad: 'short read' };
     }
     return r as Parsed;
-  };
-  const follows = (r: Parsed): r is Extract<Parsed, { ok: true }> =>
-    r.ok && r.entry.seq > res.lastSeq && (format === 1 || r.index > lastIndex);
+  }
 
-  /** The next offset after `from` where a valid, in-order record starts, or -1. */
-  const resync = (from: number): number => {
-    for (let p = from; p < size; ) {
+  /** Does `r` validly follow a record with `afterSeq` and `afterIndex`? */
+  follows(r: Parsed, afterSeq: bigint, afterIndex: number): r is { ok: true } & RecordInfo {
+    return r.ok && r.seq > afterSeq && (this.format === 1 || r.index > afterIndex);
+  }
+
+  /** The next offset at or after `from` where a valid record following `afterSeq`/`afterIndex` starts, or -1. */
+  resync(from: number, afterSeq: bigint, afterIndex: number): number {
+    const { win, format } = this;
+    for (let p = from; p < win.size; ) {
       const rel = win.ensure(p, 12);
       const i = nextCandidate(win.buf, rel, win.len, format);
       if (i < 0 || win.pos + i + 12 > win.end) {
-        if (win.end >= size) return -1;
+        if (win.end >= win.size) return -1;
         p = Math.max(p + 1, win.end - 12);
         continue;
       }
       const cand = win.pos + i;
       if (format === 1) {
         const len = win.buf.readUInt32BE(i);
-        if (len < 16 || len > Math.min(V1_RESYNC_MAX, size - cand - 8)) {
+        if (len < 16 || len > Math.min(V1_RESYNC_MAX, win.size - cand - 8)) {
           p = cand + 1;
           continue;
         }
       }
-      if (follows(parseAt(cand))) return cand;
+      if (this.follows(this.parseAt(cand), afterSeq, afterIndex)) return cand;
       p = cand + 1;
     }
     return -1;
-  };
+  }
+}
 
+/** A record found by {@link findNextRecord}. */
+export interface FoundRecord extends RecordInfo {
+  off: number;
+}
+
+/**
+ * Damage found while reading (after open): the first valid version-2 record at or after `from`
+ * that follows `afterSeq`/`afterIndex`, or undefined.
+ */
+export function findNextRecord(readAt: ReadAt, size: number, from: number, afterSeq: bigint, afterIndex: number): FoundRecord | undefined {
+  const sc = new Scanner(new FileWindow(readAt, size), 2);
+  const off = sc.resync(from, afterSeq, afterIndex);
+  if (off < 0) return undefined;
+  const r = sc.parseAt(off);
+  return r.ok ? { ...r, off } : undefined;
+}
+
+/**
+ * Scan `size` bytes of a segment; `each` sees every valid record in order with its offset
+ * (return false to stop early). `afterSeq`: records must have a higher seq (the previous
+ * segment's last). Frames are never copied.
+ */
+export function scanRecords(readAt: ReadAt, size: number, afterSeq: bigint, each?: (r: FoundRecord) => boolean): ScanResult {
+  const win = new FileWindow(readAt, size);
+  const format = formatOf(win);
+  const sc = new Scanner(win, format);
+  const res: ScanResult = { format, count: 0, firstSeq: 0n, lastSeq: afterSeq, cum: 0, validEnd: 0, skips: [], lostRecords: 0, skippedBytes: 0, tailRecords: 0 };
+  let lastIndex = -1;
   let off = 0;
   while (off < size) {
-    const r = parseAt(off);
-    if (follows(r)) {
-      if (res.count === 0) res.firstSeq = r.entry.seq;
+    const r = sc.parseAt(off);
+    if (sc.follows(r, res.lastSeq, lastIndex)) {
+      if (res.count === 0) res.firstSeq = r.seq;
       res.count++;
-      res.lastSeq = r.entry.seq;
-      res.cum += entryBytes(r.entry);
-      off += r.bytes;
-      res.validEnd = off;
+      res.lastSeq = r.seq;
+      res.cum += r.frameBytes;
       const skipped = format === 2 ? r.index - lastIndex - 1 : 0;
       lastIndex = r.index;
       if (skipped > 0) res.lostRecords += skipped;
-      if (each && !each(r.entry, r.bytes)) return res;
+      if (each && !each({ ...r, off })) return res;
+      off += r.bytes;
+      res.validEnd = off;
       continue;
     }
     res.reason ??= r.ok ? 'seq not increasing' : r.bad;
-    const next = resync(off + 1);
+    const next = sc.resync(off + 1, res.lastSeq, lastIndex);
     if (next < 0) {
       // The rest is a torn tail or garbage.
       res.tailRecords = format === 1 ? 1 : Math.max(1, countCandidates(win, off, size));

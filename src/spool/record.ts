@@ -15,7 +15,7 @@ import type { LogEntry } from '../pipeline/message-log';
 export type RecordFormat = 1 | 2;
 
 export const MAGIC = 0xd71b5202;
-const MAGIC_BYTES = Buffer.from([0xd7, 0x1b, 0x52, 0x02]);
+export const MAGIC_BYTES = Buffer.from([0xd7, 0x1b, 0x52, 0x02]);
 const HEAD = { 1: 8, 2: 12 } as const;
 /** Payload bytes besides the three frames. */
 const FIXED = { 1: 8 + 2 + 2 + 4, 2: 4 + 8 + 2 + 2 + 4 } as const;
@@ -84,26 +84,39 @@ export function encodeRecord(e: LogEntry, index = 0): Buffer {
   return r;
 }
 
-/** Outcome of reading a record at some offset of a buffer. */
-export type RecordRead =
-  | { ok: true; entry: LogEntry; bytes: number; index: number }
+/** A valid record's place and size, found without copying its frames. */
+export interface RecordInfo {
+  seq: bigint;
+  /** Position in its segment (version 2; -1 for version 1). */
+  index: number;
+  /** Bytes on disk. */
+  bytes: number;
+  /** Frame bytes (what entryBytes() would say). */
+  frameBytes: number;
+}
+
+/** Outcome of checking a record at some offset of a buffer. */
+export type RecordCheck =
+  | ({ ok: true } & RecordInfo)
   /** Not enough bytes in the buffer (caller may read more, or it is a torn tail). */
   | { ok: false; need: number }
   /** Bytes there but not a valid record: corruption. */
   | { ok: false; bad: string };
 
+/** Outcome of reading a record at some offset of a buffer. */
+export type RecordRead = { ok: true; entry: LogEntry; bytes: number; index: number } | Exclude<RecordCheck, { ok: true }>;
+
 /** Offset of the next possible record start at or after `from` (the magic for version 2, any byte for version 1), or -1. */
 export function nextCandidate(buf: Buffer, from: number, end: number, format: RecordFormat): number {
   if (format === 1) return from < end ? from : -1;
-  const i = buf.subarray(0, end).indexOf(MAGIC_BYTES, from);
-  return i;
+  return buf.subarray(0, end).indexOf(MAGIC_BYTES, from);
 }
 
 /**
- * Parse the record starting at `off`. Frames are copied out so `buf` can be reused. The frame
- * lengths are checked before the CRC, so a scan over garbage rejects most offsets cheaply.
+ * Validate the record starting at `off`: magic, lengths, CRC. The frame lengths are checked
+ * before the CRC, so a scan over garbage rejects most offsets cheaply.
  */
-export function readRecord(buf: Buffer, off: number, end: number, format: RecordFormat = 2): RecordRead {
+export function checkRecord(buf: Buffer, off: number, end: number, format: RecordFormat = 2): RecordCheck {
   const head = HEAD[format];
   if (end - off < head) return { ok: false, need: head };
   if (format === 2 && buf.readUInt32BE(off) !== MAGIC) return { ok: false, bad: 'no record magic' };
@@ -111,23 +124,32 @@ export function readRecord(buf: Buffer, off: number, end: number, format: Record
   if (len < FIXED[format] || len > MAX_PAYLOAD) return { ok: false, bad: `implausible length ${len}` };
   if (end - off < head + len) return { ok: false, need: head + len };
   const p = off + head;
-  const payload = buf.subarray(p, p + len);
-  let o = format === 2 ? 12 : 8;
-  const tl = payload.readUInt16BE(o);
-  if (o + 2 + tl + 2 > len) return { ok: false, bad: 'frame lengths exceed record' };
-  const hl = payload.readUInt16BE(o + 2 + tl);
-  if (o + 4 + tl + hl + 4 > len) return { ok: false, bad: 'frame lengths exceed record' };
-  const bl = payload.readUInt32BE(o + 4 + tl + hl);
-  if (o + 8 + tl + hl + bl !== len) return { ok: false, bad: 'frame lengths do not match record' };
-  const crc = format === 2 ? crc32(buf.subarray(off + 8, p + len)) : crc32(payload);
+  const o = p + (format === 2 ? 12 : 8);
+  const tl = buf.readUInt16BE(o);
+  if (o - p + 2 + tl + 2 > len) return { ok: false, bad: 'frame lengths exceed record' };
+  const hl = buf.readUInt16BE(o + 2 + tl);
+  if (o - p + 4 + tl + hl + 4 > len) return { ok: false, bad: 'frame lengths exceed record' };
+  const bl = buf.readUInt32BE(o + 4 + tl + hl);
+  if (o - p + 8 + tl + hl + bl !== len) return { ok: false, bad: 'frame lengths do not match record' };
+  const crc = crc32(buf.subarray(format === 2 ? off + 8 : p, p + len));
   if (crc !== buf.readUInt32BE(off + 4)) return { ok: false, bad: 'crc mismatch' };
-  const index = format === 2 ? payload.readUInt32BE(0) : -1;
-  const seq = payload.readBigUInt64BE(format === 2 ? 4 : 0);
-  o += 2;
-  const topic = Buffer.from(payload.subarray(o, o + tl));
-  o += tl + 2;
-  const header = Buffer.from(payload.subarray(o, o + hl));
-  o += hl + 4;
-  const body = Buffer.from(payload.subarray(o, o + bl));
-  return { ok: true, entry: { seq, frames: [topic, header, body] }, bytes: head + len, index };
+  const index = format === 2 ? buf.readUInt32BE(p) : -1;
+  const seq = buf.readBigUInt64BE(format === 2 ? p + 4 : p);
+  return { ok: true, seq, index, bytes: head + len, frameBytes: tl + hl + bl };
+}
+
+/** Parse the record starting at `off`. Frames are copied out so `buf` can be reused. */
+export function readRecord(buf: Buffer, off: number, end: number, format: RecordFormat = 2): RecordRead {
+  const r = checkRecord(buf, off, end, format);
+  if (!r.ok) return r;
+  let o = off + HEAD[format] + (format === 2 ? 12 : 8);
+  const tl = buf.readUInt16BE(o);
+  const topic = Buffer.from(buf.subarray(o + 2, o + 2 + tl));
+  o += 2 + tl;
+  const hl = buf.readUInt16BE(o);
+  const header = Buffer.from(buf.subarray(o + 2, o + 2 + hl));
+  o += 2 + hl;
+  const bl = buf.readUInt32BE(o);
+  const body = Buffer.from(buf.subarray(o + 4, o + 4 + bl));
+  return { ok: true, entry: { seq: r.seq, frames: [topic, header, body] }, bytes: r.bytes, index: r.index };
 }

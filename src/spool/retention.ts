@@ -64,8 +64,8 @@ export class Retention {
     if (seq < seg.firstSeq) return seg.count;
     if (seq >= seg.lastSeq) return 0;
     let n = 0;
-    this.p.segments.scan(seg, (e) => {
-      if (e.seq > seq) n++;
+    this.p.segments.scan(seg, (r) => {
+      if (r.seq > seq) n++;
       return true;
     });
     return n;

@@ -1,9 +1,8 @@
 import path from 'node:path';
-import type { LogEntry } from '../pipeline/message-log';
 import type { Logger } from '../util/log';
 import { errCode, type SpoolFiles } from './files';
-import type { RecordFormat } from './record';
-import { scanRecords } from './record-scan';
+import { checkRecord, MAGIC_BYTES, RECORD_OVERHEAD, type RecordFormat } from './record';
+import { findNextRecord, scanRecords, type FoundRecord } from './record-scan';
 
 /**
  * The segment files of the spool: recovery at open, appending whole records, fdatasync, reading
@@ -18,6 +17,8 @@ export interface Segment {
   format: RecordFormat;
   /** Damaged stretches [from, to) found at recovery, which readers hop over. */
   skips?: [number, number][];
+  /** Damage found while reading (indexed segments): offset → where the next valid record is and its index. */
+  holes?: Map<number, { to: number; index: number }>;
   firstSeq: bigint;
   lastSeq: bigint;
   /** Ordinal (position in this run's numbering) of the first record; ordinals inside a segment are contiguous. */
@@ -38,6 +39,14 @@ export interface Segment {
   closeAfterSync?: boolean;
 }
 
+/**
+ * Are the segment's ordinals its records' indexes (version 2, no damage found at recovery)?
+ * Then a record found after damage seen only while reading still has its own ordinal.
+ */
+export function indexedOrdinals(seg: Segment): boolean {
+  return seg.format === 2 && !seg.skips;
+}
+
 /** Where numbering stands after the segments recovered so far. */
 export interface LogEnd {
   ord: number;
@@ -45,14 +54,17 @@ export interface LogEnd {
   seq: bigint;
 }
 
-/** What recovery had to skip: the records it knows were lost, the bytes, and in which files. */
+/** Damage found in a segment file: the records known lost and the bytes skipped. */
 export interface Damage {
+  file: string;
   records: number;
   bytes: number;
-  files: string[];
 }
 
 const SEGMENT_RE = /^(\d{20})\.seg$/;
+/** Bytes read at the start and the end of an older segment for the fast start (records are far smaller). */
+const QUICK_HEAD = 4096;
+const QUICK_TAIL = 16 * 1024;
 
 function segName(seq: bigint): string {
   return `${seq.toString().padStart(20, '0')}.seg`;
@@ -73,10 +85,10 @@ export class SegmentStore {
     private readonly log: Logger,
     /** fdatasync failed on `seg`: the owner decides what that means for the spool's mode. */
     private readonly onSyncError: (seg: Segment, err: Error) => void,
+    /** Damage found at recovery or while reading, reported once per stretch. */
+    private readonly onDamage: (d: Damage) => void,
   ) {}
 
-  /** What recovery skipped (damaged stretches and tails). */
-  readonly damage: Damage = { records: 0, bytes: 0, files: [] };
 
   /** Recover every segment file (truncating a torn tail); returns where numbering continues. Throws if the dir is unusable. */
   recover(): LogEnd {
@@ -86,8 +98,10 @@ export class SegmentStore {
       .filter((n) => SEGMENT_RE.test(n))
       .sort();
     let end: LogEnd = { ord: 0, cum: 0, seq: 0n };
-    for (const name of names) {
-      const seg = this.recoverSegment(path.join(this.dir, name), end);
+    for (const [i, name] of names.entries()) {
+      const file = path.join(this.dir, name);
+      // Only the newest segment can have a torn tail: the others are checked by their first and last record.
+      const seg = (i < names.length - 1 && this.quickOpen(file, end)) || this.recoverSegment(file, end);
       if (!seg) continue;
       end = { ord: seg.firstOrd + seg.count, cum: seg.firstCum + seg.cumBytes, seq: seg.lastSeq };
       this.list.push(seg);
@@ -248,8 +262,26 @@ export class SegmentStore {
   }
 
   /** Read a segment's valid records in order until `each` returns false. */
-  scan(seg: Segment, each: (e: LogEntry, bytes: number) => boolean): void {
+  scan(seg: Segment, each: (r: FoundRecord) => boolean): void {
     scanRecords((buf, off, len, pos) => this.readAt(seg, buf, off, len, pos), seg.fileBytes, seg.firstSeq - 1n, each);
+  }
+
+  /**
+   * A reader of an indexed segment met bytes that are not a valid record at `from`, after the
+   * record with `afterSeq`/`afterIndex`: where the next valid one is and its index (`seg.count`
+   * and the file end when none follows). Reported as damage once; later readers hop it.
+   */
+  pastDamage(seg: Segment, from: number, afterSeq: bigint, afterIndex: number): { to: number; index: number } {
+    const known = seg.holes?.get(from);
+    if (known) return known;
+    const next = findNextRecord((buf, off, len, pos) => this.readAt(seg, buf, off, len, pos), seg.fileBytes, from + 1, afterSeq, afterIndex);
+    const hole = next && next.index < seg.count ? { to: next.off, index: next.index } : { to: seg.fileBytes, index: seg.count };
+    (seg.holes ??= new Map()).set(from, hole);
+    const name = path.basename(seg.file);
+    const records = hole.index - afterIndex - 1;
+    this.log.warn({ file: name, offset: from, skippedBytes: hole.to - from, lostRecords: records }, 'spool: corrupt record found while reading, skipped to the next valid one');
+    this.onDamage({ file: name, records, bytes: hole.to - from });
+    return hole;
   }
 
   /** Wait for running syncs, fdatasync what is still open, close every fd. */
@@ -275,6 +307,40 @@ export class SegmentStore {
     }
   }
 
+  /**
+   * Fast start: a version-2 segment whose first record (index 0) and last record (ending exactly
+   * at the end of the file) are valid and in order is taken from them without reading the rest:
+   * count from the last index, frame bytes from the size. Anything else: undefined (full scan).
+   * Damage in between is found, counted and skipped when a reader reaches it.
+   */
+  private quickOpen(file: string, start: LogEnd): Segment | undefined {
+    const fd = this.files.openRead(file);
+    try {
+      const size = this.files.size(fd);
+      let buf = Buffer.allocUnsafe(Math.min(size, QUICK_HEAD));
+      let first = checkRecord(buf, 0, this.files.read(fd, buf, 0, buf.length, 0));
+      if (!first.ok && 'need' in first && first.need <= size) {
+        buf = Buffer.allocUnsafe(first.need);
+        first = checkRecord(buf, 0, this.files.read(fd, buf, 0, buf.length, 0));
+      }
+      if (!first.ok || first.index !== 0 || first.seq <= start.seq) return undefined;
+      buf = Buffer.allocUnsafe(Math.min(size, QUICK_TAIL));
+      const tailLen = this.files.read(fd, buf, 0, buf.length, size - buf.length);
+      if (tailLen !== buf.length) return undefined;
+      for (let p = buf.lastIndexOf(MAGIC_BYTES, tailLen - 4); p >= 0; p = p > 0 ? buf.lastIndexOf(MAGIC_BYTES, p - 1) : -1) {
+        const last = checkRecord(buf, p, tailLen);
+        if (!last.ok) continue;
+        const count = last.index + 1;
+        const cum = size - count * RECORD_OVERHEAD;
+        if (p + last.bytes !== tailLen || last.seq < first.seq || cum < 0 || (count === 1) !== (size === first.bytes)) return undefined;
+        return { file, format: 2, firstSeq: first.seq, lastSeq: last.seq, firstOrd: start.ord, count, firstCum: start.cum, cumBytes: cum, fileBytes: size };
+      }
+      return undefined;
+    } finally {
+      this.files.close(fd);
+    }
+  }
+
   private recoverSegment(file: string, start: LogEnd): Segment | undefined {
     const fd = this.files.openRw(file);
     const name = path.basename(file);
@@ -293,11 +359,7 @@ export class SegmentStore {
         this.files.fdatasyncSync(fd);
         this.log.warn({ file: name, droppedBytes: tail, kept: r.count, reason: r.reason }, 'spool: truncated a torn or corrupt tail');
       }
-      if (r.skips.length > 0 || tail > 0) {
-        this.damage.records += r.lostRecords + (tail > 0 ? r.tailRecords : 0);
-        this.damage.bytes += r.skippedBytes + tail;
-        this.damage.files.push(name);
-      }
+      if (r.skips.length > 0 || tail > 0) this.onDamage({ file: name, records: r.lostRecords + (tail > 0 ? r.tailRecords : 0), bytes: r.skippedBytes + tail });
       if (r.count === 0) {
         this.files.unlink(file);
         return undefined;

@@ -8,7 +8,7 @@ import { checkEncodable, encodeRecordInto, RECORD_OVERHEAD } from './record';
 import { LogPositions } from './positions';
 import { Retention } from './retention';
 import { SavedCursors } from './saved-cursors';
-import { SegmentStore } from './segments';
+import { SegmentStore, type Damage } from './segments';
 import { TailCache } from './tail-cache';
 
 /** Options for {@link Spool}; the byte/interval values come from the `spool` config section. */
@@ -89,6 +89,7 @@ export class Spool implements MessageLog {
   private alarm: string | undefined;
   /** Set for the run when recovery had to skip damaged records. */
   private damageAlarm: string | undefined;
+  private readonly damagedFiles: string[] = [];
   private retryAt = 0;
   private timer: NodeJS.Timeout | undefined;
   private immediate: NodeJS.Immediate | undefined;
@@ -105,11 +106,15 @@ export class Spool implements MessageLog {
     this.memoryLimit = opts.memoryBytes ?? 8 * 1024 * 1024;
     this.retryMs = opts.retryMs ?? 5000;
     this.cache = new TailCache(opts.cacheBytes ?? 4 * 1024 * 1024);
-    this.segments = new SegmentStore(this.dir, files, this.log, (seg, err) => {
-      if (this.drops.count('fsync_errors') === 1) this.log.error({ err: errCode(err), file: seg.file }, 'spool: fdatasync failed');
-      // Go to memory mode with the alarm until a retry writes and syncs again.
-      this.diskFailed(err);
-    });
+    this.segments = new SegmentStore(
+      this.dir, files, this.log,
+      (seg, err) => {
+        if (this.drops.count('fsync_errors') === 1) this.log.error({ err: errCode(err), file: seg.file }, 'spool: fdatasync failed');
+        // Go to memory mode with the alarm until a retry writes and syncs again.
+        this.diskFailed(err);
+      },
+      (d) => this.damaged(d),
+    );
     this.saved = new SavedCursors(this.dir, files, this.log, this.drops, Math.max(this.fsyncMs, 200));
     this.retention = new Retention(
       { segments: this.segments, saved: this.saved, cache: this.cache, cursors: this.cursors, drops: this.drops, log: this.log },
@@ -139,7 +144,6 @@ export class Spool implements MessageLog {
       this.nextOrd = end.ord;
       this.totalCum = end.cum;
       this.openLastSeq = this.lastAppended = end.seq;
-      this.countDamage();
     } catch (err) {
       // An unusable state dir must not stop the gateway: run from RAM, alarm, keep retrying.
       this.diskFailed(err);
@@ -250,14 +254,15 @@ export class Spool implements MessageLog {
     if (this.cache.unwrittenBytes > 0) this.log.error({ bytes: this.cache.unwrittenBytes }, 'spool: closed with messages only in memory (disk failing); they are lost');
   }
 
-  /** Damage recovery skipped is a drop (`corrupt`, and `corrupt_bytes`) and an alarm for this run. */
-  private countDamage(): void {
-    const d = this.segments.damage;
-    if (d.bytes === 0) return;
+  /** Damaged records are a drop (`corrupt`, and `corrupt_bytes`) and an alarm for this run. */
+  private damaged(d: Damage): void {
     if (d.records > 0) this.drops.count('corrupt', d.records);
     this.drops.count('corrupt_bytes', d.bytes);
-    const files = d.files.length > 3 ? `${d.files.slice(0, 3).join(', ')} and ${d.files.length - 3} more` : d.files.join(', ');
-    this.damageAlarm = `spool recovery skipped ${d.bytes} corrupt bytes (${d.records} records) in ${files}; every valid record was kept`;
+    if (!this.damagedFiles.includes(d.file)) this.damagedFiles.push(d.file);
+    const f = this.damagedFiles;
+    const files = f.length > 3 ? `${f.slice(0, 3).join(', ')} and ${f.length - 3} more` : f.join(', ');
+    const c = this.drops.byCause;
+    this.damageAlarm = `spool skipped ${c.corrupt_bytes} corrupt bytes (${c.corrupt ?? 0} records) in ${files}; every valid record was kept`;
   }
 
   // ---- writing ----
