@@ -77,6 +77,11 @@ export function entryBytes(e: LogEntry): number {
  */
 export class FanoutLog implements MessageLog {
   private readonly logs: MessageLog[];
+  /**
+   * Set when a durable log is among them: writes it out. Whatever hands accepted readings to
+   * the outside other than through a cursor (a service's tap) must call it first.
+   */
+  readonly flush?: () => void;
 
   constructor(logs: MessageLog[]) {
     const durable = logs.filter((l) => l.flush);
@@ -86,6 +91,7 @@ export class FanoutLog implements MessageLog {
     const barrier = (): void => {
       for (const d of durable) d.flush!();
     };
+    this.flush = barrier;
     for (const l of volatile) {
       if (!l.setReadBarrier) throw new Error('a log beside a durable one must let its readers wait for the durable write');
       l.setReadBarrier(barrier);

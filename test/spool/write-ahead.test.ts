@@ -113,3 +113,20 @@ for (const fsyncMs of [200, 0]) {
     }
   });
 }
+
+test('FanoutLog.flush (for taps that hand readings out without a cursor) writes what was appended', async () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    const spool = new Spool({ dir, maxBytes: 1 << 20, fsyncMs: 200, segmentBytes: 1 << 19 });
+    await spool.open();
+    const log = new FanoutLog([new MemoryLog(), spool]);
+    assert.equal(new FanoutLog([new MemoryLog()]).flush, undefined, 'nothing durable: nothing to flush');
+    const e = message(1n);
+    log.append(e);
+    log.flush!();
+    assert.ok(segmentBytes(dir).includes(encodeRecord(e, 0)));
+    await log.close();
+  } finally {
+    cleanup();
+  }
+});
