@@ -59,8 +59,8 @@ const WRITE_BATCH = 1024 * 1024;
  * (the OS page cache) before any reader sees it, or at the latest at the end of the event-loop
  * turn, in one write per burst, so a process crash (kill -9, OOM, a thrown bug) loses nothing.
  * fdatasync runs in the thread pool every `fsyncMs` (0: after each turn's write), so a power cut
- * loses at most that interval and never tears what was synced. Readers are served from a bounded RAM tail
- * cache or from the segment files, so a long backend outage costs disk, not memory.
+ * loses at most that interval and never tears what was synced. Readers are served from a bounded
+ * RAM tail or from the segment files, so a long backend outage costs disk, not memory.
  */
 export class Spool implements MessageLog {
   private readonly dir: string;
