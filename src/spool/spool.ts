@@ -11,6 +11,11 @@ import { SavedCursors } from './saved-cursors';
 import { SegmentStore, type Damage } from './segments';
 import { TailCache } from './tail-cache';
 
+/**
+ * The spool itself: owns the append order (ordinals, seqs), the disk/memory mode and its
+ * alarms, and the cursors it hands out; everything else it delegates to its parts.
+ */
+
 /** Options for {@link Spool}; the byte/interval values come from the `spool` config section. */
 export interface SpoolOptions {
   /** `<state_dir>/spool`. */
