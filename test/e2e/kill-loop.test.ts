@@ -62,7 +62,7 @@ for (const fsyncMs of [200, 0]) {
         await start();
         // Kill at a random point: after this run accepted a random number of readings.
         const target = 30 + Math.floor(rand() * 200);
-        await until('readings accepted', async () => ((await status()).readings.total >= target ? true : undefined), 20_000, 10);
+        await until('readings accepted', async () => ((await status()).readings.total >= target ? true : undefined), 20_000, 20);
         gw!.kill('SIGKILL');
         await gw!.exited;
         const f = fwd;
