@@ -3,7 +3,7 @@ import type { Config } from '../config/schema';
 import type { GatewayStatus } from '../control/protocol';
 import type { Reading } from '../core/reading';
 import { SequenceCounter } from '../core/sequence';
-import { FanoutLog } from '../pipeline/message-log';
+import { FanoutLog, type MessageLog } from '../pipeline/message-log';
 import { Pipeline } from '../pipeline/pipeline';
 import type { ReadingStage } from '../pipeline/stage';
 import type { BleAdapter } from '../radios/ble/adapter';
@@ -29,6 +29,8 @@ export class Gateway {
   private statsTimer: NodeJS.Timeout | undefined;
   private seq: SequenceCounter | undefined;
   private faults = 0;
+  /** Writes accepted entries to the spool file now (absent without a spool). */
+  private writeAhead: (() => void) | undefined;
   private readonly rl: RateLimitedLog;
 
   constructor(
@@ -48,10 +50,13 @@ export class Gateway {
     const c = this.cfg;
     // The seq file is the authority; the spool's highest seq lifts it if the file was lost.
     this.seq = SequenceCounter.open(c.state_dir, { atLeast: spool?.lastSeq() });
+    const log: MessageLog = spool ? new FanoutLog([memoryLog, spool]) : memoryLog;
+    // A tap hands readings out beside the cursors: the spool write comes first there too.
+    this.writeAhead = log.flush?.bind(log);
     const pipeline = new Pipeline(
       { gatewayId: this.id, windowMs: c.dedup.window_ms, runGapMs: c.dedup.run_gap_ms, runMaxMs: c.dedup.run_max_ms },
       this.seq,
-      spool ? new FanoutLog([memoryLog, spool]) : memoryLog,
+      log,
     );
     this.pipeline = pipeline;
     // Cursors first, so every sink sees sys/online: the first message of this run, before any
@@ -94,7 +99,9 @@ export class Gateway {
         const d = stage ? stage.process(r) : r;
         if (!d) return;
         const seq = pipeline.accept(d);
-        if (seq !== undefined) for (const s of taps) s.tap!(d, seq);
+        if (seq === undefined || taps.length === 0) return;
+        this.writeAhead?.();
+        for (const s of taps) s.tap!(d, seq);
       } catch (err) {
         this.faults++;
         this.rl.error('pipeline', { src: r.src, err: (err as Error).message }, 'reading dropped: pipeline fault');

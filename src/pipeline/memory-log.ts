@@ -1,3 +1,5 @@
+import { DropCounter } from '../util/drop-counter';
+import { Fifo } from '../util/fifo';
 import { entryBytes, type CursorLimits, type LogCursor, type LogEntry, type MessageLog } from './message-log';
 
 /**
@@ -7,6 +9,12 @@ import { entryBytes, type CursorLimits, type LogCursor, type LogEntry, type Mess
  */
 export class MemoryLog implements MessageLog {
   private readonly cursors = new Set<MemoryCursor>();
+  private barrier: () => void = () => undefined;
+
+  /** Readers wait for `barrier` (the spool's write) before they see an entry: write-ahead. */
+  setReadBarrier(barrier: () => void): void {
+    this.barrier = barrier;
+  }
 
   append(entry: LogEntry): void {
     const bytes = entryBytes(entry);
@@ -14,7 +22,7 @@ export class MemoryLog implements MessageLog {
   }
 
   openCursor(name: string, limits: CursorLimits): LogCursor {
-    const c = new MemoryCursor(name, limits, () => this.cursors.delete(c));
+    const c = new MemoryCursor(name, limits, () => this.barrier(), () => this.cursors.delete(c));
     this.cursors.add(c);
     return c;
   }
@@ -24,92 +32,83 @@ export class MemoryLog implements MessageLog {
   }
 }
 
-/** A sink's bounded queue over the shared log. Items before `read` are in flight (read, not committed). */
+/** A sink's bounded queue over the shared log. The first `read` items are in flight (read, not committed). */
 class MemoryCursor implements LogCursor {
-  private items: LogEntry[] = [];
-  private sizes: number[] = [];
-  private head = 0;
-  private read = 0; // offset from head of the next entry to hand out
+  private items = new Fifo<{ entry: LogEntry; size: number }>();
+  private read = 0; // index of the next entry to hand out
   private bytes = 0;
   private waiter: ((e: LogEntry | undefined) => void) | undefined;
+  private wakeQueued = false;
   private closed = false;
+  private readonly dropCounter = new DropCounter();
   committed = 0n;
   /** Memory does not outlive the run: nothing here was sent by an earlier one. */
   readonly replayUntil = 0n;
-  readonly drops: Record<string, number> = {};
 
   constructor(
     readonly name: string,
     private readonly limits: CursorLimits,
+    private readonly barrier: () => void,
     private readonly onClose: () => void,
   ) {}
 
+  get drops(): Record<string, number> {
+    return this.dropCounter.byCause;
+  }
+
   push(entry: LogEntry, size: number): void {
     if (this.closed) return;
-    if (this.waiter && this.read === this.length) {
-      // Fast path: a reader is waiting, hand the entry over without queueing beyond in-flight.
-      this.append(entry, size);
-      this.read++;
-      const w = this.waiter;
-      this.waiter = undefined;
-      w(entry);
-      this.enforce();
-      return;
-    }
-    if (this.limits.overflow === 'drop-newest' && this.wouldOverflow(size)) {
-      this.count('overflow');
+    // A waiting reader takes the entry at once, so it does not count against drop-newest.
+    const handOver = this.waiter !== undefined && this.read === this.items.length;
+    if (!handOver && this.limits.overflow === 'drop-newest' && this.wouldOverflow(size)) {
+      this.dropCounter.count('overflow');
       return;
     }
     this.append(entry, size);
+    if (handOver && !this.wakeQueued) {
+      // Woken once per synchronous burst of appends: the barrier then writes the burst at once.
+      this.wakeQueued = true;
+      queueMicrotask(this.wake);
+    }
     this.enforce();
   }
 
-  private get length(): number {
-    return this.items.length - this.head;
-  }
+  private readonly wake = (): void => {
+    this.wakeQueued = false;
+    const w = this.waiter;
+    if (!w) return;
+    const e = this.poll();
+    if (!e) return;
+    this.waiter = undefined;
+    w(e);
+  };
 
   private append(entry: LogEntry, size: number): void {
-    this.items.push(entry);
-    this.sizes.push(size);
+    this.items.push({ entry, size });
     this.bytes += size;
   }
 
   private wouldOverflow(size: number): boolean {
-    return this.length + 1 > this.limits.maxMessages || this.bytes + size > this.limits.maxBytes;
+    return this.items.length + 1 > this.limits.maxMessages || this.bytes + size > this.limits.maxBytes;
   }
 
   /** Drop oldest entries (in flight first: they are the oldest) until within limits. */
   private enforce(): void {
-    while (this.length > 0 && (this.length > this.limits.maxMessages || this.bytes > this.limits.maxBytes)) {
+    while (this.items.length > 0 && (this.items.length > this.limits.maxMessages || this.bytes > this.limits.maxBytes)) {
       this.shift();
-      if (this.read > 0) this.read--;
-      this.count('overflow');
-    }
-    this.compact();
-  }
-
-  private shift(): LogEntry {
-    const e = this.items[this.head];
-    this.bytes -= this.sizes[this.head];
-    this.head++;
-    return e;
-  }
-
-  private compact(): void {
-    if (this.head > 1024 && this.head * 2 > this.items.length) {
-      this.items = this.items.slice(this.head);
-      this.sizes = this.sizes.slice(this.head);
-      this.head = 0;
+      this.dropCounter.count('overflow');
     }
   }
 
-  private count(cause: string): void {
-    this.drops[cause] = (this.drops[cause] ?? 0) + 1;
+  private shift(): void {
+    this.bytes -= this.items.shift()!.size;
+    if (this.read > 0) this.read--;
   }
 
   poll(): LogEntry | undefined {
-    if (this.read < this.length) return this.items[this.head + this.read++];
-    return undefined;
+    if (this.read >= this.items.length) return undefined;
+    this.barrier();
+    return this.items.at(this.read++)!.entry;
   }
 
   next(): Promise<LogEntry | undefined> {
@@ -123,12 +122,8 @@ class MemoryCursor implements LogCursor {
   }
 
   commit(seq: bigint): void {
-    while (this.length > 0 && this.items[this.head].seq <= seq) {
-      this.shift();
-      if (this.read > 0) this.read--;
-    }
+    while ((this.items.peek()?.entry.seq ?? seq + 1n) <= seq) this.shift();
     if (seq > this.committed) this.committed = seq;
-    this.compact();
   }
 
   rewind(): void {
@@ -138,9 +133,8 @@ class MemoryCursor implements LogCursor {
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    this.items = [];
-    this.sizes = [];
-    this.head = this.read = this.bytes = 0;
+    this.items.clear();
+    this.read = this.bytes = 0;
     const w = this.waiter;
     this.waiter = undefined;
     w?.(undefined);
@@ -148,6 +142,6 @@ class MemoryCursor implements LogCursor {
   }
 
   backlog(): { messages: number; bytes: number } {
-    return { messages: this.length, bytes: this.bytes };
+    return { messages: this.items.length, bytes: this.bytes };
   }
 }

@@ -54,6 +54,13 @@ export interface MessageLog {
   openCursor(name: string, limits: CursorLimits): LogCursor;
   /** Flush and release resources; cursors are closed. */
   close(): Promise<void>;
+  /**
+   * Durable logs only: hand every appended entry to the OS (the file's page cache) now, so a
+   * process crash cannot lose it. Their own cursors do this before handing an entry out.
+   */
+  flush?(): void;
+  /** Non-durable logs: call `barrier` before any of their readers sees an entry. */
+  setReadBarrier?(barrier: () => void): void;
 }
 
 /** Bytes a log entry occupies, for byte limits. */
@@ -63,16 +70,42 @@ export function entryBytes(e: LogEntry): number {
 
 /**
  * Appends every entry to several logs (the memory log for lossy sinks, the spool for durable
- * ones); cursors are opened on the individual logs.
+ * ones); cursors are opened on the individual logs. Write-ahead is structural here: durable
+ * logs are appended first, and the readers of the others pass a barrier that flushes the
+ * durable ones, so no sink (the publish sink included) can see an entry before it is in the
+ * spool file, and a kill -9 loses nothing any subscriber saw.
  */
 export class FanoutLog implements MessageLog {
-  constructor(private readonly logs: MessageLog[]) {}
+  private readonly logs: MessageLog[];
+  /**
+   * Set when a durable log is among them: writes it out. Whatever hands accepted readings to
+   * the outside other than through a cursor (a service's tap) must call it first.
+   */
+  readonly flush?: () => void;
+
+  constructor(logs: MessageLog[]) {
+    const durable = logs.filter((l) => l.flush);
+    const volatile = logs.filter((l) => !l.flush);
+    this.logs = [...durable, ...volatile];
+    if (durable.length === 0) return;
+    const barrier = (): void => {
+      for (const d of durable) d.flush!();
+    };
+    this.flush = barrier;
+    for (const l of volatile) {
+      if (!l.setReadBarrier) throw new Error('a log beside a durable one must let its readers wait for the durable write');
+      l.setReadBarrier(barrier);
+    }
+  }
+
   append(entry: LogEntry): void {
     for (const l of this.logs) l.append(entry);
   }
+
   openCursor(): LogCursor {
     throw new Error('open cursors on the individual logs of a FanoutLog');
   }
+
   async close(): Promise<void> {
     for (const l of this.logs) await l.close();
   }

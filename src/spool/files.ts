@@ -63,3 +63,8 @@ export const nodeFiles: SpoolFiles = {
     }
   },
 };
+
+/** The errno code (or message) of a file-system error, for logs and alarms. */
+export function errCode(err: unknown): string {
+  return (err as NodeJS.ErrnoException)?.code ?? (err as Error)?.message ?? String(err);
+}

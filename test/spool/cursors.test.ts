@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { Spool, type SpoolOptions } from '../../src/spool/spool';
-import { captureLogger, message, OPEN_LIMITS, tempDir, until } from './helpers';
+import { captureLogger, FaultyFiles, message, OPEN_LIMITS, tempDir, until } from './helpers';
 
 function drain(c: { poll(): { seq: bigint } | undefined }): bigint[] {
   const out: bigint[] = [];
@@ -221,6 +221,27 @@ test('max_bytes while a saved cursor has not opened yet: each cursor sees its lo
       assert.equal(late.drops.spool_full, lost, 'same position, same loss');
       assert.equal(drain(late).length + lost, 1500);
       assert.equal(s.status().drops.spool_full, lost, 'the same records are not counted twice');
+    });
+  } finally {
+    cleanup();
+  }
+});
+
+test('a cursors.json write failure (EMFILE) raises an alarm until a write succeeds again', async () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    const files = new FaultyFiles();
+    files.textFailing = 'EMFILE';
+    await run({ dir, maxBytes: 1 << 20, fsyncMs: 5, segmentBytes: 8 * 1024, files }, async (s) => {
+      const c = s.openCursor('reliable', OPEN_LIMITS);
+      for (let i = 1; i <= 10; i++) s.append(message(BigInt(i)));
+      drain(c);
+      c.commit(10n);
+      await until(() => /cursors\.json.*EMFILE/.test(s.status().alarm ?? ''), 10_000, 'alarm');
+      assert.ok((s.status().drops.cursor_persist_errors ?? 0) >= 1);
+      files.textFailing = undefined;
+      await until(() => s.status().alarm === undefined, 10_000, 'alarm cleared');
+      assert.equal(savedCursors(dir).reliable, '10');
     });
   } finally {
     cleanup();

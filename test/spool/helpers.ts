@@ -60,7 +60,16 @@ export class FaultyFiles implements SpoolFiles {
   close = nodeFiles.close;
   unlink = nodeFiles.unlink;
   readText = nodeFiles.readText;
-  writeTextAtomic = nodeFiles.writeTextAtomic;
+  /** Set to an errno code to make cursors.json writes fail (EMFILE under a lowered fd limit). */
+  textFailing: string | undefined;
+  writeTextAtomic: SpoolFiles['writeTextAtomic'] = (file, text) => {
+    if (this.textFailing) {
+      const err = new Error(`${this.textFailing}: simulated`) as NodeJS.ErrnoException;
+      err.code = this.textFailing;
+      throw err;
+    }
+    nodeFiles.writeTextAtomic(file, text);
+  };
   syncDir = nodeFiles.syncDir;
   openRw = (file: string): number => {
     this.fail();
