@@ -20,6 +20,7 @@ import { SerialModemAdapter } from './radios/lora/serial-adapter';
 import { SemtechUdpAdapter } from './radios/udp/adapter';
 import { readAllowList, publicKeyFromSecret, startZap, applyCurve, isZ85Key, type ZapHandler } from './security';
 import { MqttConfigError, MqttSink } from './sinks/mqtt';
+import { NatsConfigError, NatsSink } from './sinks/nats';
 import { PublishSink } from './sinks/publish';
 import { ReliableSink } from './sinks/reliable';
 import type { Sink } from './sinks/sink';
@@ -77,7 +78,7 @@ export class Gateway {
     }
     this.memoryLog = new MemoryLog();
     const up = cfg.upstream;
-    if (up.reliable || up.mqtt) {
+    if (up.reliable || up.mqtt || up.nats) {
       this.spool = new Spool({
         dir: join(cfg.state_dir, 'spool'),
         maxBytes: cfg.spool.max_bytes,
@@ -162,6 +163,9 @@ export class Gateway {
     if (up.mqtt && this.spool) {
       this.sinks.push({ sink: new MqttSink(up.mqtt, this.id, log), log: this.spool, limits: durable });
     }
+    if (up.nats && this.spool) {
+      this.sinks.push({ sink: new NatsSink(up.nats, this.id, log), log: this.spool, limits: durable });
+    }
 
     const services: GatewayServices = { status: () => this.status(), ble: this.ble };
     const socketPath = resolve(cfg.control.socket);
@@ -192,6 +196,7 @@ export class Gateway {
       } catch (err) {
         // Files the config names (password, TLS) turn out unusable: a config error, exit 2.
         if (err instanceof MqttConfigError) throw new ConfigError('upstream.mqtt', undefined, '', err.message);
+        if (err instanceof NatsConfigError) throw new ConfigError(err.key, undefined, '', err.message);
         throw err;
       }
     }
@@ -266,6 +271,11 @@ export class Gateway {
     if (seqAlarm) alarms.push(`seq: ${seqAlarm}`);
     const spoolAlarm = this.spool?.status().alarm;
     if (spoolAlarm) alarms.push(`spool: ${spoolAlarm}`);
+    // A sink that cannot deliver (e.g. NATS stream unusable, credentials refused) says why.
+    for (const { sink } of this.sinks) {
+      const alarm = sink.status().alarm;
+      if (typeof alarm === 'string') alarms.push(`${sink.name}: ${alarm}`);
+    }
     for (const { adapter } of this.adapters) {
       const a = adapter.status();
       if (a.state === 'degraded') alarms.push(`${a.name}: ${a.detail ?? 'degraded'}`);

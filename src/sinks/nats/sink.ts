@@ -1,0 +1,464 @@
+/**
+ * The NATS JetStream sink (wire spec section 2.4): one JetStream publish per log entry, with the
+ * key as `Nats-Msg-Id`, up to `window` awaiting their ack. The cursor is committed only on the
+ * stream's ack (a contiguous acknowledged prefix), so nothing leaves the spool before the stream
+ * holds it; the stream's duplicate window drops the copies other gateways heard and our resends.
+ */
+import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager, type PubAck } from '@nats-io/jetstream';
+import { connect, type NatsConnection } from '@nats-io/transport-node';
+import type { LogCursor, LogEntry } from '../../pipeline/message-log';
+import { DropCounter } from '../../util/drop-counter';
+import { RateLimitedLog, type Logger } from '../../util/log';
+import { withRedelivery } from '../../wire/message';
+import type { Sink, SinkStatus } from '../sink';
+import { Backoff } from './backoff';
+import { classify, needsBackoff, type NatsCause } from './errors';
+import { resolveNatsEndpoint, type NatsConfig, type NatsEndpoint } from './options';
+import { ensureStream, type StreamWanted } from './stream';
+import { msgIdFor, streamData, subjectFor } from './subject';
+import { PublishWindow, type Slot } from './window';
+
+/** Entries published back to back before the pump lets acks and timers run. */
+const BATCH = 256;
+
+/** NATS JetStream upstream for fleets of gateways. */
+export class NatsSink implements Sink {
+  readonly name = 'nats';
+  private readonly rl: RateLimitedLog;
+  private readonly want: StreamWanted;
+  private readonly window = new PublishWindow();
+  private readonly errors = new DropCounter();
+  private readonly ownDrops = new DropCounter();
+  private readonly connectBackoff: Backoff;
+  private readonly refusalBackoff: Backoff;
+  private endpoint: NatsEndpoint | undefined;
+  private cursor: LogCursor | undefined;
+  private nc: NatsConnection | undefined;
+  private js: JetStreamClient | undefined;
+  private jsm: JetStreamManager | undefined;
+  private state = 'stopped';
+  private connected = false;
+  private streamReady = false;
+  private streamProblem: string | undefined;
+  private streamWarning: string | undefined;
+  private streamTimer: NodeJS.Timeout | undefined;
+  private checking = false;
+  /** The server refused (storage full, permission): nothing is sent before this time. */
+  private pausedUntil = 0;
+  private pauseTimer: NodeJS.Timeout | undefined;
+  private refusal: NatsCause | undefined;
+  private server: string | undefined;
+  private lastError: string | undefined;
+  private replayUntil = 0n;
+  private published = 0;
+  private acked = 0;
+  private duplicates = 0;
+  private resends = 0;
+  private replayed = 0;
+  private reconnects = 0;
+  private stopping = false;
+  private wakeup: (() => void) | undefined;
+  private sleepCancel: (() => void) | undefined;
+  private nextPending = false;
+  private ready: { e: LogEntry | undefined } | undefined;
+  private loops: Promise<void>[] = [];
+  private waiters: (() => void)[] = [];
+
+  constructor(
+    private readonly cfg: NatsConfig,
+    private readonly gatewayId: string,
+    private readonly log: Logger,
+  ) {
+    this.rl = new RateLimitedLog(log, 60_000);
+    this.want = {
+      name: cfg.stream,
+      prefix: cfg.subject_prefix,
+      ours: `${cfg.subject_prefix}.${gatewayId}.>`,
+      duplicateWindowS: cfg.duplicate_window_s,
+      replicas: cfg.replicas,
+    };
+    this.connectBackoff = new Backoff(cfg.reconnect_min_ms, cfg.reconnect_max_ms);
+    this.refusalBackoff = new Backoff(cfg.reconnect_min_ms, cfg.reconnect_max_ms);
+  }
+
+  /** Reads the credential and TLS files (throws NatsConfigError when unusable) and starts connecting. */
+  async start(cursor: LogCursor): Promise<void> {
+    if (this.cursor) throw new Error(`sink ${this.name} already started`);
+    this.endpoint = resolveNatsEndpoint(this.cfg, this.gatewayId);
+    this.cursor = cursor;
+    this.replayUntil = cursor.replayUntil;
+    this.stopping = false;
+    this.log.info({ ...this.endpoint.describe, stream: this.cfg.stream, subjects: this.want.ours, window: this.cfg.window }, 'nats sink starting');
+    this.loops = [this.connectLoop(), this.pump()];
+  }
+
+  /** Waits up to `drainMs` for everything read to be acknowledged, then closes the connection. */
+  async stop(drainMs: number): Promise<void> {
+    if (!this.cursor || this.stopping) return;
+    const cursor = this.cursor;
+    await this.waitFor(() => this.window.pending === 0 && cursor.backlog().messages === 0, Date.now() + Math.max(0, drainMs));
+    this.stopping = true;
+    clearTimeout(this.streamTimer);
+    clearTimeout(this.pauseTimer);
+    this.sleepCancel?.();
+    this.wake();
+    const nc = this.nc;
+    if (nc) await withTimeout(nc.close(), 2000);
+    await Promise.allSettled(this.loops);
+    this.state = 'stopped';
+    this.log.info({ cursor: cursor.committed.toString(), inFlight: this.window.pending }, 'nats sink stopped');
+  }
+
+  status(): SinkStatus {
+    const c = this.cursor;
+    const drops: Record<string, number> = { ...(c?.drops ?? {}) };
+    for (const [k, v] of Object.entries(this.ownDrops.byCause)) drops[k] = (drops[k] ?? 0) + v;
+    const alarm = this.alarm();
+    return {
+      name: this.name,
+      kind: 'nats',
+      state: this.state,
+      cursor: (c?.committed ?? 0n).toString(),
+      inFlight: this.window.pending,
+      backlog: c ? c.backlog() : { messages: 0, bytes: 0 },
+      drops,
+      servers: this.cfg.url,
+      server: this.server ?? null,
+      stream: this.cfg.stream,
+      streamReady: this.streamReady,
+      subjects: this.want.ours,
+      published: this.published,
+      acked: this.acked,
+      /** Acks saying the stream already held the message: another gateway heard it too, or a resend. */
+      duplicates: this.duplicates,
+      resends: this.resends,
+      replayed: this.replayed,
+      reconnects: this.reconnects,
+      errors: { ...this.errors.byCause },
+      ...(this.streamWarning ? { warning: this.streamWarning } : {}),
+      ...(this.lastError ? { lastError: this.lastError } : {}),
+      ...(alarm ? { alarm } : {}),
+    };
+  }
+
+  /** A condition a person must fix: readings wait in the spool until then. */
+  private alarm(): string | undefined {
+    if (this.streamProblem) return this.streamProblem;
+    if (this.state === 'auth-failed') return `the NATS server refuses our credentials (${this.endpoint?.describe.auth ?? 'none'})`;
+    if (this.refusal === 'storage_full') return `stream ${this.cfg.stream} is full: readings wait in the spool`;
+    if (this.refusal === 'no_permission') return `not allowed to publish to ${this.want.ours}: readings wait in the spool`;
+    return undefined;
+  }
+
+  // --- connection ----------------------------------------------------------------------
+
+  private async connectLoop(): Promise<void> {
+    while (!this.stopping) {
+      this.state = 'connecting';
+      let nc: NatsConnection;
+      try {
+        nc = await connect({
+          ...this.endpoint!.options,
+          reconnect: true,
+          maxReconnectAttempts: -1,
+          // Our own backoff (with jitter) between rounds of the server list.
+          reconnectDelayHandler: () => this.connectBackoff.next(),
+          reconnectJitter: 0,
+          reconnectJitterTLS: 0,
+          timeout: Math.max(1000, Math.min(20_000, this.cfg.ack_timeout_ms)),
+          pingInterval: 10_000,
+          maxPingOut: 3,
+        });
+      } catch (err) {
+        const cause = this.countError(classify(err), err, 'connect failed');
+        this.state = cause === 'auth' ? 'auth-failed' : 'disconnected';
+        await this.sleep(this.connectBackoff.next());
+        continue;
+      }
+      if (this.stopping) {
+        await withTimeout(nc.close(), 2000);
+        break;
+      }
+      this.connectBackoff.reset();
+      this.nc = nc;
+      this.js = jetstream(nc, { timeout: this.cfg.ack_timeout_ms });
+      this.jsm = await jetstreamManager(nc, { checkAPI: false, timeout: this.cfg.ack_timeout_ms });
+      this.onConnected(nc.getServer(), false);
+      const watching = this.watchStatus(nc);
+      const closed = await nc.closed();
+      this.connected = false;
+      this.nc = undefined;
+      this.js = undefined;
+      this.jsm = undefined;
+      this.streamReady = false;
+      this.window.resendAll();
+      await watching;
+      if (this.stopping) break;
+      // The client gave up (e.g. credentials refused twice in a row): start over with our backoff.
+      this.countError(closed ? classify(closed) : 'disconnected', closed ?? new Error('connection closed'), 'connection closed');
+      if (closed && classify(closed) === 'auth') this.state = 'auth-failed';
+      await this.sleep(this.connectBackoff.next());
+    }
+  }
+
+  private onConnected(server: string, reconnect: boolean): void {
+    this.connected = true;
+    this.server = server;
+    this.state = 'connected';
+    this.log.info({ server, reconnect }, reconnect ? 'nats sink: reconnected' : 'nats sink: connected');
+    if (reconnect) {
+      this.reconnects++;
+      // What was in flight may have died with the old connection; the stream drops what it has.
+      this.window.resendAll();
+    }
+    void this.checkStream();
+  }
+
+  private async watchStatus(nc: NatsConnection): Promise<void> {
+    try {
+      for await (const st of nc.status()) {
+        if (st.type === 'disconnect') {
+          this.connected = false;
+          this.state = 'disconnected';
+          this.rl.warn('nats-disconnect', { server: st.server }, 'nats sink: disconnected, reconnecting');
+        } else if (st.type === 'reconnect') {
+          this.connectBackoff.reset();
+          this.onConnected(st.server, true);
+          this.wake();
+        } else if (st.type === 'error') {
+          const cause = this.countError(classify(st.error), st.error, 'server error');
+          if (cause === 'auth') this.state = 'auth-failed';
+        } else if (st.type === 'close') break;
+      }
+    } catch (err) {
+      if (!this.stopping) this.log.error({ err: (err as Error).message }, 'nats sink: status watcher stopped');
+    }
+  }
+
+  /** Looks up (or creates) the stream; until it is usable nothing is published. */
+  private async checkStream(): Promise<void> {
+    const jsm = this.jsm;
+    if (!jsm || this.checking || this.stopping) return;
+    this.checking = true;
+    clearTimeout(this.streamTimer);
+    try {
+      const r = await ensureStream(jsm, this.want).catch((err: Error) => ({
+        ok: false as const,
+        cause: classify(err),
+        problem: `stream ${this.cfg.stream} could not be checked: ${err.message}`,
+      }));
+      if (this.stopping || jsm !== this.jsm) return;
+      if (r.ok) {
+        if (r.created) this.log.info({ stream: this.cfg.stream, subjects: `${this.cfg.subject_prefix}.>`, duplicate_window_s: r.duplicateWindowS, replicas: this.cfg.replicas }, 'nats sink: stream created');
+        if (r.warning && r.warning !== this.streamWarning) this.log.warn({ stream: this.cfg.stream }, r.warning);
+        if (this.streamProblem) this.log.info({ stream: this.cfg.stream }, 'nats sink: stream usable again');
+        this.streamWarning = r.warning;
+        this.streamProblem = undefined;
+        this.streamReady = true;
+        this.wake();
+        return;
+      }
+      this.streamReady = false;
+      this.errors.count(r.cause);
+      // One clear line per new problem; the alarm in status stays until it is fixed.
+      if (r.problem !== this.streamProblem) this.log.error({ stream: this.cfg.stream, cause: r.cause }, `nats sink: ${r.problem}`);
+      this.streamProblem = r.problem;
+      this.lastError = r.problem;
+      this.streamTimer = setTimeout(() => void this.checkStream(), this.cfg.reconnect_max_ms);
+      this.streamTimer.unref();
+    } finally {
+      this.checking = false;
+    }
+  }
+
+  // --- publishing ----------------------------------------------------------------------
+
+  private canSend(): boolean {
+    return this.connected && this.streamReady && Date.now() >= this.pausedUntil && this.js !== undefined;
+  }
+
+  private async pump(): Promise<void> {
+    let burst = 0;
+    try {
+      while (!this.stopping) {
+        if (!this.canSend()) {
+          await this.idle();
+          continue;
+        }
+        if (++burst >= BATCH) {
+          burst = 0;
+          await new Promise((r) => setImmediate(r));
+          continue;
+        }
+        const again = this.window.nextResend();
+        if (again) {
+          this.resends++;
+          this.send(again, true);
+          continue;
+        }
+        if (this.window.size >= this.cfg.window) {
+          await this.idle();
+          continue;
+        }
+        const e = this.take();
+        if (e === null) {
+          await this.idle();
+          continue;
+        }
+        if (e === undefined) break;
+        const replay = e.seq <= this.replayUntil;
+        if (replay) this.replayed++;
+        this.send(this.window.add(e), replay);
+      }
+    } catch (err) {
+      if (!this.stopping) {
+        this.state = 'failed';
+        this.lastError = `writer stopped: ${(err as Error).message}`;
+        this.log.error({ err: (err as Error).message }, 'nats sink: writer stopped');
+      }
+    }
+  }
+
+  /** The next log entry: null when none is ready yet (a wakeup follows), undefined once the log closed. */
+  private take(): LogEntry | undefined | null {
+    if (this.ready) {
+      const { e } = this.ready;
+      this.ready = undefined;
+      return e;
+    }
+    if (this.nextPending) return null;
+    const polled = this.cursor!.poll();
+    if (polled) return polled;
+    this.nextPending = true;
+    this.cursor!.next().then(
+      (e) => {
+        this.nextPending = false;
+        this.ready = { e };
+        this.wake();
+      },
+      (err: Error) => {
+        this.nextPending = false;
+        this.log.error({ err: err.message }, 'nats sink: cursor failed');
+        this.ready = { e: undefined };
+        this.wake();
+      },
+    );
+    return null;
+  }
+
+  private send(slot: Slot, redelivery: boolean): void {
+    const [topic, header, body] = slot.entry.frames;
+    const subject = subjectFor(this.cfg.subject_prefix, this.gatewayId, topic);
+    if (!subject) {
+      // Cannot happen for messages the pipeline encodes; counted rather than blocking the cursor.
+      if (this.ownDrops.count('bad_topic') === 1) this.log.error({ seq: slot.entry.seq.toString() }, 'nats sink: message without a radio in its topic dropped');
+      this.commit(this.window.ack(slot));
+      return;
+    }
+    const attempt = ++slot.attempt;
+    this.published++;
+    const data = streamData(redelivery ? withRedelivery(header) : header, body);
+    this.js!.publish(subject, data, { msgID: msgIdFor(header), timeout: this.cfg.ack_timeout_ms }).then(
+      (ack) => this.onAck(slot, ack),
+      (err: unknown) => this.onFailure(slot, attempt, err),
+    );
+  }
+
+  private onAck(slot: Slot, ack: PubAck): void {
+    if (slot.done) return;
+    this.acked++;
+    if (ack.duplicate) this.duplicates++;
+    if (ack.stream !== this.cfg.stream && this.errors.count('other_stream') === 1) {
+      this.log.warn({ stream: ack.stream, configured: this.cfg.stream }, 'nats sink: another stream took our subject');
+    }
+    if (this.refusal) {
+      this.refusal = undefined;
+      this.refusalBackoff.reset();
+      this.log.info({ stream: this.cfg.stream }, 'nats sink: the stream accepts readings again');
+    }
+    this.commit(this.window.ack(slot));
+  }
+
+  private commit(seq: bigint | undefined): void {
+    if (seq !== undefined) this.cursor!.commit(seq);
+    this.wake();
+  }
+
+  private onFailure(slot: Slot, attempt: number, err: unknown): void {
+    if (slot.done || this.stopping) return;
+    const cause = this.countError(classify(err), err, 'publish failed');
+    // A late failure of an older attempt: the newer one decides.
+    if (attempt === slot.attempt) this.window.resend(slot);
+    if (cause === 'no_stream') {
+      this.streamReady = false;
+      void this.checkStream();
+    } else if (needsBackoff(cause)) {
+      this.refusal = cause;
+      const until = Date.now() + this.refusalBackoff.next();
+      if (until > this.pausedUntil) {
+        this.pausedUntil = until;
+        clearTimeout(this.pauseTimer);
+        this.pauseTimer = setTimeout(() => this.wake(), until - Date.now());
+        this.pauseTimer.unref();
+      }
+    }
+    this.wake();
+  }
+
+  /** Counts `cause` and logs it (rate-limited per cause); server messages carry no secrets. */
+  private countError(cause: NatsCause, err: unknown, what: string): NatsCause {
+    if (this.stopping) return cause;
+    this.errors.count(cause);
+    const message = (err as Error)?.message ?? String(err);
+    this.lastError = `${cause}: ${message}`;
+    this.rl.warn(`nats-${cause}`, { cause, err: message, servers: this.cfg.url }, `nats sink: ${what}`);
+    return cause;
+  }
+
+  // --- waiting -------------------------------------------------------------------------
+
+  private wake(): void {
+    const w = this.wakeup;
+    this.wakeup = undefined;
+    w?.();
+    const ws = this.waiters;
+    this.waiters = [];
+    for (const f of ws) f();
+  }
+
+  private idle(): Promise<void> {
+    return new Promise((r) => {
+      this.wakeup = r;
+    });
+  }
+
+  /** A wait that stop() cuts short. */
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const t = setTimeout(done, ms);
+      function done() {
+        clearTimeout(t);
+        resolve();
+      }
+      this.sleepCancel = done;
+    });
+  }
+
+  private async waitFor(cond: () => boolean, deadline: number): Promise<void> {
+    while (!cond() && Date.now() < deadline) {
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, Math.min(50, Math.max(1, deadline - Date.now())));
+        this.waiters.push(() => {
+          clearTimeout(t);
+          resolve();
+        });
+      });
+    }
+  }
+}
+
+function withTimeout<T>(p: Promise<T>, ms: number): Promise<T | undefined> {
+  let t: NodeJS.Timeout | undefined;
+  const late = new Promise<undefined>((r) => (t = setTimeout(() => r(undefined), ms)));
+  return Promise.race([p.catch(() => undefined), late]).finally(() => clearTimeout(t));
+}
