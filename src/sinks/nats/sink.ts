@@ -6,7 +6,7 @@
  */
 import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager, type PubAck } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
-import type { LogCursor, LogEntry } from '../../pipeline/message-log';
+import type { LogCursor } from '../../pipeline/message-log';
 import { DropCounter } from '../../util/drop-counter';
 import { RateLimitedLog, type Logger } from '../../util/log';
 import { withRedelivery } from '../../wire/message';
@@ -14,8 +14,10 @@ import type { Sink, SinkStatus } from '../sink';
 import { Backoff } from './backoff';
 import { classify, needsBackoff, type NatsCause } from './errors';
 import { resolveNatsEndpoint, type NatsConfig, type NatsEndpoint } from './options';
-import { ensureStream, type StreamWanted } from './stream';
+import { StreamGuard, type StreamWanted } from './stream';
 import { msgIdFor, streamData, subjectFor } from './subject';
+import { CursorReader } from './reader';
+import { Wakeup } from './wakeup';
 import { PublishWindow, type Slot } from './window';
 
 /** Entries published back to back before the pump lets acks and timers run. */
@@ -38,11 +40,7 @@ export class NatsSink implements Sink {
   private jsm: JetStreamManager | undefined;
   private state = 'stopped';
   private connected = false;
-  private streamReady = false;
-  private streamProblem: string | undefined;
-  private streamWarning: string | undefined;
-  private streamTimer: NodeJS.Timeout | undefined;
-  private checking = false;
+  private readonly stream: StreamGuard;
   /** The server refused (storage full, permission): nothing is sent before this time. */
   private pausedUntil = 0;
   private pauseTimer: NodeJS.Timeout | undefined;
@@ -57,12 +55,9 @@ export class NatsSink implements Sink {
   private replayed = 0;
   private reconnects = 0;
   private stopping = false;
-  private wakeup: (() => void) | undefined;
-  private sleepCancel: (() => void) | undefined;
-  private nextPending = false;
-  private ready: { e: LogEntry | undefined } | undefined;
+  private readonly signal = new Wakeup();
+  private reader: CursorReader | undefined;
   private loops: Promise<void>[] = [];
-  private waiters: (() => void)[] = [];
 
   constructor(
     private readonly cfg: NatsConfig,
@@ -79,6 +74,16 @@ export class NatsSink implements Sink {
     };
     this.connectBackoff = new Backoff(cfg.reconnect_min_ms, cfg.reconnect_max_ms);
     this.refusalBackoff = new Backoff(cfg.reconnect_min_ms, cfg.reconnect_max_ms);
+    this.stream = new StreamGuard(
+      this.want,
+      cfg.reconnect_max_ms,
+      log,
+      (cause, problem) => {
+        this.errors.count(cause);
+        this.lastError = problem;
+      },
+      () => this.wake(),
+    );
   }
 
   /** Reads the credential and TLS files (throws NatsConfigError when unusable) and starts connecting. */
@@ -87,6 +92,7 @@ export class NatsSink implements Sink {
     this.endpoint = resolveNatsEndpoint(this.cfg, this.gatewayId);
     this.cursor = cursor;
     this.replayUntil = cursor.replayUntil;
+    this.reader = new CursorReader(cursor, () => this.wake(), this.log);
     this.stopping = false;
     this.log.info({ ...this.endpoint.describe, stream: this.cfg.stream, subjects: this.want.ours, window: this.cfg.window }, 'nats sink starting');
     this.loops = [this.connectLoop(), this.pump()];
@@ -96,11 +102,11 @@ export class NatsSink implements Sink {
   async stop(drainMs: number): Promise<void> {
     if (!this.cursor || this.stopping) return;
     const cursor = this.cursor;
-    await this.waitFor(() => this.window.pending === 0 && cursor.backlog().messages === 0, Date.now() + Math.max(0, drainMs));
+    await this.signal.until(() => this.window.pending === 0 && cursor.backlog().messages === 0, Date.now() + Math.max(0, drainMs));
     this.stopping = true;
-    clearTimeout(this.streamTimer);
+    this.stream.close();
     clearTimeout(this.pauseTimer);
-    this.sleepCancel?.();
+    this.signal.cancelSleeps();
     this.wake();
     const nc = this.nc;
     if (nc) await withTimeout(nc.close(), 2000);
@@ -125,7 +131,7 @@ export class NatsSink implements Sink {
       servers: this.cfg.url,
       server: this.server ?? null,
       stream: this.cfg.stream,
-      streamReady: this.streamReady,
+      streamReady: this.stream.ready,
       subjects: this.want.ours,
       published: this.published,
       acked: this.acked,
@@ -135,7 +141,7 @@ export class NatsSink implements Sink {
       replayed: this.replayed,
       reconnects: this.reconnects,
       errors: { ...this.errors.byCause },
-      ...(this.streamWarning ? { warning: this.streamWarning } : {}),
+      ...(this.stream.warning ? { warning: this.stream.warning } : {}),
       ...(this.lastError ? { lastError: this.lastError } : {}),
       ...(alarm ? { alarm } : {}),
     };
@@ -143,11 +149,15 @@ export class NatsSink implements Sink {
 
   /** A condition a person must fix: readings wait in the spool until then. */
   private alarm(): string | undefined {
-    if (this.streamProblem) return this.streamProblem;
+    if (this.stream.problem) return this.stream.problem;
     if (this.state === 'auth-failed') return `the NATS server refuses our credentials (${this.endpoint?.describe.auth ?? 'none'})`;
     if (this.refusal === 'storage_full') return `stream ${this.cfg.stream} is full: readings wait in the spool`;
     if (this.refusal === 'no_permission') return `not allowed to publish to ${this.want.ours}: readings wait in the spool`;
     return undefined;
+  }
+
+  private wake(): void {
+    this.signal.wake();
   }
 
   // --- connection ----------------------------------------------------------------------
@@ -172,7 +182,7 @@ export class NatsSink implements Sink {
       } catch (err) {
         const cause = this.countError(classify(err), err, 'connect failed');
         this.state = cause === 'auth' ? 'auth-failed' : 'disconnected';
-        await this.sleep(this.connectBackoff.next());
+        await this.signal.sleep(this.connectBackoff.next());
         continue;
       }
       if (this.stopping) {
@@ -190,14 +200,14 @@ export class NatsSink implements Sink {
       this.nc = undefined;
       this.js = undefined;
       this.jsm = undefined;
-      this.streamReady = false;
+      this.stream.invalidate();
       this.window.resendAll();
       await watching;
       if (this.stopping) break;
       // The client gave up (e.g. credentials refused twice in a row): start over with our backoff.
       this.countError(closed ? classify(closed) : 'disconnected', closed ?? new Error('connection closed'), 'connection closed');
       if (closed && classify(closed) === 'auth') this.state = 'auth-failed';
-      await this.sleep(this.connectBackoff.next());
+      await this.signal.sleep(this.connectBackoff.next());
     }
   }
 
@@ -211,7 +221,12 @@ export class NatsSink implements Sink {
       // What was in flight may have died with the old connection; the stream drops what it has.
       this.window.resendAll();
     }
-    void this.checkStream();
+    this.checkStream();
+  }
+
+  private checkStream(): void {
+    const jsm = this.jsm;
+    if (jsm) void this.stream.check(jsm, () => this.jsm === jsm);
   }
 
   private async watchStatus(nc: NatsConnection): Promise<void> {
@@ -235,46 +250,10 @@ export class NatsSink implements Sink {
     }
   }
 
-  /** Looks up (or creates) the stream; until it is usable nothing is published. */
-  private async checkStream(): Promise<void> {
-    const jsm = this.jsm;
-    if (!jsm || this.checking || this.stopping) return;
-    this.checking = true;
-    clearTimeout(this.streamTimer);
-    try {
-      const r = await ensureStream(jsm, this.want).catch((err: Error) => ({
-        ok: false as const,
-        cause: classify(err),
-        problem: `stream ${this.cfg.stream} could not be checked: ${err.message}`,
-      }));
-      if (this.stopping || jsm !== this.jsm) return;
-      if (r.ok) {
-        if (r.created) this.log.info({ stream: this.cfg.stream, subjects: `${this.cfg.subject_prefix}.>`, duplicate_window_s: r.duplicateWindowS, replicas: this.cfg.replicas }, 'nats sink: stream created');
-        if (r.warning && r.warning !== this.streamWarning) this.log.warn({ stream: this.cfg.stream }, r.warning);
-        if (this.streamProblem) this.log.info({ stream: this.cfg.stream }, 'nats sink: stream usable again');
-        this.streamWarning = r.warning;
-        this.streamProblem = undefined;
-        this.streamReady = true;
-        this.wake();
-        return;
-      }
-      this.streamReady = false;
-      this.errors.count(r.cause);
-      // One clear line per new problem; the alarm in status stays until it is fixed.
-      if (r.problem !== this.streamProblem) this.log.error({ stream: this.cfg.stream, cause: r.cause }, `nats sink: ${r.problem}`);
-      this.streamProblem = r.problem;
-      this.lastError = r.problem;
-      this.streamTimer = setTimeout(() => void this.checkStream(), this.cfg.reconnect_max_ms);
-      this.streamTimer.unref();
-    } finally {
-      this.checking = false;
-    }
-  }
-
   // --- publishing ----------------------------------------------------------------------
 
   private canSend(): boolean {
-    return this.connected && this.streamReady && Date.now() >= this.pausedUntil && this.js !== undefined;
+    return this.connected && this.stream.ready && Date.now() >= this.pausedUntil && this.js !== undefined;
   }
 
   private async pump(): Promise<void> {
@@ -282,7 +261,7 @@ export class NatsSink implements Sink {
     try {
       while (!this.stopping) {
         if (!this.canSend()) {
-          await this.idle();
+          await this.signal.idle();
           continue;
         }
         if (++burst >= BATCH) {
@@ -297,12 +276,12 @@ export class NatsSink implements Sink {
           continue;
         }
         if (this.window.size >= this.cfg.window) {
-          await this.idle();
+          await this.signal.idle();
           continue;
         }
-        const e = this.take();
+        const e = this.reader!.take();
         if (e === null) {
-          await this.idle();
+          await this.signal.idle();
           continue;
         }
         if (e === undefined) break;
@@ -317,33 +296,6 @@ export class NatsSink implements Sink {
         this.log.error({ err: (err as Error).message }, 'nats sink: writer stopped');
       }
     }
-  }
-
-  /** The next log entry: null when none is ready yet (a wakeup follows), undefined once the log closed. */
-  private take(): LogEntry | undefined | null {
-    if (this.ready) {
-      const { e } = this.ready;
-      this.ready = undefined;
-      return e;
-    }
-    if (this.nextPending) return null;
-    const polled = this.cursor!.poll();
-    if (polled) return polled;
-    this.nextPending = true;
-    this.cursor!.next().then(
-      (e) => {
-        this.nextPending = false;
-        this.ready = { e };
-        this.wake();
-      },
-      (err: Error) => {
-        this.nextPending = false;
-        this.log.error({ err: err.message }, 'nats sink: cursor failed');
-        this.ready = { e: undefined };
-        this.wake();
-      },
-    );
-    return null;
   }
 
   private send(slot: Slot, redelivery: boolean): void {
@@ -390,8 +342,8 @@ export class NatsSink implements Sink {
     // A late failure of an older attempt: the newer one decides.
     if (attempt === slot.attempt) this.window.resend(slot);
     if (cause === 'no_stream') {
-      this.streamReady = false;
-      void this.checkStream();
+      this.stream.invalidate();
+      this.checkStream();
     } else if (needsBackoff(cause)) {
       this.refusal = cause;
       const until = Date.now() + this.refusalBackoff.next();
@@ -413,47 +365,6 @@ export class NatsSink implements Sink {
     this.lastError = `${cause}: ${message}`;
     this.rl.warn(`nats-${cause}`, { cause, err: message, servers: this.cfg.url }, `nats sink: ${what}`);
     return cause;
-  }
-
-  // --- waiting -------------------------------------------------------------------------
-
-  private wake(): void {
-    const w = this.wakeup;
-    this.wakeup = undefined;
-    w?.();
-    const ws = this.waiters;
-    this.waiters = [];
-    for (const f of ws) f();
-  }
-
-  private idle(): Promise<void> {
-    return new Promise((r) => {
-      this.wakeup = r;
-    });
-  }
-
-  /** A wait that stop() cuts short. */
-  private sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const t = setTimeout(done, ms);
-      function done() {
-        clearTimeout(t);
-        resolve();
-      }
-      this.sleepCancel = done;
-    });
-  }
-
-  private async waitFor(cond: () => boolean, deadline: number): Promise<void> {
-    while (!cond() && Date.now() < deadline) {
-      await new Promise<void>((resolve) => {
-        const t = setTimeout(resolve, Math.min(50, Math.max(1, deadline - Date.now())));
-        this.waiters.push(() => {
-          clearTimeout(t);
-          resolve();
-        });
-      });
-    }
   }
 }
 

@@ -5,6 +5,8 @@
  * problem instead of being published into: nothing is committed until it is fixed.
  */
 import { JetStreamApiCodes, JetStreamApiError, StorageType, type JetStreamManager, type StreamConfig } from '@nats-io/jetstream';
+import type { Logger } from '../../util/log';
+import { classify, type NatsCause } from './errors';
 import { subjectCovers } from './subject';
 
 /** What the sink needs from its stream. */
@@ -79,4 +81,70 @@ export async function ensureStream(jsm: JetStreamManager, want: StreamWanted): P
       ? `stream ${want.name} de-duplicates over ${windowS} s, less than duplicate_window_s ${want.duplicateWindowS}: older resends are stored again`
       : undefined;
   return { ok: true, created, duplicateWindowS: windowS, ...(warning ? { warning } : {}) };
+}
+
+/**
+ * Whether the sink may publish: the result of the last stream check. A problem is logged once
+ * (one clear line per new problem) and re-checked every `recheckMs` until fixed.
+ */
+export class StreamGuard {
+  ready = false;
+  problem: string | undefined;
+  warning: string | undefined;
+  private checking = false;
+  private timer: NodeJS.Timeout | undefined;
+  private closed = false;
+
+  constructor(
+    private readonly want: StreamWanted,
+    private readonly recheckMs: number,
+    private readonly log: Logger,
+    /** A problem's cause, for the sink's error counts. */
+    private readonly onProblem: (cause: NatsCause, problem: string) => void,
+    /** The stream became usable: publishing may start. */
+    private readonly onReady: () => void,
+  ) {}
+
+  /** Looks the stream up (or creates it) on `jsm`; `current()` says whether that connection is still ours. */
+  async check(jsm: JetStreamManager, current: () => boolean): Promise<void> {
+    if (this.checking || this.closed) return;
+    this.checking = true;
+    clearTimeout(this.timer);
+    try {
+      const r: StreamCheck = await ensureStream(jsm, this.want).catch((err: Error) => ({
+        ok: false as const,
+        cause: classify(err) as 'no_stream',
+        problem: `stream ${this.want.name} could not be checked: ${err.message}`,
+      }));
+      if (this.closed || !current()) return;
+      if (r.ok) {
+        if (r.created) this.log.info({ stream: this.want.name, subjects: `${this.want.prefix}.>`, duplicate_window_s: r.duplicateWindowS, replicas: this.want.replicas }, 'nats sink: stream created');
+        if (r.warning && r.warning !== this.warning) this.log.warn({ stream: this.want.name }, `nats sink: ${r.warning}`);
+        if (this.problem) this.log.info({ stream: this.want.name }, 'nats sink: stream usable again');
+        this.warning = r.warning;
+        this.problem = undefined;
+        this.ready = true;
+        this.onReady();
+        return;
+      }
+      this.ready = false;
+      if (r.problem !== this.problem) this.log.error({ stream: this.want.name, cause: r.cause }, `nats sink: ${r.problem}`);
+      this.problem = r.problem;
+      this.onProblem(r.cause, r.problem);
+      this.timer = setTimeout(() => void this.check(jsm, current), this.recheckMs);
+      this.timer.unref();
+    } finally {
+      this.checking = false;
+    }
+  }
+
+  /** The connection is gone or the stream vanished: check again before publishing. */
+  invalidate(): void {
+    this.ready = false;
+  }
+
+  close(): void {
+    this.closed = true;
+    clearTimeout(this.timer);
+  }
 }
