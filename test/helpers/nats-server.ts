@@ -41,7 +41,9 @@ export class NatsServer {
   readonly output: string[] = [];
   private exited: Promise<void> = Promise.resolve();
 
-  constructor(private readonly opts: NatsServerOptions) {}
+  constructor(private readonly opts: NatsServerOptions) {
+    this.port = opts.port ?? 0;
+  }
 
   get url(): string {
     return `nats://127.0.0.1:${this.port}`;
@@ -49,7 +51,7 @@ export class NatsServer {
 
   async start(timeoutMs = 20_000): Promise<void> {
     if (this.proc) throw new Error('nats-server already running');
-    if (!this.port) this.port = this.opts.port ?? (await freePort());
+    if (!this.port) this.port = await freePort();
     mkdirSync(this.opts.storeDir, { recursive: true });
     const args = ['-js', '-a', '127.0.0.1', '-p', String(this.port), '-sd', this.opts.storeDir];
     if (this.opts.name) args.push('-n', this.opts.name);
