@@ -119,8 +119,17 @@ export function decodeData(subject: string, streamSeq: number, msgId: string, da
 /** Every message the stream holds now, in stream order, decoded (an ordered consumer, as a backend would read). */
 export async function readStream(servers: string | string[], stream: string, opts: { user?: string; pass?: string } = {}): Promise<StoredReading[]> {
   const nc = await connect({ servers, ...opts });
+  // Right after a cluster node died the stream may still be electing a leader: try again a while.
+  const deadline = Date.now() + 30_000;
   try {
-    return await readStreamOn(nc, stream);
+    for (;;) {
+      try {
+        return await readStreamOn(nc, stream);
+      } catch (err) {
+        if (Date.now() > deadline) throw err;
+        await new Promise((r) => setTimeout(r, 250));
+      }
+    }
   } finally {
     await nc.close();
   }
