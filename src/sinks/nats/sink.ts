@@ -49,6 +49,8 @@ export class NatsSink implements Sink {
   private lastError: string | undefined;
   private replayUntil = 0n;
   private published = 0;
+  /** Publish requests not yet answered (acked, refused or timed out). */
+  private requests = 0;
   private acked = 0;
   private duplicates = 0;
   private resends = 0;
@@ -138,6 +140,7 @@ export class NatsSink implements Sink {
       /** Acks saying the stream already held the message: another gateway heard it too, or a resend. */
       duplicates: this.duplicates,
       resends: this.resends,
+      outstanding: this.requests,
       replayed: this.replayed,
       reconnects: this.reconnects,
       errors: { ...this.errors.byCause },
@@ -253,7 +256,9 @@ export class NatsSink implements Sink {
   // --- publishing ----------------------------------------------------------------------
 
   private canSend(): boolean {
-    return this.connected && this.stream.ready && Date.now() >= this.pausedUntil && this.js !== undefined;
+    // Requests of attempts a reconnect overtook live until their timeout: they count too, so a
+    // flapping server cannot pile up more than two windows of outstanding publishes.
+    return this.connected && this.stream.ready && Date.now() >= this.pausedUntil && this.js !== undefined && this.requests < 2 * this.cfg.window;
   }
 
   private async pump(): Promise<void> {
@@ -309,15 +314,22 @@ export class NatsSink implements Sink {
     }
     const attempt = ++slot.attempt;
     this.published++;
+    this.requests++;
     const data = streamData(redelivery ? withRedelivery(header) : header, body);
     this.js!.publish(subject, data, { msgID: msgIdFor(header), timeout: this.cfg.ack_timeout_ms }).then(
-      (ack) => this.onAck(slot, ack),
-      (err: unknown) => this.onFailure(slot, attempt, err),
+      (ack) => {
+        this.requests--;
+        this.onAck(slot, ack);
+      },
+      (err: unknown) => {
+        this.requests--;
+        this.onFailure(slot, attempt, err);
+      },
     );
   }
 
   private onAck(slot: Slot, ack: PubAck): void {
-    if (slot.done) return;
+    if (slot.done) return this.wake();
     this.acked++;
     if (ack.duplicate) this.duplicates++;
     if (ack.stream !== this.cfg.stream && this.errors.count('other_stream') === 1) {
@@ -337,7 +349,7 @@ export class NatsSink implements Sink {
   }
 
   private onFailure(slot: Slot, attempt: number, err: unknown): void {
-    if (slot.done || this.stopping) return;
+    if (slot.done || this.stopping) return this.wake();
     const cause = this.countError(classify(err), err, 'publish failed');
     // A late failure of an older attempt: the newer one decides.
     if (attempt === slot.attempt) this.window.resend(slot);

@@ -11,6 +11,7 @@ import { readStream } from '../../helpers/nats-consumer';
 import { until } from '../../helpers/processes';
 import { captureLogger, message, OPEN_LIMITS } from '../../spool/helpers';
 import { natsConfig, serverFor } from './helpers';
+import { SilentNatsServer } from './silent-server';
 
 /** A sink on a fresh memory log; stopped after the test. */
 function sinkOn(t: { after: (fn: () => Promise<void>) => void }, cfg: ReturnType<typeof natsConfig>, gw: string) {
@@ -174,4 +175,25 @@ test('a full stream (max_bytes, discard new): storage_full counted, alarm, nothi
   assert.equal(stored.length, 200);
   assert.equal(new Set(stored.map((m) => m.key)).size, 200);
   assert.equal(s.sink.status().alarm, undefined);
+});
+
+test('a server that never acknowledges: the window and the outstanding requests stay bounded, nothing committed', async (t) => {
+  const silent = new SilentNatsServer();
+  await silent.start();
+  t.after(() => silent.stop());
+  const s = sinkOn(t, natsConfig(silent.url, { window: 20, ack_timeout_ms: 100 }), 'gw-a');
+  await s.sink.start(s.cursor);
+  append(s.log, 1, 2000);
+  let peak = 0;
+  await until('many resends after ack timeouts', () => {
+    const st = s.sink.status();
+    peak = Math.max(peak, st.outstanding as number);
+    assert.ok(st.inFlight <= 20, `in flight ${st.inFlight}`);
+    return silent.publishes >= 200;
+  }, 30_000, 5);
+  const st = s.sink.status();
+  assert.ok(peak <= 40, `outstanding requests peaked at ${peak}`);
+  assert.ok((st.errors as Record<string, number>).timeout >= 100, JSON.stringify(st.errors));
+  assert.equal(s.cursor.committed, 0n);
+  assert.equal(s.cursor.backlog().messages, 2000, 'everything still waits in the log');
 });
