@@ -3,6 +3,7 @@ import { main as pipeline } from './pipeline';
 import { main as spool } from './spool';
 import { main as reliable } from './reliable';
 import { main as mqtt } from './mqtt';
+import { main as nats } from './nats';
 
 async function run(): Promise<void> {
   const only = process.argv.slice(2);
@@ -11,6 +12,7 @@ async function run(): Promise<void> {
     ['spool', spool],
     ['reliable', reliable],
     ['mqtt', mqtt],
+    ['nats', nats],
   ];
   for (const [name, fn] of all) {
     if (only.length > 0 && !only.includes(name)) continue;
