@@ -197,3 +197,17 @@ test('a server that never acknowledges: the window and the outstanding requests 
   assert.equal(s.cursor.committed, 0n);
   assert.equal(s.cursor.backlog().messages, 2000, 'everything still waits in the log');
 });
+
+test('the permissions docs/fleet.md lists for a gateway user are enough', async (t) => {
+  const { server, dir } = await serverFor(t, {
+    config: `authorization { users = [ { user: pi-north, password: p, permissions: {
+      publish: [ "lowband.pi-north.>", "$JS.API.STREAM.INFO.LOWBAND", "$JS.API.STREAM.CREATE.LOWBAND" ],
+      subscribe: [ "_INBOX.>" ] } } ] }`,
+  });
+  writeFileSync(join(dir, 'pw'), 'p');
+  const s = sinkOn(t, natsConfig(server.url, { user: 'pi-north', password_file: join(dir, 'pw') }), 'pi-north');
+  await s.sink.start(s.cursor);
+  append(s.log, 1, 50);
+  await until('delivered with the documented permissions', () => s.cursor.committed === 50n);
+  assert.deepEqual(s.sink.status().errors, {});
+});
