@@ -1,5 +1,10 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { test } from 'node:test';
+import { cliArgs } from '../helpers/paths';
 import { ConfigError, gatewayId, parseConfig } from '../../src/config/load';
 
 const refused = (yaml: string, re: RegExp) =>
@@ -47,5 +52,18 @@ test('upstream.nats: bad values are refused with the key path, secrets not echoe
   } catch (err) {
     assert.match((err as Error).message, /^upstream\.nats\.url\[?0?\]?: .*credentials go in/);
     assert.doesNotMatch((err as Error).message, /S3cretPw/);
+  }
+});
+
+test('lowband config check shows the NATS servers, stream and this gateway\'s subjects', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'lowband-cfg-nats-'));
+  try {
+    const path = join(dir, 'c.yaml');
+    writeFileSync(path, 'gateway: { id: pi-north }\nupstream: { nats: { url: [ "nats://a:4222", "nats://b:4222" ], stream: FARM } }\n');
+    const r = spawnSync(process.execPath, cliArgs('config', 'check', '--config', path), { encoding: 'utf8', timeout: 20_000 });
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /nats: nats:\/\/a:4222, nats:\/\/b:4222 stream FARM, subjects lowband\.pi-north\.>/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 });
