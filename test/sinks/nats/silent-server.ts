@@ -9,6 +9,8 @@ export class SilentNatsServer {
   private readonly sockets = new Set<net.Socket>();
   /** Publishes to data subjects seen (never answered). */
   publishes = 0;
+  /** Header flags byte of every copy seen, by Nats-Msg-Id, in arrival order. */
+  readonly flags = new Map<string, number[]>();
   port = 0;
 
   async start(): Promise<void> {
@@ -44,7 +46,10 @@ export class SilentNatsServer {
         if (verb === 'PUB' || verb === 'HPUB') {
           const total = Number(args[args.length - 1]);
           if (buf.length < eol + 2 + total + 2) return; // wait for the payload
+          const payload = buf.subarray(eol + 2, eol + 2 + total);
+          const hdrLen = verb === 'HPUB' ? Number(args[args.length - 2]) : 0;
           buf = buf.subarray(eol + 2 + total + 2);
+          this.record(payload.subarray(0, hdrLen).toString(), payload.subarray(hdrLen));
           this.onPublish(sock, subs, args[0], args.length >= (verb === 'HPUB' ? 4 : 3) ? args[1] : undefined);
           continue;
         }
@@ -53,6 +58,14 @@ export class SilentNatsServer {
         else if (verb === 'SUB') subs.set(args[0], args[args.length - 1]);
       }
     });
+  }
+
+  private record(headers: string, data: Buffer): void {
+    const id = /Nats-Msg-Id:\s*(\S+)/i.exec(headers)?.[1];
+    if (!id || data.length < 36) return;
+    const list = this.flags.get(id) ?? [];
+    list.push(data[3]);
+    this.flags.set(id, list);
   }
 
   private onPublish(sock: net.Socket, subs: Map<string, string>, subject: string, reply: string | undefined): void {

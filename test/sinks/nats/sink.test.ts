@@ -196,6 +196,15 @@ test('a server that never acknowledges: the window and the outstanding requests 
   assert.ok((st.errors as Record<string, number>).timeout >= 100, JSON.stringify(st.errors));
   assert.equal(s.cursor.committed, 0n);
   assert.equal(s.cursor.backlog().messages, 2000, 'everything still waits in the log');
+  // The first copy goes out plain, every later one with the redelivery flag, always the same id.
+  let resent = 0;
+  for (const [id, copies] of silent.flags) {
+    assert.match(id, /^[0-9a-f]{32}$/);
+    assert.equal(copies[0] & Flag.redelivery, 0, `first send of ${id} not flagged`);
+    for (const f of copies.slice(1)) assert.equal(f & Flag.redelivery, Flag.redelivery, `resend of ${id} flagged`);
+    resent += copies.length - 1;
+  }
+  assert.ok(resent > 0, 'entries were sent again');
 });
 
 test('the permissions docs/fleet.md lists for a gateway user are enough', async (t) => {
