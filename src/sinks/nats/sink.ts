@@ -40,6 +40,8 @@ export class NatsSink implements Sink {
   private jsm: JetStreamManager | undefined;
   private state = 'stopped';
   private connected = false;
+  /** The last login attempt was refused: alarm until one succeeds. */
+  private authRefused = false;
   private readonly stream: StreamGuard;
   /** The server refused (storage full, permission): nothing is sent before this time. */
   private pausedUntil = 0;
@@ -112,7 +114,8 @@ export class NatsSink implements Sink {
     this.wake();
     const nc = this.nc;
     if (nc) await withTimeout(nc.close(), 2000);
-    await Promise.allSettled(this.loops);
+    // A connect attempt in progress ends by its own timeout; stop does not wait that long for it.
+    await withTimeout(Promise.allSettled(this.loops), 3000);
     this.state = 'stopped';
     this.log.info({ cursor: cursor.committed.toString(), inFlight: this.window.pending }, 'nats sink stopped');
   }
@@ -153,7 +156,7 @@ export class NatsSink implements Sink {
   /** A condition a person must fix: readings wait in the spool until then. */
   private alarm(): string | undefined {
     if (this.stream.problem) return this.stream.problem;
-    if (this.state === 'auth-failed') return `the NATS server refuses our credentials (${this.endpoint?.describe.auth ?? 'none'})`;
+    if (this.authRefused) return `the NATS server refuses our credentials (${this.endpoint?.describe.auth ?? 'none'})`;
     if (this.refusal === 'storage_full') return `stream ${this.cfg.stream} is full: readings wait in the spool`;
     if (this.refusal === 'no_permission') return `not allowed to publish to ${this.want.ours}: readings wait in the spool`;
     return undefined;
@@ -167,7 +170,8 @@ export class NatsSink implements Sink {
 
   private async connectLoop(): Promise<void> {
     while (!this.stopping) {
-      this.state = 'connecting';
+      // Refused credentials stay the state (and the alarm) until a login succeeds.
+      this.state = this.authRefused ? 'auth-failed' : 'connecting';
       let nc: NatsConnection;
       try {
         nc = await connect({
@@ -184,7 +188,8 @@ export class NatsSink implements Sink {
         });
       } catch (err) {
         const cause = this.countError(classify(err), err, 'connect failed');
-        this.state = cause === 'auth' ? 'auth-failed' : 'disconnected';
+        this.authRefused = cause === 'auth';
+        this.state = this.authRefused ? 'auth-failed' : 'disconnected';
         await this.signal.sleep(this.connectBackoff.next());
         continue;
       }
@@ -209,13 +214,17 @@ export class NatsSink implements Sink {
       if (this.stopping) break;
       // The client gave up (e.g. credentials refused twice in a row): start over with our backoff.
       this.countError(closed ? classify(closed) : 'disconnected', closed ?? new Error('connection closed'), 'connection closed');
-      if (closed && classify(closed) === 'auth') this.state = 'auth-failed';
+      if (closed && classify(closed) === 'auth') {
+        this.authRefused = true;
+        this.state = 'auth-failed';
+      }
       await this.signal.sleep(this.connectBackoff.next());
     }
   }
 
   private onConnected(server: string, reconnect: boolean): void {
     this.connected = true;
+    this.authRefused = false;
     this.server = server;
     this.state = 'connected';
     this.log.info({ server, reconnect }, reconnect ? 'nats sink: reconnected' : 'nats sink: connected');
@@ -245,7 +254,10 @@ export class NatsSink implements Sink {
           this.wake();
         } else if (st.type === 'error') {
           const cause = this.countError(classify(st.error), st.error, 'server error');
-          if (cause === 'auth') this.state = 'auth-failed';
+          if (cause === 'auth') {
+            this.authRefused = true;
+            this.state = 'auth-failed';
+          }
         } else if (st.type === 'close') break;
       }
     } catch (err) {
