@@ -1,22 +1,13 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
 import { join } from 'node:path';
 
 /** The Debian package's binary (`apt-get install nats-server` puts it in /usr/sbin; .ci/run installs it). */
 export const NATS_SERVER = ['/usr/sbin/nats-server', '/usr/bin/nats-server'].find((p) => existsSync(p)) ?? 'nats-server';
 
-/** A TCP port that was free a moment ago on 127.0.0.1 (the kernel picked it). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
+// The same helper the mosquitto tests use: a port the kernel picked a moment ago.
+export { freePort } from '../sinks/mqtt/mosquitto';
+import { freePort } from '../sinks/mqtt/mosquitto';
 
 /** How to run one nats-server. */
 export interface NatsServerOptions {
