@@ -165,16 +165,17 @@ test('a full stream (max_bytes, discard new): storage_full counted, alarm, nothi
   await s.sink.start(s.cursor);
   append(s.log, 1, 200);
   await until('storage_full counted', () => ((s.sink.status().errors as Record<string, number>).storage_full ?? 0) >= 1);
-  assert.match(String(s.sink.status().alarm), /stream LOWBAND is full/);
+  const full = s.sink.status();
+  assert.match(String(full.alarm), /stream LOWBAND is full/, JSON.stringify(full));
   const committed = s.cursor.committed;
   assert.ok(committed < 200n, `committed ${committed}`);
-  assert.equal(s.cursor.backlog().messages, 200 - Number(committed), 'the rest waits in the log');
+  assert.equal(s.cursor.backlog().messages, 200 - Number(committed), `the rest waits in the log: ${JSON.stringify(full)}`);
   await jsm.streams.update('LOWBAND', { max_bytes: 16 * 1024 * 1024 });
   await until('all delivered after room was made', () => s.cursor.committed === 200n, 30_000);
   const stored = await readStream(server.url, 'LOWBAND');
   assert.equal(stored.length, 200);
   assert.equal(new Set(stored.map((m) => m.key)).size, 200);
-  assert.equal(s.sink.status().alarm, undefined);
+  assert.equal(s.sink.status().alarm, undefined, JSON.stringify(s.sink.status()));
 });
 
 test('a server that never acknowledges: the window and the outstanding requests stay bounded, nothing committed', async (t) => {
