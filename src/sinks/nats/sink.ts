@@ -17,11 +17,13 @@ import { resolveNatsEndpoint, type NatsConfig, type NatsEndpoint } from './optio
 import { StreamGuard, type StreamWanted } from './stream';
 import { msgIdFor, streamData, subjectFor } from './subject';
 import { CursorReader } from './reader';
-import { Wakeup } from './wakeup';
+import { Wakeup, withTimeout } from './wakeup';
 import { PublishWindow, type Slot } from './window';
 
 /** Entries published back to back before the pump lets acks and timers run. */
 const BATCH = 256;
+/** Readings waiting this long without any ack raise an alarm (server away, stream silent). */
+const STALL_ALARM_MS = 60_000;
 
 /** NATS JetStream upstream for fleets of gateways. */
 export class NatsSink implements Sink {
@@ -50,6 +52,8 @@ export class NatsSink implements Sink {
   private server: string | undefined;
   private lastError: string | undefined;
   private replayUntil = 0n;
+  /** Last ack, or the moment work started waiting on an idle sink. */
+  private lastProgress = Date.now();
   private published = 0;
   /** Publish requests not yet answered (acked, refused or timed out). */
   private requests = 0;
@@ -60,6 +64,7 @@ export class NatsSink implements Sink {
   private reconnects = 0;
   private stopping = false;
   private readonly signal = new Wakeup();
+  private readonly wake = () => this.signal.wake();
   private reader: CursorReader | undefined;
   private loops: Promise<void>[] = [];
 
@@ -67,6 +72,7 @@ export class NatsSink implements Sink {
     private readonly cfg: NatsConfig,
     private readonly gatewayId: string,
     private readonly log: Logger,
+    private readonly stallAlarmMs = STALL_ALARM_MS,
   ) {
     this.rl = new RateLimitedLog(log, 60_000);
     this.want = {
@@ -78,16 +84,11 @@ export class NatsSink implements Sink {
     };
     this.connectBackoff = new Backoff(cfg.reconnect_min_ms, cfg.reconnect_max_ms);
     this.refusalBackoff = new Backoff(cfg.reconnect_min_ms, cfg.reconnect_max_ms);
-    this.stream = new StreamGuard(
-      this.want,
-      cfg.reconnect_max_ms,
-      log,
-      (cause, problem) => {
-        this.errors.count(cause);
-        this.lastError = problem;
-      },
-      () => this.wake(),
-    );
+    const onProblem = (cause: NatsCause, problem: string) => {
+      this.errors.count(cause);
+      this.lastError = problem;
+    };
+    this.stream = new StreamGuard(this.want, cfg.reconnect_max_ms, log, onProblem, () => this.wake());
   }
 
   /** Reads the credential and TLS files (throws NatsConfigError when unusable) and starts connecting. */
@@ -159,11 +160,10 @@ export class NatsSink implements Sink {
     if (this.authRefused) return `the NATS server refuses our credentials (${this.endpoint?.describe.auth ?? 'none'})`;
     if (this.refusal === 'storage_full') return `stream ${this.cfg.stream} is full: readings wait in the spool`;
     if (this.refusal === 'no_permission') return `not allowed to publish to ${this.want.ours}: readings wait in the spool`;
+    const stalledMs = Date.now() - this.lastProgress;
+    const waiting = this.window.pending > 0 || (this.cursor?.backlog().messages ?? 0) > 0;
+    if (waiting && stalledMs >= this.stallAlarmMs) return `no ack from stream ${this.cfg.stream} for ${Math.round(stalledMs / 1000)} s (${this.state}): readings wait in the spool`;
     return undefined;
-  }
-
-  private wake(): void {
-    this.signal.wake();
   }
 
   // --- connection ----------------------------------------------------------------------
@@ -247,6 +247,7 @@ export class NatsSink implements Sink {
         if (st.type === 'disconnect') {
           this.connected = false;
           this.state = 'disconnected';
+          this.lastProgress = Date.now(); // the stall alarm counts from the loss
           this.rl.warn('nats-disconnect', { server: st.server }, 'nats sink: disconnected, reconnecting');
         } else if (st.type === 'reconnect') {
           this.connectBackoff.reset();
@@ -302,6 +303,7 @@ export class NatsSink implements Sink {
           continue;
         }
         if (e === undefined) break;
+        if (this.window.pending === 0) this.lastProgress = Date.now();
         const replay = e.seq <= this.replayUntil;
         if (replay) this.replayed++;
         this.send(this.window.add(e), replay);
@@ -342,6 +344,7 @@ export class NatsSink implements Sink {
 
   private onAck(slot: Slot, ack: PubAck): void {
     if (slot.done) return this.wake();
+    this.lastProgress = Date.now();
     this.acked++;
     if (ack.duplicate) this.duplicates++;
     if (ack.stream !== this.cfg.stream && this.errors.count('other_stream') === 1) {
@@ -390,10 +393,4 @@ export class NatsSink implements Sink {
     this.rl.warn(`nats-${cause}`, { cause, err: message, servers: this.cfg.url }, `nats sink: ${what}`);
     return cause;
   }
-}
-
-function withTimeout<T>(p: Promise<T>, ms: number): Promise<T | undefined> {
-  let t: NodeJS.Timeout | undefined;
-  const late = new Promise<undefined>((r) => (t = setTimeout(() => r(undefined), ms)));
-  return Promise.race([p.catch(() => undefined), late]).finally(() => clearTimeout(t));
 }

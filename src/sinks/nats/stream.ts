@@ -92,6 +92,7 @@ export class StreamGuard {
   problem: string | undefined;
   warning: string | undefined;
   private checking = false;
+  private again: (() => void) | undefined;
   private timer: NodeJS.Timeout | undefined;
   private closed = false;
 
@@ -107,7 +108,12 @@ export class StreamGuard {
 
   /** Looks the stream up (or creates it) on `jsm`; `current()` says whether that connection is still ours. */
   async check(jsm: JetStreamManager, current: () => boolean): Promise<void> {
-    if (this.checking || this.closed) return;
+    if (this.closed) return;
+    if (this.checking) {
+      // One check at a time; a request made meanwhile (e.g. a new connection) runs right after.
+      this.again = () => void this.check(jsm, current);
+      return;
+    }
     this.checking = true;
     clearTimeout(this.timer);
     try {
@@ -135,6 +141,9 @@ export class StreamGuard {
       this.timer.unref();
     } finally {
       this.checking = false;
+      const again = this.again;
+      this.again = undefined;
+      again?.();
     }
   }
 

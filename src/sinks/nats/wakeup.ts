@@ -55,3 +55,10 @@ export class Wakeup {
     for (const f of [...this.sleepers]) f();
   }
 }
+
+/** `p`'s value, or undefined after `ms` (a close that may hang on a dead connection). */
+export function withTimeout<T>(p: Promise<T>, ms: number): Promise<T | undefined> {
+  let t: NodeJS.Timeout | undefined;
+  const late = new Promise<undefined>((r) => (t = setTimeout(() => r(undefined), ms)));
+  return Promise.race([p.catch(() => undefined), late]).finally(() => clearTimeout(t));
+}

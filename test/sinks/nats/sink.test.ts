@@ -14,11 +14,11 @@ import { natsConfig, serverFor } from './helpers';
 import { SilentNatsServer } from './silent-server';
 
 /** A sink on a fresh memory log; stopped after the test. */
-function sinkOn(t: { after: (fn: () => Promise<void>) => void }, cfg: ReturnType<typeof natsConfig>, gw: string) {
+function sinkOn(t: { after: (fn: () => Promise<void>) => void }, cfg: ReturnType<typeof natsConfig>, gw: string, stallAlarmMs?: number) {
   const log = new MemoryLog();
   const cursor = log.openCursor('nats', OPEN_LIMITS);
   const { logger, lines } = captureLogger();
-  const sink = new NatsSink(cfg, gw, logger);
+  const sink = new NatsSink(cfg, gw, logger, stallAlarmMs);
   t.after(async () => {
     await sink.stop(0);
     await log.close();
@@ -182,7 +182,7 @@ test('a server that never acknowledges: the window and the outstanding requests 
   const silent = new SilentNatsServer();
   await silent.start();
   t.after(() => silent.stop());
-  const s = sinkOn(t, natsConfig(silent.url, { window: 20, ack_timeout_ms: 100 }), 'gw-a');
+  const s = sinkOn(t, natsConfig(silent.url, { window: 20, ack_timeout_ms: 100 }), 'gw-a', 500);
   await s.sink.start(s.cursor);
   append(s.log, 1, 2000);
   let peak = 0;
@@ -206,6 +206,8 @@ test('a server that never acknowledges: the window and the outstanding requests 
     resent += copies.length - 1;
   }
   assert.ok(resent > 0, 'entries were sent again');
+  // Readings stuck without any ack: an alarm says so.
+  await until('stall alarm', () => /^no ack from stream LOWBAND for \d+ s \(connected\): readings wait in the spool$/.test(String(s.sink.status().alarm)));
 });
 
 test('the permissions docs/fleet.md lists for a gateway user are enough', async (t) => {
