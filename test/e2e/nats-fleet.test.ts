@@ -54,10 +54,13 @@ test('two gateways hearing the same uplinks: the stream holds exactly one messag
 
   // Whatever one gateway stored first, the other one's copy was acknowledged as a duplicate.
   let dups = 0;
+  let resends = 0;
   for (const g of gateways) {
     const nats = await g.nats();
     assert.equal(nats.state, 'connected');
     dups += nats.duplicates as number;
+    resends += nats.resends as number;
   }
-  assert.equal(dups, N, 'duplicates across the fleet = transmissions heard twice');
+  // (A resend whose ack overtook the lost ack of its own first copy also reads as a duplicate.)
+  assert.ok(dups >= N && dups <= N + resends, `duplicates across the fleet (${dups}) = transmissions heard twice (${N})`);
 });
