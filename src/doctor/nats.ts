@@ -7,7 +7,7 @@ import { connect } from '@nats-io/transport-node';
 import { gatewayId, type Config } from '../config/load';
 import { classify } from '../sinks/nats/errors';
 import { NatsConfigError, resolveNatsEndpoint } from '../sinks/nats/options';
-import { streamProblem } from '../sinks/nats/stream';
+import { streamProblem, wantedStream } from '../sinks/nats/stream';
 import type { CheckResult } from './checks';
 
 /** Checks the NATS upstream; never throws. */
@@ -36,7 +36,7 @@ export async function checkNats(cfg: Config, timeoutMs: number): Promise<CheckRe
     return [{ level: 'FAIL', name, detail: `${servers}: ${cause} (${(err as Error).message})`, fix }];
   }
   const out: CheckResult[] = [{ level: 'ok', name, detail: `connected to ${nc.getServer()} (${endpoint.describe.tls ? 'TLS' : 'plain'}, auth ${endpoint.describe.auth})` }];
-  const want = { name: n.stream, prefix: n.subject_prefix, ours: `${n.subject_prefix}.${id}.>`, duplicateWindowS: n.duplicate_window_s, replicas: n.replicas };
+  const want = wantedStream(n, id);
   try {
     const info = await (await jetstreamManager(nc, { checkAPI: false, timeout: timeoutMs })).streams.info(n.stream);
     const problem = streamProblem(info.config, want);

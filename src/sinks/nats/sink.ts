@@ -14,7 +14,7 @@ import type { Sink, SinkStatus } from '../sink';
 import { Backoff } from './backoff';
 import { classify, needsBackoff, type NatsCause } from './errors';
 import { resolveNatsEndpoint, type NatsConfig, type NatsEndpoint } from './options';
-import { StreamGuard, type StreamWanted } from './stream';
+import { StreamGuard, wantedStream, type StreamWanted } from './stream';
 import { msgIdFor, streamData, subjectFor } from './subject';
 import { CursorReader } from './reader';
 import { Wakeup, withTimeout } from './wakeup';
@@ -75,13 +75,7 @@ export class NatsSink implements Sink {
     private readonly stallAlarmMs = STALL_ALARM_MS,
   ) {
     this.rl = new RateLimitedLog(log, 60_000);
-    this.want = {
-      name: cfg.stream,
-      prefix: cfg.subject_prefix,
-      ours: `${cfg.subject_prefix}.${gatewayId}.>`,
-      duplicateWindowS: cfg.duplicate_window_s,
-      replicas: cfg.replicas,
-    };
+    this.want = wantedStream(cfg, gatewayId);
     this.connectBackoff = new Backoff(cfg.reconnect_min_ms, cfg.reconnect_max_ms);
     this.refusalBackoff = new Backoff(cfg.reconnect_min_ms, cfg.reconnect_max_ms);
     const onProblem = (cause: NatsCause, problem: string) => {
@@ -100,7 +94,12 @@ export class NatsSink implements Sink {
     this.reader = new CursorReader(cursor, () => this.wake(), this.log);
     this.stopping = false;
     this.log.info({ ...this.endpoint.describe, stream: this.cfg.stream, subjects: this.want.ours, window: this.cfg.window }, 'nats sink starting');
-    this.loops = [this.connectLoop(), this.pump()];
+    const failed = (err: Error) => {
+      this.state = 'failed';
+      this.lastError = `connection loop stopped: ${err.message}`;
+      this.log.error({ err: err.message }, 'nats sink: connection loop stopped');
+    };
+    this.loops = [this.connectLoop().catch(failed), this.pump()];
   }
 
   /** Waits up to `drainMs` for everything read to be acknowledged, then closes the connection. */

@@ -7,6 +7,7 @@
 import { JetStreamApiCodes, JetStreamApiError, StorageType, type JetStreamManager, type StreamConfig } from '@nats-io/jetstream';
 import type { Logger } from '../../util/log';
 import { classify, type NatsCause } from './errors';
+import type { NatsConfig } from './options';
 import { subjectCovers } from './subject';
 
 /** What the sink needs from its stream. */
@@ -18,6 +19,17 @@ export interface StreamWanted {
   ours: string;
   duplicateWindowS: number;
   replicas: number;
+}
+
+/** What `upstream.nats` asks of the stream, for gateway `gatewayId`. */
+export function wantedStream(cfg: NatsConfig, gatewayId: string): StreamWanted {
+  return {
+    name: cfg.stream,
+    prefix: cfg.subject_prefix,
+    ours: `${cfg.subject_prefix}.${gatewayId}.>`,
+    duplicateWindowS: cfg.duplicate_window_s,
+    replicas: cfg.replicas,
+  };
 }
 
 /** Outcome of {@link ensureStream}. */
