@@ -61,11 +61,16 @@ export class NatsGateway {
   }
 
   /** Resolves once everything in the spool is acknowledged by the stream. */
-  drained(timeoutMs = 60_000): Promise<true> {
-    return until('everything in the stream', async () => {
-      const n = await this.nats();
-      return (n.backlog.messages === 0 && n.inFlight === 0 && n.state === 'connected') || undefined;
-    }, timeoutMs, 100);
+  async drained(timeoutMs = 60_000): Promise<true> {
+    let last: SinkStatus | undefined;
+    try {
+      return await until('everything in the stream', async () => {
+        const n = (last = await this.nats());
+        return (n.backlog.messages === 0 && n.inFlight === 0 && n.state === 'connected') || undefined;
+      }, timeoutMs, 100);
+    } catch (err) {
+      throw new Error(`${(err as Error).message}; nats sink: ${JSON.stringify(last)}`);
+    }
   }
 
   async stop(signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {

@@ -42,9 +42,10 @@ export class NatsServer {
 
   async start(timeoutMs = 20_000): Promise<void> {
     if (this.proc) throw new Error('nats-server already running');
-    if (!this.port) this.port = await freePort();
     mkdirSync(this.opts.storeDir, { recursive: true });
-    const args = ['-js', '-a', '127.0.0.1', '-p', String(this.port), '-sd', this.opts.storeDir];
+    // Without a port of its own the server picks one (-1) and says which: no window for another
+    // process to take it between our pick and its bind. A restart reuses the port it got.
+    const args = ['-js', '-a', '127.0.0.1', '-p', String(this.port || -1), '-sd', this.opts.storeDir];
     if (this.opts.name) args.push('-n', this.opts.name);
     if (this.opts.config !== undefined) {
       const file = join(this.opts.storeDir, `${this.opts.name ?? 'nats'}.conf`);
@@ -76,6 +77,8 @@ export class NatsServer {
         buf = lines.pop()!;
         for (const l of lines) {
           if (this.output.length < 2000) this.output.push(l);
+          const listening = /Listening for client connections on [^\s]*:(\d+)/.exec(l);
+          if (listening && !this.port) this.port = Number(listening[1]);
           if (l.includes('Server is ready')) {
             clearTimeout(timer);
             resolve();

@@ -112,8 +112,7 @@ export class NatsSink implements Sink {
     clearTimeout(this.pauseTimer);
     this.signal.cancelSleeps();
     this.wake();
-    const nc = this.nc;
-    if (nc) await withTimeout(nc.close(), 2000);
+    if (this.nc) await withTimeout(this.nc.close(), 2000);
     // A connect attempt in progress ends by its own timeout; stop does not wait that long for it.
     await withTimeout(Promise.allSettled(this.loops), 3000);
     this.state = 'stopped';
@@ -376,7 +375,12 @@ export class NatsSink implements Sink {
       if (until > this.pausedUntil) {
         this.pausedUntil = until;
         clearTimeout(this.pauseTimer);
-        this.pauseTimer = setTimeout(() => this.wake(), until - Date.now());
+        // The timer ends the pause, not the wall clock: it can step back (NTP) or lag the timer.
+        const end = () => {
+          this.pausedUntil = 0;
+          this.wake();
+        };
+        this.pauseTimer = setTimeout(end, until - Date.now());
         this.pauseTimer.unref();
       }
     }

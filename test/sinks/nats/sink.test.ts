@@ -223,3 +223,22 @@ test('the permissions docs/fleet.md lists for a gateway user are enough', async 
   await until('delivered with the documented permissions', () => s.cursor.committed === 50n);
   assert.deepEqual(s.sink.status().errors, {});
 });
+
+test('a wall clock stepped back during a refusal pause (NTP on a Pi without RTC) does not stall the sink', async (t) => {
+  const { server } = await serverFor(t);
+  const nc = await connect({ servers: server.url });
+  t.after(() => nc.close());
+  const jsm = await jetstreamManager(nc);
+  await jsm.streams.add({ name: 'LOWBAND', subjects: ['lowband.>'], storage: StorageType.File, max_bytes: 4096, discard: DiscardPolicy.New, duplicate_window: 120e9 });
+  const s = sinkOn(t, natsConfig(server.url, { window: 10 }), 'gw-a');
+  await s.sink.start(s.cursor);
+  append(s.log, 1, 100);
+  await until('storage_full counted', () => ((s.sink.status().errors as Record<string, number>).storage_full ?? 0) >= 1);
+  const realNow = Date.now;
+  Date.now = () => realNow() - 10_000;
+  t.after(() => {
+    Date.now = realNow;
+  });
+  await jsm.streams.update('LOWBAND', { max_bytes: 16 * 1024 * 1024 });
+  await until('all delivered although the clock went back', () => s.cursor.committed === 100n, 15_000);
+});
