@@ -52,8 +52,8 @@ export class NatsSink implements Sink {
   private server: string | undefined;
   private lastError: string | undefined;
   private replayUntil = 0n;
-  /** Last ack, or the moment work started waiting on an idle sink. */
-  private lastProgress = Date.now();
+  /** Last ack, or the moment work started waiting on an idle sink (monotonic ms: wall clocks step). */
+  private lastProgress = performance.now();
   private published = 0;
   /** Publish requests not yet answered (acked, refused or timed out). */
   private requests = 0;
@@ -106,7 +106,7 @@ export class NatsSink implements Sink {
   async stop(drainMs: number): Promise<void> {
     if (!this.cursor || this.stopping) return;
     const cursor = this.cursor;
-    await this.signal.until(() => this.window.pending === 0 && cursor.backlog().messages === 0, Date.now() + Math.max(0, drainMs));
+    await this.signal.until(() => this.window.pending === 0 && cursor.backlog().messages === 0, performance.now() + Math.max(0, drainMs));
     this.stopping = true;
     this.stream.close();
     clearTimeout(this.pauseTimer);
@@ -158,7 +158,7 @@ export class NatsSink implements Sink {
     if (this.authRefused) return `the NATS server refuses our credentials (${this.endpoint?.describe.auth ?? 'none'})`;
     if (this.refusal === 'storage_full') return `stream ${this.cfg.stream} is full: readings wait in the spool`;
     if (this.refusal === 'no_permission') return `not allowed to publish to ${this.want.ours}: readings wait in the spool`;
-    const stalledMs = Date.now() - this.lastProgress;
+    const stalledMs = performance.now() - this.lastProgress;
     const waiting = this.window.pending > 0 || (this.cursor?.backlog().messages ?? 0) > 0;
     if (waiting && stalledMs >= this.stallAlarmMs) return `no ack from stream ${this.cfg.stream} for ${Math.round(stalledMs / 1000)} s (${this.state}): readings wait in the spool`;
     return undefined;
@@ -245,7 +245,7 @@ export class NatsSink implements Sink {
         if (st.type === 'disconnect') {
           this.connected = false;
           this.state = 'disconnected';
-          this.lastProgress = Date.now(); // the stall alarm counts from the loss
+          this.lastProgress = performance.now(); // the stall alarm counts from the loss
           this.rl.warn('nats-disconnect', { server: st.server }, 'nats sink: disconnected, reconnecting');
         } else if (st.type === 'reconnect') {
           this.connectBackoff.reset();
@@ -269,7 +269,7 @@ export class NatsSink implements Sink {
   private canSend(): boolean {
     // Requests of attempts a reconnect overtook live until their timeout: they count too, so a
     // flapping server cannot pile up more than two windows of outstanding publishes.
-    return this.connected && this.stream.ready && Date.now() >= this.pausedUntil && this.js !== undefined && this.requests < 2 * this.cfg.window;
+    return this.connected && this.stream.ready && performance.now() >= this.pausedUntil && this.js !== undefined && this.requests < 2 * this.cfg.window;
   }
 
   private async pump(): Promise<void> {
@@ -301,7 +301,7 @@ export class NatsSink implements Sink {
           continue;
         }
         if (e === undefined) break;
-        if (this.window.pending === 0) this.lastProgress = Date.now();
+        if (this.window.pending === 0) this.lastProgress = performance.now();
         const replay = e.seq <= this.replayUntil;
         if (replay) this.replayed++;
         this.send(this.window.add(e), replay);
@@ -342,7 +342,7 @@ export class NatsSink implements Sink {
 
   private onAck(slot: Slot, ack: PubAck): void {
     if (slot.done) return this.wake();
-    this.lastProgress = Date.now();
+    this.lastProgress = performance.now();
     this.acked++;
     if (ack.duplicate) this.duplicates++;
     if (ack.stream !== this.cfg.stream && this.errors.count('other_stream') === 1) {
@@ -371,7 +371,7 @@ export class NatsSink implements Sink {
       this.checkStream();
     } else if (needsBackoff(cause)) {
       this.refusal = cause;
-      const until = Date.now() + this.refusalBackoff.next();
+      const until = performance.now() + this.refusalBackoff.next();
       if (until > this.pausedUntil) {
         this.pausedUntil = until;
         clearTimeout(this.pauseTimer);
@@ -380,7 +380,7 @@ export class NatsSink implements Sink {
           this.pausedUntil = 0;
           this.wake();
         };
-        this.pauseTimer = setTimeout(end, until - Date.now());
+        this.pauseTimer = setTimeout(end, until - performance.now());
         this.pauseTimer.unref();
       }
     }

@@ -25,11 +25,11 @@ export class Wakeup {
     });
   }
 
-  /** Resolves once `cond` holds or at `deadline`, re-checked on every wake (and every 50 ms). */
+  /** Resolves once `cond` holds or at `deadline` (performance.now(), monotonic), re-checked on every wake and every 50 ms. */
   async until(cond: () => boolean, deadline: number): Promise<void> {
-    while (!cond() && Date.now() < deadline) {
+    while (!cond() && performance.now() < deadline) {
       await new Promise<void>((resolve) => {
-        const t = setTimeout(resolve, Math.min(50, Math.max(1, deadline - Date.now())));
+        const t = setTimeout(resolve, Math.min(50, Math.max(1, deadline - performance.now())));
         this.waiters.push(() => {
           clearTimeout(t);
           resolve();
