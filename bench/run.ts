@@ -5,6 +5,7 @@ import { main as reliable } from './reliable';
 import { main as mqtt } from './mqtt';
 import { main as udp } from './udp';
 import { main as decodeBle } from './decode-ble';
+import { main as nats } from './nats';
 
 async function run(): Promise<void> {
   const only = process.argv.slice(2);
@@ -15,6 +16,7 @@ async function run(): Promise<void> {
     ['mqtt', mqtt],
     ['udp', udp],
     ['decode-ble', decodeBle],
+    ['nats', nats],
   ];
   for (const [name, fn] of all) {
     if (only.length > 0 && !only.includes(name)) continue;

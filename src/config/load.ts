@@ -55,8 +55,9 @@ function checkCrossKeys(cfg: Config): void {
 }
 
 /** Gateway id: configured, else the host name (lowercased, made topic-safe). */
-export function gatewayId(cfg: Config): string {
+export function gatewayId(cfg: Config, host = hostname()): string {
   if (cfg.gateway.id) return cfg.gateway.id;
-  const h = hostname().toLowerCase().replace(/[^a-z0-9._-]/g, '-').slice(0, 64);
+  // One subject token (GATEWAY_ID): a dotted FQDN like pi.farm.lan becomes pi-farm-lan.
+  const h = host.toLowerCase().replace(/[^a-z0-9_-]/g, '-').slice(0, 64);
   return h || 'lowband';
 }

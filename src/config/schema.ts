@@ -29,6 +29,64 @@ const webDefaults = {
   max_devices: 512, history_points: 60, stream_buffer_bytes: 256 * 1024,
 };
 
+/** What a gateway id may hold (one subject token: `<prefix>.<gw>.<radio>.<dev>`). */
+export const GATEWAY_ID = /^[A-Za-z0-9_-]{1,64}$/;
+
+/** A NATS server URL without credentials (they go in the credential files). */
+const natsUrl = string({
+  redact: /@/,
+  pattern: /^(nats|tls):\/\/([^\s/@:[\]]+|\[[0-9a-fA-F:]+\])(:([1-9]\d{0,3}|[1-5]\d{4}|6[0-4]\d{3}|65[0-4]\d{2}|655[0-2]\d|6553[0-5]))?\/?$/,
+  what: 'nats://host:port or tls://host:port (credentials go in user/password_file, token_file, nkey_file or creds_file)',
+});
+
+/** One URL or a list of cluster URLs; all `tls://` or none. */
+const natsUrls: V<string[]> = (value, path) => {
+  const list = Array.isArray(value) ? value.map((v, i) => natsUrl(v, `${path}[${i}]`)) : [natsUrl(value, path)];
+  if (list.length === 0 || list.length > 32) throw new ConfigError(path, value, 'one URL or a list of 1-32 URLs');
+  const tls = list.filter((u) => u.startsWith('tls:')).length;
+  if (tls !== 0 && tls !== list.length) throw new ConfigError(path, value, 'URLs that are all tls:// or all nats://');
+  return list;
+};
+
+const natsUpstreamKeys = object({
+  url: natsUrls,
+  stream: optional(string({ pattern: /^[A-Za-z0-9_-]{1,64}$/, what: 'a stream name of 1-64 letters, digits, _ or -' }), 'LOWBAND'),
+  subject_prefix: optional(
+    string({ pattern: /^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/, maxLength: 128, what: 'subject tokens (letters, digits, _ -) joined by dots, no wildcards' }),
+    'lowband',
+  ),
+  duplicate_window_s: optional(integer({ min: 1, max: 7 * 86_400 }), 120),
+  window: optional(integer({ min: 1, max: 100_000 }), 1000),
+  /** Replicas of the stream when lowband creates it (a cluster of 3 takes 3). */
+  replicas: optional(integer({ min: 1, max: 5 }), 1),
+  ack_timeout_ms: optional(integer({ min: 100, max: 600_000 }), 5000),
+  reconnect_min_ms: optional(integer({ min: 10, max: 600_000 }), 250),
+  reconnect_max_ms: optional(integer({ min: 10, max: 3_600_000 }), 10_000),
+  user: maybe(string()),
+  password_file: maybe(string()),
+  token_file: maybe(string()),
+  nkey_file: maybe(string()),
+  creds_file: maybe(string()),
+  ca_file: maybe(string()),
+  cert_file: maybe(string()),
+  key_file: maybe(string()),
+});
+
+/** `upstream.nats`, with the rules that span its keys (one way to authenticate, cert with key). */
+const natsUpstream: V<ReturnType<typeof natsUpstreamKeys>> = (value, path) => {
+  const n = natsUpstreamKeys(value, path);
+  const ways = [n.user !== undefined || n.password_file !== undefined, n.token_file, n.nkey_file, n.creds_file].filter(Boolean).length;
+  if (ways > 1) throw new ConfigError(path, undefined, 'one way to authenticate: user + password_file, token_file, nkey_file or creds_file');
+  if ((n.user === undefined) !== (n.password_file === undefined)) {
+    throw new ConfigError(`${path}.${n.user === undefined ? 'user' : 'password_file'}`, undefined, 'user and password_file together');
+  }
+  if ((n.cert_file === undefined) !== (n.key_file === undefined)) {
+    throw new ConfigError(`${path}.${n.cert_file === undefined ? 'cert_file' : 'key_file'}`, undefined, 'cert_file and key_file together (a client certificate)');
+  }
+  if (n.reconnect_min_ms > n.reconnect_max_ms) throw new ConfigError(`${path}.reconnect_max_ms`, n.reconnect_max_ms, `at least reconnect_min_ms (${n.reconnect_min_ms})`);
+  return n;
+};
+
 export const MODEMS = ['rn2483', 'rn2903', 'rak3172', 'wio-e5'] as const;
 
 const loraModem = object({
@@ -67,7 +125,8 @@ const lorawanDevice = object({
 });
 
 export const configSchema = object({
-  gateway: optional(object({ id: maybe(string({ pattern: /^[A-Za-z0-9._-]{1,64}$/, what: 'an id of 1-64 letters, digits, . _ -' })) }), {
+  // The id is one token of NATS subjects and MQTT topics: no dots, no wildcards.
+  gateway: optional(object({ id: maybe(string({ pattern: GATEWAY_ID, what: 'an id of 1-64 letters, digits, _ or - (no dots)' })) }), {
     id: undefined,
   }),
   state_dir: optional(string(), '/var/lib/lowband'),
@@ -154,6 +213,7 @@ export const configSchema = object({
           keepalive_s: optional(integer({ min: 0, max: 65_535 }), 30),
         }),
       ),
+      nats: maybe(natsUpstream),
       curve: maybe(
         object({
           secret_key_file: string(),
@@ -167,7 +227,7 @@ export const configSchema = object({
         bind: ['tcp://127.0.0.1:5556'], connect: [], hwm: 10_000, queue_messages: 10_000,
         queue_bytes: 16 * 1024 * 1024, overflow: 'drop-oldest' as const, linger_ms: 500, count_drops: true,
       },
-      reliable: undefined, mqtt: undefined, curve: undefined,
+      reliable: undefined, mqtt: undefined, nats: undefined, curve: undefined,
     }),
   ),
   spool: optional(

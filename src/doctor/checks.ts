@@ -3,6 +3,7 @@ import { connect } from 'node:net';
 import { join } from 'node:path';
 import { ConfigError, loadConfig, type Config } from '../config/load';
 import type { ModemProfile } from '../radios/lora/modem-driver';
+import { checkNats } from './nats';
 
 /** Outcome of one doctor check. */
 export type CheckLevel = 'ok' | 'warn' | 'FAIL';
@@ -66,6 +67,7 @@ export async function runChecks(env: DoctorEnv): Promise<CheckResult[]> {
   if (cfg) {
     await checkModems(env, cfg, out);
     await checkUpstream(env, cfg, out);
+    out.push(...(await checkNats(cfg, env.connectTimeoutMs)));
   }
   await checkStateDir(env, cfg, out);
   checkClock(env, out);

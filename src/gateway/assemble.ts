@@ -55,6 +55,7 @@ export interface SinkEntry {
 /* eslint-disable @typescript-eslint/no-var-requires */
 const lazy = {
   mqtt: () => require('../sinks/mqtt') as typeof import('../sinks/mqtt'),
+  nats: () => require('../sinks/nats') as typeof import('../sinks/nats'),
   reliable: () => require('../sinks/reliable') as typeof import('../sinks/reliable'),
   serial: () => require('../radios/lora/serial-adapter') as typeof import('../radios/lora/serial-adapter'),
   ble: () => require('../radios/ble/adapter') as typeof import('../radios/ble/adapter'),
@@ -129,6 +130,14 @@ export const SINKS: {
     build: ({ cfg, id, log }) => new (lazy.mqtt().MqttSink)(cfg.upstream.mqtt!, id, log),
     // Files the config names (password, TLS) turn out unusable: a config error, exit 2.
     startError: (err) => (err instanceof lazy.mqtt().MqttConfigError ? new ConfigError('upstream.mqtt', undefined, '', err.message) : err),
+  },
+  {
+    name: 'nats',
+    enabled: (cfg) => cfg.upstream.nats !== undefined,
+    durable: true,
+    build: ({ cfg, id, log }) => new (lazy.nats().NatsSink)(cfg.upstream.nats!, id, log),
+    // Credential or TLS files the config names turn out unusable: a config error, exit 2.
+    startError: (err) => (err instanceof lazy.nats().NatsConfigError ? new ConfigError(err.key, undefined, '', err.message) : err),
   },
 ];
 

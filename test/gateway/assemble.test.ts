@@ -37,6 +37,7 @@ test('durable sinks read the spool, in table order, bounded by the spool', () =>
       publish: { bind: [] },
       reliable: { connect: 'tcp://127.0.0.1:1' },
       mqtt: { url: 'mqtt://127.0.0.1:1' },
+      nats: { url: 'nats://127.0.0.1:1' },
     },
   });
   try {

@@ -17,6 +17,7 @@ export async function run(argv: string[]): Promise<number> {
     publish: { bind: cfg.upstream.publish.bind, connect: cfg.upstream.publish.connect, hwm: cfg.upstream.publish.hwm },
     reliable: cfg.upstream.reliable ? cfg.upstream.reliable.connect : 'off',
     mqtt: cfg.upstream.mqtt ? cfg.upstream.mqtt.url : 'off',
+    nats: cfg.upstream.nats ? `${cfg.upstream.nats.url.join(', ')} stream ${cfg.upstream.nats.stream}, subjects ${cfg.upstream.nats.subject_prefix}.${gatewayId(cfg)}.>` : 'off',
     curve: cfg.upstream.curve ? 'on' : 'off',
     spool: `${cfg.spool.max_bytes} bytes, fsync every ${cfg.spool.fsync_ms} ms`,
     control: cfg.control.socket,

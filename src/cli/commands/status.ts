@@ -60,6 +60,11 @@ export function formatStatus(s: GatewayStatus, nowMs: number): string {
           '  ',
         ),
   );
+  // NATS: how many readings another gateway (or a resend) had already put in the stream, and refusals.
+  for (const k of s.sinks.filter((x) => x.kind === 'nats')) {
+    const errs = k.errors && typeof k.errors === 'object' ? drops(k.errors as Record<string, number>) : '';
+    out.push(`  ${k.name}: stream ${String(k.stream)} via ${String(k.server ?? '-')}, ${Number(k.duplicates ?? 0)} duplicates (stored already by another gateway or a resend)${errs && errs !== '0' ? `, errors ${errs}` : ''}\n`);
+  }
   const curve = s.sinks.find((k) => k.kind === 'publish')?.curve as { allowed?: number; refused?: number; allowList?: { keys: number; loadedAt: string } } | undefined;
   if (curve?.allowList) {
     const l = curve.allowList;
