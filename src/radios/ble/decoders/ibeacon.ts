@@ -1,4 +1,5 @@
 import type { Advert, DecodeResult } from '../advert';
+import { ownedBeacon } from './beacon-sensors';
 import { type KeyedDecoder, companyId, fail, guarded } from './common';
 
 // Apple iBeacon: manufacturer data 4c 00 | 02 15 | proximity UUID(16) | major u16 BE | minor u16 BE |
@@ -26,13 +27,13 @@ function decodeIbeacon(advert: Advert): DecodeResult {
   };
 }
 
-/** Apple iBeacon. */
+/** Apple iBeacon (not the sensors that speak it: beacon-sensors.ts owns those). */
 export const IbeaconDecoder: KeyedDecoder = {
   fmt: FMT,
   companyIds: [COMPANY],
   matches: (advert) => {
     const m = advert.manufacturerData;
-    return companyId(advert) === COMPANY && m!.length >= 4 && m![2] === 0x02 && m![3] === 0x15;
+    return companyId(advert) === COMPANY && m!.length >= 4 && m![2] === 0x02 && m![3] === 0x15 && !ownedBeacon(advert);
   },
   decode: (advert) => guarded(FMT, () => decodeIbeacon(advert)),
 };

@@ -1,5 +1,6 @@
 import { createDecipheriv } from 'node:crypto';
 import type { Advert, DecodeContext, DecodeResult } from '../advert';
+import { isBparasite } from './bparasite';
 import { type KeyedDecoder, fail, guarded, macBytes, serviceData } from './common';
 
 // pvvx custom firmware "custom format" (github pvvx/ATC_MiThermometer README): service data 0x181a,
@@ -88,7 +89,7 @@ export const PvvxDecoder: KeyedDecoder = {
   serviceUuids: [UUID],
   matches: (advert) => {
     const b = serviceData(advert, UUID);
-    return b !== undefined && isPvvxLength(b.length);
+    return b !== undefined && isPvvxLength(b.length) && !isBparasite(b); // b-parasite shares 181a (bparasite.ts)
   },
   decode: (advert, ctx) => guarded(FMT, () => decodePvvx(advert, ctx)),
 };

@@ -21,6 +21,23 @@ import { SensorpushDecoder } from './sensorpush';
 import { SwitchbotDecoder } from './switchbot';
 import { ThermobeaconDecoder } from './thermobeacon';
 import { ThermoproDecoder } from './thermopro';
+import { Abn03Decoder } from './abn03';
+import { AbtempDecoder, BmBatteryDecoder, JaaleeDecoder, TiltDecoder } from './beacon-sensors';
+import { BeewiDecoder } from './beewi';
+import { BparasiteDecoder } from './bparasite';
+import { FeasyDecoder } from './feasy';
+import { InodeDecoder } from './inode';
+import { KkmDecoder } from './kkm';
+import { MokoDecoder } from './moko';
+import { NodonDecoder } from './nodon';
+import { OralbDecoder } from './oralb';
+import { OriaDecoder } from './oria';
+import { Rdl52832Decoder } from './rdl52832';
+import { SensirionDecoder } from './sensirion';
+import { SensorEasyDecoder } from './sensoreasy';
+import { SmartdryDecoder } from './smartdry';
+import { HoboDecoder, OrasDecoder, XossDecoder } from './tables';
+import { TpmsDecoder } from './tpms';
 
 /** Every supported format; adding one is a file in this folder plus one line here. */
 export const DECODERS: readonly KeyedDecoder[] = [
@@ -46,6 +63,29 @@ export const DECODERS: readonly KeyedDecoder[] = [
   AranetDecoder,
   ThermobeaconDecoder,
   BluemaestroDecoder,
+  // the long tail (Theengs device list): one line per format file
+  SensirionDecoder,
+  BparasiteDecoder,
+  TiltDecoder,
+  BmBatteryDecoder,
+  AbtempDecoder,
+  JaaleeDecoder,
+  Rdl52832Decoder,
+  InodeDecoder,
+  TpmsDecoder,
+  KkmDecoder,
+  SmartdryDecoder,
+  MokoDecoder,
+  Abn03Decoder,
+  FeasyDecoder,
+  SensorEasyDecoder,
+  OriaDecoder,
+  BeewiDecoder,
+  NodonDecoder,
+  OralbDecoder,
+  XossDecoder,
+  HoboDecoder,
+  OrasDecoder,
 ];
 
 /** Dispatch tables built once: service UUID / company id / local name → candidate decoders. */

@@ -1,4 +1,5 @@
 import { GOVEE } from './govee';
+import { LONGTAIL } from './longtail';
 import { ARANET, BLUEMAESTRO, BTHOME, INKBIRD, MOPEKA, RUUVI, SENSORPUSH, THERMOBEACON, THERMOPRO } from './others';
 import { SWITCHBOT } from './switchbot';
 import type { Vector } from './vector';
@@ -18,4 +19,5 @@ export const ALL_VECTORS: Record<string, Vector[]> = {
   ruuvi: RUUVI,
   thermobeacon: THERMOBEACON,
   bluemaestro: BLUEMAESTRO,
+  longtail: LONGTAIL,
 };
