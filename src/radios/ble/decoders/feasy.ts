@@ -13,7 +13,7 @@ const MODELS: Record<number, string> = {
 function decodeFeasy(advert: Advert): DecodeResult {
   const b = serviceData(advert, UUID);
   if (!b || b.length !== 11) return fail(FMT, 'malformed');
-  const f: Fields = { plugged_in: b[10] === 0x65 };
+  const f: Fields = { plug: b[10] === 0x65 };
   if (b[10] !== 0x65) f.battery = b[10] & 0x7f;
   const model = MODELS[b[0]];
   if (model) f.beacon_model = model;

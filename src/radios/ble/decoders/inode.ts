@@ -7,7 +7,7 @@ import { type Fields, type KeyedDecoder, companyId, fail, guarded, round } from 
 //   average u16 LE (pulses per minute) | total u32 LE (pulses) | constant u16 LE: bits 0-13 pulses
 //   per unit, bit 4 of its high byte set = water/gas meter (m³),
 //   clear = electricity (kWh) | byte 10 high nibble: battery level 2-11 → (n − 1) × 10 %, 1 or ≥ 12 = 100 %.
-// Electricity gives power [W] and energy [kWh]; a water/gas meter gives flow_rate [m³/h] and volume [m³].
+// Electricity gives power [W] and energy [kWh]; a water/gas meter gives flow_rate [m³/h] and volume [L].
 
 const FMT = 'inode';
 const IDS = [0x8290, 0x8292, 0x8294, 0x8296];
@@ -25,11 +25,11 @@ function decodeInode(advert: Advert): DecodeResult {
     f.energy = round(total, 4);
   } else {
     f.flow_rate = round(perHour, 6);
-    f.volume = round(total, 6);
+    f.volume = round(total * 1000, 3);
   }
   const level = m[10] >> 4;
   f.battery = level === 1 || level >= 12 ? 100 : Math.max(0, (level - 1) * 10);
-  f.low_battery = (m[0] & 0x04) !== 0;
+  f.battery_low = (m[0] & 0x04) !== 0;
   return { fmt: FMT, fields: f, payload: m };
 }
 

@@ -7,7 +7,8 @@ import { type Fields, type KeyedDecoder, fail, guarded, serviceData } from './co
 
 const FMT = 'nodon';
 const UUID = '0000';
-const PRESS: Record<number, string> = { 1: 'single', 2: 'double', 3: 'long_press', 4: 'long_release', 5: 'triple', 6: 'quadruple', 7: 'quintuple' };
+// Named as BTHome's button events where one exists
+const PRESS: Record<number, string> = { 1: 'press', 2: 'double_press', 3: 'long_press', 4: 'long_release', 5: 'triple_press', 6: 'quadruple_press', 7: 'quintuple_press' };
 const COLOURS: Record<number, string> = { 2: 'White', 3: 'TechBlue', 4: 'CozyGrey', 5: 'Wazabi', 6: 'Lagoon', 7: 'Softberry' };
 
 function decodeNodon(advert: Advert): DecodeResult {

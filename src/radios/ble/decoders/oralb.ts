@@ -15,7 +15,7 @@ const MODES: Record<number, string> = {
 function decodeOralb(advert: Advert): DecodeResult {
   const m = advert.manufacturerData!;
   if (m.length < 11) return fail(FMT, 'malformed');
-  const f: Fields = { brushing_s: m[7] * 60 + m[8] };
+  const f: Fields = { duration: m[7] * 60 + m[8] };
   const state = STATES[m[5]];
   if (state) f.state = state;
   const mode = MODES[m[9]];

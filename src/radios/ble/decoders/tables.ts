@@ -14,12 +14,12 @@ export const XossDecoder = tableDecoder({
   ],
 });
 
-/** Onset HOBO MX2001 water level logger: company 0x00c5, level f32 LE in m (given in mm). */
+/** Onset HOBO MX2001 water level logger: company 0x00c5, water level f32 LE in m (`distance`, as Theengs names it). */
 export const HoboDecoder = tableDecoder({
   fmt: 'hobo',
   companyId: 0x00c5,
   lengths: [20],
-  rows: [{ name: 'water_level', at: 16, type: 'f32le', scale: 1000, digits: 1, range: [-1e6, 1e6] }],
+  rows: [{ name: 'distance', at: 16, type: 'f32le', digits: 3, range: [-1e4, 1e4] }],
 });
 
 /** Oras smart faucets: company 0x0131, battery % (bit 7 ignored). */

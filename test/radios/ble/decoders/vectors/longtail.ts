@@ -58,14 +58,14 @@ export const LONGTAIL: Vector[] = [
 
   // iNode: Theengs gives avg 2.376 kW (→ 2376 W) and sum 21.2928 kWh
   { model: 'INEM', source: THEENGS, fmt: 'inode', input: { name: 'electricity', manufacturerdata: '90826300f0cf0000c409820080' },
-    expect: { power: 2376, energy: 21.2928, battery: 70, low_battery: false } },
-  { model: 'INEM (low battery)', source: THEENGS, fmt: 'inode', input: { manufacturerdata: '94826300f0cf0000c409260080' }, expect: { power: 2376, battery: 10, low_battery: true } },
+    expect: { power: 2376, energy: 21.2928, battery: 70, battery_low: false } },
+  { model: 'INEM (low battery)', source: THEENGS, fmt: 'inode', input: { manufacturerdata: '94826300f0cf0000c409260080' }, expect: { power: 2376, battery: 10, battery_low: true } },
   { model: 'INEM (water)', source: THEENGS, fmt: 'inode', input: { name: 'water', manufacturerdata: '9682dd0061b80000c4193b0080' },
-    expect: { flow_rate: 2.010309, volume: 7.156004, battery: 20, low_battery: true, power: null } },
+    expect: { flow_rate: 2.010309, volume: 7156.004, battery: 20, battery_low: true, power: null } }, // 7.156004 m³ = 7156.004 L
 
   // TPMS: 0x000365f4 = 222708 Pa = 2227.08 hPa; 0x0c7c = 3196 → 31.96 °C; 0x33 = 51 %; 0x80 → wheel 1
   { model: 'TPMS', source: THEENGS_INPUT, fmt: 'tpms', input: { id: '80:EA:CA:DD:EE:FF', manufacturerdata: '000180eacaddeefff46503007c0c00003300' },
-    expect: { pressure: 2227.08, temperature: 31.96, battery: 51, alarm: false, wheel: 1 } },
+    expect: { pressure: 2227.08, temperature: 31.96, battery: 51, problem: false, wheel: 1 } },
   { model: 'TPMS', source: THEENGS_INPUT, fmt: 'tpms', input: { id: '82:EA:CA:DD:EE:FF', manufacturerdata: '000182eacaddeeff11fc0300aa0600005300' },
     expect: { pressure: 2611.37, temperature: 17.06, battery: 83, wheel: 3 } }, // 0x0003fc11 = 261137 Pa; 0x06aa = 1706
 
@@ -97,9 +97,9 @@ export const LONGTAIL: Vector[] = [
 
   // Feasy: model 0x1e = BP101 | MAC | 0x5a = 90 %; 0x65 = on external power
   { model: 'FEASY', source: BUILT, fmt: 'feasy', input: { servicedatauuid: '0xfff0', servicedata: '1e000000' + 'a1b2c3d4e5f6' + '5a' },
-    expect: { battery: 90, plugged_in: false, beacon_model: 'BP101' } },
+    expect: { battery: 90, plug: false, beacon_model: 'BP101' } },
   { model: 'FEASY (plugged in)', source: BUILT, fmt: 'feasy', input: { servicedatauuid: '0xfff0', servicedata: '1e000000' + 'a1b2c3d4e5f6' + '65' },
-    expect: { plugged_in: true, battery: null } },
+    expect: { plug: true, battery: null } },
 
   // Sensor Easy: 0x0883 = 2179 → 21.79 °C; mfd voltage 0x0c12 = 3090 mV; 0xfc6a = −918 → −9.18 °C
   { model: 'SE_TEMP', source: THEENGS_INPUT, fmt: 'sensoreasy', input: { name: 'P T EN 888444', servicedatauuid: '0x2a6e', servicedata: '8308', manufacturerdata: '5707f2120c' },
@@ -119,20 +119,20 @@ export const LONGTAIL: Vector[] = [
 
   // NodOn NIU: colour 0x0003 = TechBlue | 0xd5 & 0x7f = 85 % | press 0x02 = double
   { model: 'NODONNIU', source: BUILT, fmt: 'nodon', input: { servicedatauuid: '0x0000', servicedata: '00000000000000000000' + '0003' + 'd5' + '0000' + '02' },
-    expect: { battery: 85, button: 'double', color: 'TechBlue' } },
+    expect: { battery: 85, button: 'double_press', color: 'TechBlue' } },
 
   // XOSS X2: 0xe4 & 0x7f = 100 % | 0x48 = 72 bpm
   { model: 'XOSSX2', source: BUILT, fmt: 'xoss', input: { manufacturerdata: '04ff' + '00e4' + '00' + '48' }, expect: { battery: 100, heart_rate: 72 } },
 
   // Oral-B: state 03 running | 01:03 = 63 s | mode 01 daily clean | sector 3
   { model: 'ORALB_BT', source: THEENGS_INPUT, fmt: 'oralb', input: { name: 'Oral-B', manufacturerdata: 'dc000471050332010301030a04' },
-    expect: { state: 'running', brushing_s: 63, mode: 'daily clean', sector: 3 } },
+    expect: { state: 'running', duration: 63, mode: 'daily clean', sector: 3 } },
   // state 0x73 sleeping | 02:15 = 135 s | mode 07 turbo | sector 8
   { model: 'ORALB_BT', source: THEENGS_INPUT, fmt: 'oralb', input: { manufacturerdata: 'dc000202067320020f07080004' },
-    expect: { state: 'sleeping', brushing_s: 135, mode: 'turbo', sector: 8 } },
+    expect: { state: 'sleeping', duration: 135, mode: 'turbo', sector: 8 } },
 
-  // HOBO MX2001: f32 LE 0x3fa00000 = 1.25 m at byte 18 → 1250 mm
-  { model: 'HOBOMX2001', source: BUILT, fmt: 'hobo', input: { manufacturerdata: 'c500' + '00'.repeat(16) + '0000a03f' }, expect: { water_level: 1250 } },
+  // HOBO MX2001: f32 LE 0x3fa00000 = 1.25 m at byte 18
+  { model: 'HOBOMX2001', source: BUILT, fmt: 'hobo', input: { manufacturerdata: 'c500' + '00'.repeat(16) + '0000a03f' }, expect: { distance: 1.25 } },
 
   // Oras: 0xe4 & 0x7f = 100 %
   { model: 'ORAS', source: BUILT, fmt: 'oras', input: { manufacturerdata: '3101' + '00e4' + '00' + '4f52415330303030303030' + '00'.repeat(4) }, expect: { battery: 100 } },
