@@ -4,9 +4,7 @@ import { type Fields, type KeyedDecoder, companyId, fail, guarded, round, servic
 // Sensors that speak iBeacon (manufacturer data 4c 00 | 02 15 | proximity UUID (16) | major u16 BE |
 // minor u16 BE | measured power) and put their readings where a beacon has its ids. The proximity
 // UUID identifies the model; the plain `ibeacon` decoder steps aside for every UUID listed here
-// (ownedBeacon), so one advert is never both.
-//   Tilt hydrometer: UUID a495bbX0-c5b1-4b44-b512-1370f02d74de, X = colour 1–8; major = °F,
-//     minor = specific gravity × 1000 (Tilt Pro: °F × 10 and SG × 10 000, told by minor > 5000).
+// (ownedBeacon), so one advert is never both. (The Tilt hydrometer, also an iBeacon, is tilt.ts.)
 //   BM2 / BM6 battery monitors (Theengs BM2 / BM6): battery % in the measured-power byte (BM2) /
 //     the low byte of major (BM6).
 //   April Brother ABTemp: major | battery % | temperature i8 °C | measured power.
@@ -15,8 +13,6 @@ import { type Fields, type KeyedDecoder, companyId, fail, guarded, round, servic
 //   RadioLand RDL52832: an iBeacon plus service data 0318 / 1803 (decoded by rdl52832.ts).
 
 const APPLE = 0x004c;
-const TILT_TAIL = 'c5b14b44b5121370f02d74de';
-const TILT_COLOURS = ['red', 'green', 'black', 'purple', 'orange', 'blue', 'yellow', 'pink'];
 const BM2_UUID = '655f83caae16a10a702e31f30d58dd82';
 const BM6_UUID = '3ba29cd9a42c894856badaf2606ef777';
 const ABTEMP_UUID = 'b5b182c7eab14988aa99b5c1517008d9';
@@ -29,10 +25,6 @@ function beaconUuid(advert: Advert): string | undefined {
   return m.toString('hex', 4, 20);
 }
 
-function isTilt(u: string): boolean {
-  return u.startsWith('a495bb') && u[7] === '0' && u.endsWith(TILT_TAIL) && u[6] >= '1' && u[6] <= '8';
-}
-
 function isJaalee(advert: Advert, u: string): boolean {
   return advert.manufacturerData!.length === 26 && (u.endsWith('f525') || u.endsWith('f51c'));
 }
@@ -41,7 +33,7 @@ function isJaalee(advert: Advert, u: string): boolean {
 export function ownedBeacon(advert: Advert): boolean {
   const u = beaconUuid(advert);
   if (u === undefined) return false;
-  if (u === BM2_UUID || u === BM6_UUID || u === ABTEMP_UUID || isTilt(u) || isJaalee(advert, u)) return true;
+  if (u === BM2_UUID || u === BM6_UUID || u === ABTEMP_UUID || isJaalee(advert, u)) return true;
   return RDL_UUIDS.some((x) => serviceData(advert, x) !== undefined);
 }
 
@@ -60,20 +52,6 @@ function beaconDecoder(fmt: string, owns: (advert: Advert, uuid: string) => bool
     }),
   };
 }
-
-/** Tilt hydrometer (and Tilt Pro): temperature, gravity, colour. */
-export const TiltDecoder = beaconDecoder('tilt', (_a, u) => isTilt(u), (m) => {
-  const major = m.readUInt16BE(20);
-  const minor = m.readUInt16BE(22);
-  const pro = minor > 5000;
-  const tempF = pro ? major / 10 : major;
-  return {
-    temperature: round(((tempF - 32) * 5) / 9, 2),
-    gravity: round(pro ? minor / 10000 : minor / 1000, 4),
-    color: TILT_COLOURS[(m[7] >> 4) - 1] ?? 'unknown',
-    tx_power: m.readInt8(24),
-  };
-});
 
 /** BM2 / BM6 car battery monitors: battery %. */
 export const BmBatteryDecoder = beaconDecoder('bmbattery', (_a, u) => u === BM2_UUID || u === BM6_UUID, (m) => ({

@@ -90,17 +90,3 @@ export function guarded(fmt: string, fn: () => Decoded | DecodeFailure): Decoded
     return { fmt, error: 'malformed' };
   }
 }
-
-/** Manufacturer data after the 2-byte company id (empty when there is none). */
-export function mfgBody(advert: Advert): Buffer {
-  const m = advert.manufacturerData;
-  return m && m.length > 2 ? m.subarray(2) : Buffer.alloc(0);
-}
-
-/** Local name starts with one of `prefixes`. */
-export function nameStarts(advert: Advert, prefixes: readonly string[]): boolean {
-  const n = advert.localName;
-  if (n === undefined) return false;
-  for (let i = 0; i < prefixes.length; i++) if (n.startsWith(prefixes[i])) return true;
-  return false;
-}

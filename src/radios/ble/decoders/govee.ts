@@ -78,7 +78,10 @@ function trim(b: Buffer): Buffer {
 }
 
 function ec88(b: Buffer, model: string | undefined, f: Fields): boolean {
-  const len = model === 'H5072' || model === 'H5075' ? 6 : model === 'H5074' ? 7 : model === 'H5051' || model === 'H5052' || model === 'H5071' ? 9 : b.length;
+  // Without a model name, 7 and 9 bytes are H5074 / H5051's; anything else is the H5072/H5075
+  // layout, the family's commonest, with whatever later firmware appends after it.
+  const len = model === 'H5072' || model === 'H5075' ? 6 : model === 'H5074' ? 7
+    : model === 'H5051' || model === 'H5052' || model === 'H5071' ? 9 : b.length === 7 || b.length === 9 ? b.length : 6;
   if (b.length < len) return false;
   if (len === 6) {
     packed(b, 1, f);

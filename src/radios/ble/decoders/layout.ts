@@ -9,18 +9,15 @@ import { type Fields, type KeyedDecoder, fail, guarded, putField, round, service
 /** How the bytes of one field are read. */
 export type ByteType = 'u8' | 'i8' | 'u16le' | 'i16le' | 'u16be' | 'i16be' | 'u24le' | 'u24be' | 'u32le' | 'i32le' | 'f32le';
 
-/** One field of a fixed layout: value = ((raw & mask) * scale) + add, rounded to `digits`. */
+/** One field of a fixed layout: value = raw × scale + add, rounded to `digits`. */
 export interface FieldRow {
   name: string;
   at: number;
   type: ByteType;
   scale?: number;
   add?: number;
-  mask?: number;
   /** Decimals kept (default: enough for the scale, 4 at most). */
   digits?: number;
-  /** Raw values meaning "not available": the field is left out. */
-  absent?: readonly number[];
   /** Accepted range after scaling; outside it the field is left out (a sensor's error code). */
   range?: readonly [number, number];
 }
@@ -51,22 +48,13 @@ function defaultDigits(scale: number): number {
   return d;
 }
 
-/** Bytes a layout needs from its offset 0. */
-export function layoutLength(rows: readonly FieldRow[]): number {
-  let n = 0;
-  for (const r of rows) n = Math.max(n, r.at + SIZE[r.type]);
-  return n;
-}
-
 /** Reads every row of `rows` from `b` (starting at `base`) into `fields`; rows past the end are skipped. */
 export function readLayout(b: Buffer, base: number, rows: readonly FieldRow[], fields: Fields = {}): Fields {
   for (let i = 0; i < rows.length; i++) {
     const r = rows[i];
     const at = base + r.at;
     if (at < 0 || at + SIZE[r.type] > b.length) continue;
-    let raw = read(b, at, r.type);
-    if (r.absent && r.absent.includes(raw)) continue;
-    if (r.mask !== undefined) raw &= r.mask;
+    const raw = read(b, at, r.type);
     const scale = r.scale ?? 1;
     const v = round(raw * scale + (r.add ?? 0), r.digits ?? defaultDigits(scale));
     if (!Number.isFinite(v)) continue;

@@ -18,7 +18,7 @@ function decodeNodon(advert: Advert): DecodeResult {
   const press = PRESS[b[15]];
   if (press) f.button = press;
   const colour = COLOURS[b.readUInt16BE(10)];
-  if (colour) f.color = colour;
+  if (colour) f.colour = colour;
   return { fmt: FMT, fields: f, payload: b };
 }
 

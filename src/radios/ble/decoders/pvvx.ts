@@ -79,17 +79,16 @@ function decodeEncrypted(advert: Advert, b: Buffer, ctx: DecodeContext): DecodeR
   };
 }
 
-function isPvvxLength(n: number): boolean {
-  return n >= 15 || n === 11;
+function isPvvx(advert: Advert, b: Buffer | undefined): boolean {
+  if (!b) return false;
+  if (b.length === 11) return true;
+  return b.length >= 15 && !isBparasite(advert, b); // b-parasite shares 181a with 16+ bytes
 }
 
-/** pvvx firmware custom format (181a, 15+ bytes) and its encrypted form (11 bytes). */
+/** pvvx firmware custom format (181a, 15+ bytes, MAC first) and its encrypted form (11 bytes). */
 export const PvvxDecoder: KeyedDecoder = {
   fmt: FMT,
   serviceUuids: [UUID],
-  matches: (advert) => {
-    const b = serviceData(advert, UUID);
-    return b !== undefined && isPvvxLength(b.length) && !isBparasite(b); // b-parasite shares 181a (bparasite.ts)
-  },
+  matches: (advert) => isPvvx(advert, serviceData(advert, UUID)),
   decode: (advert, ctx) => guarded(FMT, () => decodePvvx(advert, ctx)),
 };

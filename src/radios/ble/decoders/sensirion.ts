@@ -1,43 +1,40 @@
 import type { Advert, DecodeResult } from '../advert';
-import { type Fields, type KeyedDecoder, companyId, fail, guarded, round } from './common';
+import { type KeyedDecoder, companyId, fail, guarded } from './common';
+import { type FieldRow, readLayout } from './layout';
 
-// Sensirion MyAmbience gadgets (Sensirion's "BLE communication protocol" of the SHT4x / SCD4x
-// demonstrator gadgets, as the Theengs SHT4X / SCD4X definitions read it): manufacturer data,
-// company 0x06d5, then advertisement type 0x00 | sample type | device id (2) | samples u16 LE:
-//   sample type 0x06 (SHT4X):        temperature | humidity
-//   sample type 0x08 / 0x0a (SCD4X): temperature | humidity | co2 [ppm]
-// Conversions are the sensor chips' datasheet formulas: T = −45 + 175·raw/65535 for both;
-// RH = −6 + 125·raw/65535 on the SHT4x, RH = 100·raw/65535 on the SCD4x. Gadgets may append
-// their name after the samples, so only a minimum length is checked.
+// Sensirion MyAmbience / gadget advertising (Sensirion's "BLE communication protocol" for the
+// SHT4x and SCD4x gadgets; the Theengs SHT4X / SCD4X definitions read the same bytes):
+// manufacturer data, company 0x06d5: advertisement type 0x00 | sample type | device id (2) |
+// samples u16 LE. Sample type 6 (SHT4x): temperature = −45 + 175 · raw / 65535 °C,
+// humidity = −6 + 125 · raw / 65535 %. Types 8 and 10 (SCD4x, MyCO2): temperature as above,
+// humidity = 100 · raw / 65535 %, then co2 ppm.
 
 const FMT = 'sensirion';
 const COMPANY = 0x06d5;
-const MIN_LEN: Record<number, number> = { 0x06: 10, 0x08: 12, 0x0a: 12 };
+const T: FieldRow = { name: 'temperature', at: 4, type: 'u16le', scale: 175 / 65535, add: -45, digits: 2 };
+const TYPES: Record<number, { len: number; rows: readonly FieldRow[] }> = {
+  6: { len: 8, rows: [T, { name: 'humidity', at: 6, type: 'u16le', scale: 125 / 65535, add: -6, digits: 2, range: [0, 100] }] },
+  8: { len: 10, rows: [T, { name: 'humidity', at: 6, type: 'u16le', scale: 100 / 65535, digits: 2 }, { name: 'co2', at: 8, type: 'u16le' }] },
+  10: { len: 10, rows: [T, { name: 'humidity', at: 6, type: 'u16le', scale: 100 / 65535, digits: 2 }, { name: 'co2', at: 8, type: 'u16le' }] },
+};
+
+function spec(advert: Advert): { len: number; rows: readonly FieldRow[] } | undefined {
+  const m = advert.manufacturerData;
+  if (!m || m.length < 4 || companyId(advert) !== COMPANY || m[2] !== 0x00) return undefined;
+  return TYPES[m[3]];
+}
 
 function decodeSensirion(advert: Advert): DecodeResult {
-  const m = advert.manufacturerData!;
-  const type = m[3];
-  const min = MIN_LEN[type];
-  if (m.length < 4 || m[2] !== 0x00 || min === undefined || m.length < min) return fail(FMT, 'malformed');
-  const t = -45 + (175 * m.readUInt16LE(6)) / 65535;
-  const raw = m.readUInt16LE(8);
-  const h = type === 0x06 ? -6 + (125 * raw) / 65535 : (100 * raw) / 65535;
-  const f: Fields = { temperature: round(t, 2), humidity: round(Math.max(0, Math.min(100, h)), 2) };
-  if (type !== 0x06) f.co2 = m.readUInt16LE(10);
-  return { fmt: FMT, fields: f, payload: m };
+  const s = spec(advert);
+  const b = advert.manufacturerData!.subarray(2);
+  if (!s || b.length < s.len) return fail(FMT, 'malformed');
+  return { fmt: FMT, fields: readLayout(b, 0, s.rows), payload: advert.manufacturerData! };
 }
 
-function isSensirion(advert: Advert): boolean {
-  const m = advert.manufacturerData;
-  if (companyId(advert) !== COMPANY || m!.length < 4 || m![2] !== 0x00) return false;
-  const min = MIN_LEN[m![3]];
-  return min !== undefined && m!.length >= min;
-}
-
-/** Sensirion SHT4X and SCD4X (MyAmbience) gadgets. */
+/** Sensirion SHT4x and SCD4x gadgets (MyAmbience advertising). */
 export const SensirionDecoder: KeyedDecoder = {
   fmt: FMT,
   companyIds: [COMPANY],
-  matches: isSensirion,
+  matches: (advert) => spec(advert) !== undefined,
   decode: (advert) => guarded(FMT, () => decodeSensirion(advert)),
 };

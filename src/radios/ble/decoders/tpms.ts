@@ -1,39 +1,44 @@
 import type { Advert, DecodeResult } from '../advert';
-import { type KeyedDecoder, companyId, fail, guarded, round } from './common';
+import { type KeyedDecoder, companyId, fail, guarded, macBytes, round } from './common';
 
-// Generic BLE tyre pressure sensors (the common "TPMS" valve caps, Theengs TPMS definition):
-// manufacturer data, 18 bytes, id 0x0100, then the sensor's address (6 bytes, printed order; its
-// first byte 0x80 + wheel position 0-3) | pressure u32 LE Pa | temperature i32 LE ÷100 °C |
-// battery % | alarm (bit 0: no pressure, given as `problem`). Pressure is given in the contract's hPa.
+// Generic BLE tyre sensors (the "TPMS" caps sold under many names; Theengs TPMS definition):
+// manufacturer data, 18 bytes: 00 0x (the "company id", 0x0000-0x0f00) | MAC(6; the low nibble
+// of its first byte is the wheel position − 1, e.g. 80:EA:CA:… is wheel 1) | pressure i32 LE Pa |
+// temperature i32 LE ×0.01 °C | battery % | alarm (bit 0). Recognised by that length with the
+// sender's MAC inside, or the local name `TPMS…`.
 
 const FMT = 'tpms';
-const ID = 0x0100;
+const COMPANIES = Array.from({ length: 16 }, (_, i) => i << 8);
 
 function isTpms(advert: Advert): boolean {
   const m = advert.manufacturerData;
-  return companyId(advert) === ID && m!.length === 18 && (m![2] & 0xf0) === 0x80;
+  if (!m || m.length !== 18 || !COMPANIES.includes(companyId(advert))) return false;
+  if (advert.localName?.startsWith('TPMS')) return true;
+  const mac = macBytes(advert.mac);
+  return mac !== undefined && mac.equals(m.subarray(2, 8));
 }
 
 function decodeTpms(advert: Advert): DecodeResult {
-  if (!isTpms(advert)) return fail(FMT, 'malformed');
   const m = advert.manufacturerData!;
+  if (m.length !== 18) return fail(FMT, 'malformed');
   return {
     fmt: FMT,
     fields: {
-      pressure: round(m.readUInt32LE(8) / 100, 2),
-      temperature: round(m.readInt32LE(12) / 100, 2),
+      wheel: (m[2] & 0x0f) + 1,
+      pressure: round(m.readInt32LE(8) / 100, 2),
+      temperature: m.readInt32LE(12) / 100,
       battery: m[16],
       problem: (m[17] & 0x01) !== 0,
-      wheel: (m[2] & 0x0f) + 1,
     },
     payload: m,
   };
 }
 
-/** TPMS tyre sensors: pressure, temperature, battery, problem (alarm), wheel. */
+/** Generic BLE tyre pressure sensors (TPMS caps). */
 export const TpmsDecoder: KeyedDecoder = {
   fmt: FMT,
-  companyIds: [ID],
+  companyIds: COMPANIES,
+  namePrefixes: ['TPMS'],
   matches: isTpms,
   decode: (advert) => guarded(FMT, () => decodeTpms(advert)),
 };

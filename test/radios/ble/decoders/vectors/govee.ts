@@ -16,6 +16,9 @@ export const GOVEE: Vector[] = [
   // No name: the 6-byte body says H5072/H5075; 0x8188c3: bit 23 set, 100547 → −10.0 °C, 54.7 %
   { model: 'H5072', source: SRC, fmt: 'govee', input: { manufacturerdata: '88ec00' + '8188c3' + '3c' + '00' },
     expect: { temperature: -10, humidity: 54.7, battery: 60 } },
+  // No name, two bytes more than the 6-byte layout: still H5072/H5075 (21.6 °C, 45.3 %, 90 %)
+  { model: 'H5075', source: SRC + ' (two trailing bytes)', fmt: 'govee', input: { manufacturerdata: '88ec00' + '034d85' + '5a' + '00' + '0101' },
+    expect: { temperature: 21.6, humidity: 45.3, battery: 90 } },
   // H5074: 0x08fc = 2300 → 23.00 °C | 0x1388 = 5000 → 50.00 % | 100 %
   { model: 'H5074', source: SRC, fmt: 'govee', input: { name: 'Govee_H5074_5C4B', manufacturerdata: '88ec00' + 'fc08' + '8813' + '64' + '02' },
     expect: { temperature: 23, humidity: 50, battery: 100 } },

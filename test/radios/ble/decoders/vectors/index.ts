@@ -1,6 +1,6 @@
 import { GOVEE } from './govee';
 import { LONGTAIL } from './longtail';
-import { ARANET, BLUEMAESTRO, BTHOME, INKBIRD, MOPEKA, RUUVI, SENSORPUSH, THERMOBEACON, THERMOPRO } from './others';
+import { ARANET, BLUEMAESTRO, BTHOME, INKBIRD, MOPEKA, RUUVI, SENSORPUSH, THERMOBEACON, THERMOPRO, TILT_SENSIRION } from './others';
 import { SWITCHBOT } from './switchbot';
 import type { Vector } from './vector';
 import { XIAOMI } from './xiaomi';
@@ -19,5 +19,6 @@ export const ALL_VECTORS: Record<string, Vector[]> = {
   ruuvi: RUUVI,
   thermobeacon: THERMOBEACON,
   bluemaestro: BLUEMAESTRO,
+  tilt_sensirion: TILT_SENSIRION,
   longtail: LONGTAIL,
 };

@@ -32,10 +32,10 @@ export const LONGTAIL: Vector[] = [
 
   // Tilt: red = a495bb10…; major 0x0044 = 68 °F = 20 °C; minor 0x03f8 = 1016 → 1.016 SG; c5 = −59 dBm
   { model: 'TILT', source: BUILT, fmt: 'tilt', input: { manufacturerdata: '4c000215' + 'a495bb10c5b14b44b5121370f02d74de' + '0044' + '03f8' + 'c5' },
-    expect: { temperature: 20, gravity: 1.016, color: 'red', tx_power: -59 } },
+    expect: { temperature: 20, gravity: 1.016, colour: 'red', tx_power: -59 } },
   // Tilt Pro, green: major 0x02a8 = 680 → 68.0 °F = 20 °C; minor 0x27e2 = 10210 → 1.021 SG
   { model: 'TILT (Pro)', source: BUILT, fmt: 'tilt', input: { manufacturerdata: '4c000215' + 'a495bb20c5b14b44b5121370f02d74de' + '02a8' + '27e2' + 'c5' },
-    expect: { temperature: 20, gravity: 1.021, color: 'green' } },
+    expect: { temperature: 20, gravity: 1.021, colour: 'green' } },
 
   { model: 'BM2', source: THEENGS, fmt: 'bmbattery', input: { name: 'Battery Monitor', manufacturerdata: '4c000215655f83caae16a10a702e31f30d58dd82f644000064' }, expect: { battery: 100 } },
   { model: 'BM2', source: THEENGS, fmt: 'bmbattery', input: { manufacturerdata: '4c000215655f83caae16a10a702e31f30d58dd82f441423144' }, expect: { battery: 68 } },
@@ -119,7 +119,7 @@ export const LONGTAIL: Vector[] = [
 
   // NodOn NIU: colour 0x0003 = TechBlue | 0xd5 & 0x7f = 85 % | press 0x02 = double
   { model: 'NODONNIU', source: BUILT, fmt: 'nodon', input: { servicedatauuid: '0x0000', servicedata: '00000000000000000000' + '0003' + 'd5' + '0000' + '02' },
-    expect: { battery: 85, button: 'double_press', color: 'TechBlue' } },
+    expect: { battery: 85, button: 'double_press', colour: 'TechBlue' } },
 
   // XOSS X2: 0xe4 & 0x7f = 100 % | 0x48 = 72 bpm
   { model: 'XOSSX2', source: BUILT, fmt: 'xoss', input: { manufacturerdata: '04ff' + '00e4' + '00' + '48' }, expect: { battery: 100, heart_rate: 72 } },

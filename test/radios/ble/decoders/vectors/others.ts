@@ -153,3 +153,34 @@ export const BTHOME: Vector[] = [
   { model: 'BTHome v2 (MAC included)', source: 'built from bthome.io/format (device info bit 1)', fmt: 'bthome',
     input: { servicedata: '42' + '221100 38c1a4'.replace(' ', '') + '02ca09', servicedatauuid: '0xfcd2' }, expect: { temperature: 25.06 } },
 ];
+
+export const TILT_SENSIRION: Vector[] = [
+  // Tilt red (UUID a495bb10-…): major 0x0044 = 68 °F → 20 °C | minor 0x03f8 = 1016 → SG 1.016 | tx 0xc5 = −59
+  { model: 'Tilt', source: 'built from the Tilt hydrometer iBeacon layout', fmt: 'tilt',
+    input: { manufacturerdata: '4c000215' + 'a495bb10c5b14b44b5121370f02d74de' + '0044' + '03f8' + 'c5' }, expect: { temperature: 20, gravity: 1.016, colour: 'red', tx_power: -59 } },
+  // Tilt Pro blue (…bb60…): 0x02a8 = 680 → 68.0 °F → 20 °C | 0x27b0 = 10160 → SG 1.016
+  { model: 'Tilt Pro', source: 'built from the Tilt hydrometer iBeacon layout', fmt: 'tilt',
+    input: { manufacturerdata: '4c000215' + 'a495bb60c5b14b44b5121370f02d74de' + '02a8' + '27b0' + 'c5' }, expect: { temperature: 20, gravity: 1.016, colour: 'blue' } },
+  // SHT4X: sample type 6 | raw 0x6202 = 25090 → −45 + 175·25090/65535 = 22.00 °C | 0x72b0 = 29360 → −6 + 125·29360/65535 = 50.00 %
+  { model: 'SHT4X', source: 'built from the Sensirion gadget advertising layout (Theengs SHT4X)', fmt: 'sensirion',
+    input: { manufacturerdata: 'd506' + '0006' + 'a1b2' + '0262' + 'b072' }, expect: { temperature: 22, humidity: 50 } },
+  // SCD4X: sample type 8 | 22.00 °C | 0x8000 → 100·32768/65535 = 50.00 % | co2 0x0320 = 800 ppm
+  { model: 'SCD4X', source: 'built from the Sensirion gadget advertising layout (Theengs SCD4X)', fmt: 'sensirion',
+    input: { manufacturerdata: 'd506' + '0008' + 'a1b2' + '0262' + '0080' + '2003' }, expect: { temperature: 22, humidity: 50, co2: 800 } },
+  // TPMS: 00 01 | MAC a4:… (low nibble 4 → wheel 5) | 0x0003a98c = 240012 Pa → 2400.12 hPa |
+  // 0x00000a28 = 2600 → 26.00 °C | 90 % | no alarm
+  { model: 'TPMS', source: 'built from the Theengs TPMS definition', fmt: 'tpms',
+    input: { manufacturerdata: '0001' + MAC + '8ca90300' + '280a0000' + '5a' + '00' }, expect: { wheel: 5, pressure: 2400.12, temperature: 26, battery: 90, problem: false } },
+  // b-parasite protocol 2: 0x23 (v2, counter 3) | flags 1 (lux) | 0x0bb8 = 3.0 V | 0x0906 = 2310 → 23.10 °C |
+  // 0x8000 ÷ 655.35 = 50.00 % | 0x4ccc = 19660 ÷ 655.35 = 30.00 % | MAC | 0x03e8 = 1000 lx
+  { model: 'BPv1.2 (b-parasite)', source: 'built from the b-parasite protocol 2 layout (Theengs BPARASITE)', fmt: 'bparasite',
+    input: { servicedata: '2301' + '0bb8' + '0906' + '8000' + '4ccc' + '112233445566' + '03e8', servicedatauuid: '0x181a' },
+    expect: { temperature: 23.1, humidity: 50, moisture: 30, voltage: 3, illuminance: 1000 } },
+  // protocol 1: 0x4e20 = 20000 ÷ 1000 = 20.0 °C | 0x7fff ÷ 655.35 = 49.9992 → 50.00 % | moisture 0 | no lux
+  { model: 'BPv1.0 (b-parasite)', source: 'built from the b-parasite protocol 1 layout (Theengs BPARASITE)', fmt: 'bparasite',
+    input: { servicedata: '1500' + '0c1c' + '4e20' + '7fff' + '0000' + '112233445566', servicedatauuid: '0x181a' },
+    expect: { temperature: 20, humidity: 50, moisture: 0, voltage: 3.1, illuminance: null } },
+  // Without the MAC inside, the name decides: 80:EA:CA:… is wheel 1, alarm bit set
+  { model: 'TPMS', source: 'built from the Theengs TPMS definition', fmt: 'tpms',
+    input: { name: 'TPMS1_10CAEA', manufacturerdata: '0001' + '80eaca10caea' + '8ca90300' + 'f4010000' + '64' + '01' }, expect: { wheel: 1, temperature: 5, battery: 100, problem: true } },
+];
