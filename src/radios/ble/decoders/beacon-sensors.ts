@@ -8,7 +8,7 @@ import { type Fields, type KeyedDecoder, companyId, fail, guarded, round, servic
 //   BM2 / BM6 battery monitors (Theengs BM2 / BM6): battery % in the measured-power byte (BM2) /
 //     the low byte of major (BM6).
 //   April Brother ABTemp: major | battery % | temperature i8 °C | measured power.
-//   Jaalee F525 / F51C: 26 bytes, UUID ending f525 / f51c; temperature u16 BE (−45 + 175·raw/65535),
+//   Jaalee F525 / F51C: 26 bytes, service UUID f525 / f51c (also the tail of its proximity UUID); temperature u16 BE (−45 + 175·raw/65535),
 //     humidity u16 BE (100·raw/65535) in major / minor, then measured power and battery %.
 //   RadioLand RDL52832: an iBeacon plus service data 0318 / 1803 (decoded by rdl52832.ts).
 
@@ -25,8 +25,12 @@ function beaconUuid(advert: Advert): string | undefined {
   return m.toString('hex', 4, 20);
 }
 
+const JAALEE_SERVICES = ['f525', 'f51c'];
+
 function isJaalee(advert: Advert, u: string): boolean {
-  return advert.manufacturerData!.length === 26 && (u.endsWith('f525') || u.endsWith('f51c'));
+  if (advert.manufacturerData!.length !== 26) return false;
+  // its 16-bit service UUID (when the scanner reports it) or the tail of its proximity UUID
+  return JAALEE_SERVICES.some((x) => u.endsWith(x) || advert.serviceUuids?.includes(x) === true);
 }
 
 /** True when one of the sensor decoders here (or RDL52832) owns this iBeacon advert. */

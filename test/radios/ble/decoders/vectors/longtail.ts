@@ -91,9 +91,12 @@ export const LONGTAIL: Vector[] = [
   { model: 'MBXPRO', source: THEENGS, fmt: 'moko', input: { servicedatauuid: '0xfeab', servicedata: '60000a010007154039c0fa000bf901f40c93fe3487' },
     expect: { acceleration_x: 0.544, acceleration_y: 1.4784, acceleration_z: -0.1536, voltage: 3.065 } },
 
-  // April Brother N03: service data given with its UUID bytes in front, as OpenMQTTGateway did
+  // April Brother N03: a line without a UUID (the Theengs test gives the data alone)
   { model: 'ABN03', source: THEENGS, fmt: 'abn03', input: { servicedata: 'ab03aabbccddeeff64ebff7f005e01' },
     expect: { temperature: -2.625, humidity: 63.5, illuminance: 350, battery: 100 } },
+  // the same bytes as a receiver reports them: service data UUID fe59 (April Brother's wiki)
+  { model: 'ABN03', source: THEENGS + ', with the UUID of the April Brother packet format', fmt: 'abn03',
+    input: { servicedatauuid: '0xfe59', servicedata: 'ab03aabbccddeeff64ebff7f005e01' }, expect: { temperature: -2.625, humidity: 63.5, illuminance: 350, battery: 100 } },
 
   // Feasy: model 0x1e = BP101 | MAC | 0x5a = 90 %; 0x65 = on external power
   { model: 'FEASY', source: BUILT, fmt: 'feasy', input: { servicedatauuid: '0xfff0', servicedata: '1e000000' + 'a1b2c3d4e5f6' + '5a' },
