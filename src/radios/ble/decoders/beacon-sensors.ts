@@ -1,5 +1,5 @@
 import type { Advert, DecodeResult } from '../advert';
-import { type Fields, type KeyedDecoder, companyId, fail, guarded, round, serviceData } from './common';
+import { type Fields, type KeyedDecoder, companyId, fail, firstServiceData, guarded, round } from './common';
 
 // Sensors that speak iBeacon (manufacturer data 4c 00 | 02 15 | proximity UUID (16) | major u16 BE |
 // minor u16 BE | measured power) and put their readings where a beacon has its ids. The proximity
@@ -8,9 +8,10 @@ import { type Fields, type KeyedDecoder, companyId, fail, guarded, round, servic
 //   BM2 / BM6 battery monitors (Theengs BM2 / BM6): battery % in the measured-power byte (BM2) /
 //     the low byte of major (BM6).
 //   April Brother ABTemp: major | battery % | temperature i8 °C | measured power.
-//   Jaalee F525 / F51C: 26 bytes, service UUID f525 / f51c (also the tail of its proximity UUID); temperature u16 BE (−45 + 175·raw/65535),
-//     humidity u16 BE (100·raw/65535) in major / minor, then measured power and battery %.
-//   RadioLand RDL52832: an iBeacon plus service data 0318 / 1803 (decoded by rdl52832.ts).
+//   Jaalee F525 / F51C: 26 bytes, service UUID f525 / f51c (also the tail of its proximity UUID);
+//     temperature u16 BE (−45 + 175·raw/65535) and humidity u16 BE (100·raw/65535) in major /
+//     minor, then measured power and battery %.
+//   RadioLand RDL52832: an iBeacon plus 16 bytes of service data 0318 / 1803 (decoded by rdl52832.ts).
 
 const APPLE = 0x004c;
 const BM2_UUID = '655f83caae16a10a702e31f30d58dd82';
@@ -38,7 +39,7 @@ export function ownedBeacon(advert: Advert): boolean {
   const u = beaconUuid(advert);
   if (u === undefined) return false;
   if (u === BM2_UUID || u === BM6_UUID || u === ABTEMP_UUID || isJaalee(advert, u)) return true;
-  return RDL_UUIDS.some((x) => serviceData(advert, x) !== undefined);
+  return firstServiceData(advert, RDL_UUIDS)?.data.length === 16; // what rdl52832.ts claims
 }
 
 function beaconDecoder(fmt: string, owns: (advert: Advert, uuid: string) => boolean, read: (m: Buffer) => Fields): KeyedDecoder {

@@ -56,6 +56,13 @@ export const LONGTAIL: Vector[] = [
     input: { name: 'RDL52832', manufacturerdata: '4c000215fda50693a4e24fb1afcfc6eb0764782500010002d8', servicedatauuid: '0x1803', servicedata: '194c3a39000001040000000901000908' },
     expect: { temperature: 25.296875, humidity: 58.22265625, acceleration_x: 0.14, acceleration_y: 0.09, acceleration_z: -0.98 } },
 
+  // Stepping aside only for what the other decoder takes: an iBeacon with 2 bytes of 0318 data is
+  // still a plain iBeacon, and an Eddystone TLM frame on feaa is still eddystone (0x0bb8 = 3000 mV)
+  { model: 'iBeacon (not an RDL52832)', source: BUILT, fmt: 'ibeacon',
+    input: { manufacturerdata: '4c000215fda50693a4e24fb1afcfc6eb0764782500010002d8', servicedatauuid: '0x0318', servicedata: '1800' }, expect: { major: 1, minor: 2 } },
+  { model: 'Eddystone TLM (not KKM)', source: BUILT, fmt: 'eddystone',
+    input: { servicedatauuid: '0xfeaa', servicedata: '20000bb8' + '1800' + '00000010' + '00000064' }, expect: { voltage: 3 } },
+
   // iNode: Theengs gives avg 2.376 kW (→ 2376 W) and sum 21.2928 kWh
   { model: 'INEM', source: THEENGS, fmt: 'inode', input: { name: 'electricity', manufacturerdata: '90826300f0cf0000c409820080' },
     expect: { power: 2376, energy: 21.2928, battery: 70, battery_low: false } },
