@@ -1,5 +1,6 @@
 import type { Advert, DecodeContext, DecodeResult } from '../advert';
 import { Abn03Decoder } from './abn03';
+import { AmphiroDecoder } from './amphiro';
 import { AranetDecoder } from './aranet';
 import { Atc1441Decoder } from './atc1441';
 import { AbtempDecoder, BmBatteryDecoder, JaaleeDecoder } from './beacon-sensors';
@@ -89,6 +90,7 @@ export const DECODERS: readonly KeyedDecoder[] = [
   XossDecoder,
   HoboDecoder,
   OrasDecoder,
+  AmphiroDecoder,
 ];
 
 /** Dispatch tables built once: service UUID / company id / local name → candidate decoders. */

@@ -147,6 +147,10 @@ export const LONGTAIL: Vector[] = [
   // Oras: 0xe4 & 0x7f = 100 %
   { model: 'ORAS', source: BUILT, fmt: 'oras', input: { manufacturerdata: '3101' + '00e4' + '00' + '4f52415330303030303030' + '00'.repeat(4) }, expect: { battery: 100 } },
 
+  // Oras Hydractiva Digital (amphiro): session 0x24 = 36 | 0x0015 = 21 s | 0x001a00 = 6656 / 2560 = 2.6 L | 0x29 = 41 °C | 0x000c = 0.12 kWh
+  { model: 'ADHS (Oras Hydractiva Digital)', source: THEENGS, fmt: 'amphiro', input: { name: 'Digital Hand Shower', manufacturerdata: 'eefa0000240015000015001a0029000c194f000000' },
+    expect: { session: 36, duration: 21, water: 2.6, temperature: 41, energy: 0.12 } },
+
   // Blue Maestro Tempo Disc 1/3/4-in-1 (the bluemaestro decoder's legacy versions 0x0d, 0x16/0x17, 0x1b)
   { model: 'TD1in1', source: THEENGS, fmt: 'bluemaestro', input: { manufacturerdata: '33010d6402580ad100fc0100' }, expect: { temperature: 25.2, battery: 100 } },
   { model: 'TD3in1', source: THEENGS, fmt: 'bluemaestro', input: { manufacturerdata: '330117560e10177000ef01b3006c0100' }, expect: { temperature: 23.9, humidity: 43.5, battery: 86 } },
