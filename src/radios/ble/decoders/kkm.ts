@@ -6,6 +6,8 @@ import { type Fields, type KeyedDecoder, fail, guarded, round, serviceData } fro
 // type 0x21, version 0x01, then a sensor mask and, in this order, the sensors the mask names:
 //   bit 0: voltage u16 BE mV | bit 1: temperature 8.8 fixed point (i8 whole °C, fraction ÷256) |
 //   bit 2: humidity 8.8 fixed point % | bit 3: acceleration x, y, z i16 BE mg.
+// The fractions are 1/256 as in the Theengs K9 definition; its older K6P definition adds the
+// fraction byte as hundredths, which KKM's 8.8 layout does not support.
 // Eddystone has no frame 0x21, and the eddystone decoder steps aside for it.
 
 const FMT = 'kkm';
