@@ -40,7 +40,7 @@ export const LONGTAIL: Vector[] = [
   { model: 'BM2', source: THEENGS, fmt: 'bmbattery', input: { name: 'Battery Monitor', manufacturerdata: '4c000215655f83caae16a10a702e31f30d58dd82f644000064' }, expect: { battery: 100 } },
   { model: 'BM2', source: THEENGS, fmt: 'bmbattery', input: { manufacturerdata: '4c000215655f83caae16a10a702e31f30d58dd82f441423144' }, expect: { battery: 68 } },
   // BM6: the low byte of major, 0x4d = 77 %
-  { model: 'BM6', source: THEENGS_INPUT, fmt: 'bmbattery', input: { manufacturerdata: '4c0002153ba29cd9a42c894856badaf2606ef777114d0000cd' }, expect: { battery: 77 } },
+  { model: 'BM6', source: THEENGS, fmt: 'bmbattery', input: { manufacturerdata: '4c0002153ba29cd9a42c894856badaf2606ef777114d0000cd' }, expect: { battery: 77 } },
 
   { model: 'ABTemp', source: THEENGS, fmt: 'abtemp', input: { name: 'ABTemp', manufacturerdata: '4c000215b5b182c7eab14988aa99b5c1517008d90001641ac5' },
     expect: { battery: 100, temperature: 26, tx_power: -59 } },
@@ -120,6 +120,11 @@ export const LONGTAIL: Vector[] = [
   { model: 'SE_TPROBE', source: THEENGS_INPUT, fmt: 'sensoreasy', input: { name: 'P TPROBE 111999', servicedatauuid: '0x2a6e', servicedata: '1608' }, expect: { temperature: 20.7 } },
   { model: 'SE_MAG', source: THEENGS_INPUT, fmt: 'sensoreasy', input: { name: 'P MAG CCCCCC', servicedatauuid: '0x2a06', servicedata: '2400' }, expect: { opening: true } },
   { model: 'SE_MAG', source: THEENGS_INPUT, fmt: 'sensoreasy', input: { name: 'P MAG CCCCCC', servicedatauuid: '0x2a06', servicedata: '2900' }, expect: { opening: false } },
+  { model: 'SE_TPROBE', source: THEENGS, fmt: 'sensoreasy', input: { name: 'P TPROBE 000000', servicedatauuid: '0x2a6e', servicedata: '0c08', manufacturerdata: '5707f2e40b' },
+    expect: { temperature: 20.6, voltage: 3.044 } },
+  { model: 'SE_MAG', source: THEENGS, fmt: 'sensoreasy', input: { name: 'P MAG CCCCCC', servicedatauuid: '0x2a06', servicedata: '3b00', manufacturerdata: '5707f2070c' },
+    expect: { opening: false, voltage: 3.079 } },
+  { model: 'SE_RHT (temperature)', source: THEENGS, fmt: 'sensoreasy', input: { name: 'P RHT 33399T', servicedatauuid: '0x2a6e', servicedata: '34f8' }, expect: { temperature: -19.96 } },
 
   { model: 'T301', source: THEENGS, fmt: 'oria', input: { name: 'T301', manufacturerdata: '55aa0105aabbccddeeff01070a0015e0630001' }, expect: { temperature: 25.6, humidity: 56, battery: 99 } },
   { model: 'T201', source: THEENGS, fmt: 'oria', input: { name: 'T201', manufacturerdata: '55aa0101a4c13874b08501070a1d10f064000100' }, expect: { temperature: 25.89, humidity: 43.36, battery: 100 } },
@@ -135,11 +140,14 @@ export const LONGTAIL: Vector[] = [
   { model: 'XOSSX2', source: BUILT, fmt: 'xoss', input: { manufacturerdata: '04ff' + '00e4' + '00' + '48' }, expect: { battery: 100, heart_rate: 72 } },
 
   // Oral-B: state 03 running | 01:03 = 63 s | mode 01 daily clean | sector 3
-  { model: 'ORALB_BT', source: THEENGS_INPUT, fmt: 'oralb', input: { name: 'Oral-B', manufacturerdata: 'dc000471050332010301030a04' },
+  { model: 'ORALB_BT', source: THEENGS, fmt: 'oralb', input: { name: 'Oral-B', manufacturerdata: 'dc000471050332010301030a04' },
     expect: { state: 'running', duration: 63, mode: 'daily clean', sector: 3 } },
   // state 0x73 sleeping | 02:15 = 135 s | mode 07 turbo | sector 8
-  { model: 'ORALB_BT', source: THEENGS_INPUT, fmt: 'oralb', input: { manufacturerdata: 'dc000202067320020f07080004' },
+  { model: 'ORALB_BT', source: THEENGS, fmt: 'oralb', input: { manufacturerdata: 'dc000202067320020f07080004' },
     expect: { state: 'sleeping', duration: 135, mode: 'turbo', sector: 8 } },
+  // idle, mode off, 0 s; sector byte 0x0f is none of 1-8, so no sector
+  { model: 'ORALB_BT', source: THEENGS, fmt: 'oralb', input: { manufacturerdata: 'dc0004710502360000000f0004' }, expect: { state: 'idle', mode: 'off', duration: 0, sector: null } },
+  { model: 'ORALB_BT', source: THEENGS, fmt: 'oralb', input: { manufacturerdata: 'dc000471050432010e03032e04' }, expect: { state: 'charging', mode: 'massage', duration: 74, sector: 3 } },
 
   // HOBO MX2001: f32 LE 0x3fa00000 = 1.25 m at byte 18
   { model: 'HOBOMX2001', source: BUILT, fmt: 'hobo', input: { manufacturerdata: 'c500' + '00'.repeat(16) + '0000a03f' }, expect: { distance: 1.25 } },
