@@ -1,5 +1,6 @@
 import type { Advert, DecodeResult } from '../advert';
 import { type KeyedDecoder, fail, guarded, serviceData } from './common';
+import { isKkmFrame } from './kkm';
 
 // Eddystone (github google/eddystone, protocol-specification.md and the eddystone-uid / -url /
 // -tlm / -eid pages): service data 0xfeaa, first byte is the frame type.
@@ -70,6 +71,9 @@ function decodeEddystone(advert: Advert): DecodeResult {
 export const EddystoneDecoder: KeyedDecoder = {
   fmt: FMT,
   serviceUuids: [UUID],
-  matches: (advert) => serviceData(advert, UUID) !== undefined,
+  matches: (advert) => {
+    const b = serviceData(advert, UUID);
+    return b !== undefined && !isKkmFrame(b); // KKM sensors reuse feaa with frame 0x21 (kkm.ts)
+  },
   decode: (advert) => guarded(FMT, () => decodeEddystone(advert)),
 };

@@ -1,5 +1,6 @@
 import type { Advert, DecodeResult } from '../advert';
 import { type KeyedDecoder, companyId, fail, guarded } from './common';
+import { ownedBeacon } from './beacon-sensors';
 import { tiltColour } from './tilt';
 
 // Apple iBeacon: manufacturer data 4c 00 | 02 15 | proximity UUID(16) | major u16 BE | minor u16 BE |
@@ -33,8 +34,9 @@ export const IbeaconDecoder: KeyedDecoder = {
   companyIds: [COMPANY],
   matches: (advert) => {
     const m = advert.manufacturerData;
-    // A Tilt hydrometer is an iBeacon with its own UUIDs: tilt.ts decodes those
-    return companyId(advert) === COMPANY && m!.length >= 4 && m![2] === 0x02 && m![3] === 0x15 && tiltColour(m) < 0;
+    // A Tilt hydrometer is an iBeacon with its own UUIDs: tilt.ts decodes those; the other sensors
+    // that speak iBeacon (BM2/BM6, ABTemp, Jaalee, RDL52832) are beacon-sensors.ts / rdl52832.ts's
+    return companyId(advert) === COMPANY && m!.length >= 4 && m![2] === 0x02 && m![3] === 0x15 && tiltColour(m) < 0 && !ownedBeacon(advert);
   },
   decode: (advert) => guarded(FMT, () => decodeIbeacon(advert)),
 };

@@ -1,30 +1,47 @@
 import type { Advert, DecodeContext, DecodeResult } from '../advert';
+import { Abn03Decoder } from './abn03';
+import { AmphiroDecoder } from './amphiro';
 import { AranetDecoder } from './aranet';
 import { Atc1441Decoder } from './atc1441';
+import { AbtempDecoder, BmBatteryDecoder, JaaleeDecoder } from './beacon-sensors';
+import { BeewiDecoder } from './beewi';
 import { BluemaestroDecoder } from './bluemaestro';
 import { BparasiteDecoder } from './bparasite';
 import { BthomeDecoder } from './bthome';
 import type { KeyedDecoder } from './common';
 import { EddystoneDecoder } from './eddystone';
+import { FeasyDecoder } from './feasy';
 import { FlowercareDecoder } from './flowercare';
 import { GoveeDecoder } from './govee';
+import { HoboDecoder } from './hobo';
 import { IbeaconDecoder } from './ibeacon';
 import { InkbirdDecoder } from './inkbird';
+import { InodeDecoder } from './inode';
+import { KkmDecoder } from './kkm';
 import { MibeaconDecoder } from './mibeacon';
 import { MiscaleDecoder } from './miscale';
+import { MokoDecoder } from './moko';
 import { MopekaDecoder } from './mopeka';
+import { NodonDecoder } from './nodon';
+import { OralbDecoder } from './oralb';
+import { OrasDecoder } from './oras';
+import { OriaDecoder } from './oria';
 import { PvvxDecoder } from './pvvx';
 import { QingpingDecoder } from './qingping';
+import { Rdl52832Decoder } from './rdl52832';
+import { Ruuvi6Decoder, RuuviE1Decoder } from './ruuvi-air';
 import { Ruuvi3Decoder } from './ruuvi3';
 import { Ruuvi5Decoder } from './ruuvi5';
-import { Ruuvi6Decoder, RuuviE1Decoder } from './ruuvi-air';
 import { SensirionDecoder } from './sensirion';
+import { SensorEasyDecoder } from './sensoreasy';
 import { SensorpushDecoder } from './sensorpush';
+import { SmartdryDecoder } from './smartdry';
 import { SwitchbotDecoder } from './switchbot';
 import { ThermobeaconDecoder } from './thermobeacon';
 import { ThermoproDecoder } from './thermopro';
 import { TiltDecoder } from './tilt';
 import { TpmsDecoder } from './tpms';
+import { XossDecoder } from './xoss';
 
 /** Every supported format; adding one is a file in this folder plus one line here. */
 export const DECODERS: readonly KeyedDecoder[] = [
@@ -54,6 +71,26 @@ export const DECODERS: readonly KeyedDecoder[] = [
   SensirionDecoder,
   TpmsDecoder,
   BparasiteDecoder,
+  // the rest of the long tail (Theengs device list): one line per format file
+  BmBatteryDecoder,
+  AbtempDecoder,
+  JaaleeDecoder,
+  Rdl52832Decoder,
+  InodeDecoder,
+  KkmDecoder,
+  SmartdryDecoder,
+  MokoDecoder,
+  Abn03Decoder,
+  FeasyDecoder,
+  SensorEasyDecoder,
+  OriaDecoder,
+  BeewiDecoder,
+  NodonDecoder,
+  OralbDecoder,
+  XossDecoder,
+  HoboDecoder,
+  OrasDecoder,
+  AmphiroDecoder,
 ];
 
 /** Dispatch tables built once: service UUID / company id / local name → candidate decoders. */

@@ -1,4 +1,5 @@
 import { GOVEE } from './govee';
+import { LONGTAIL } from './longtail';
 import { ARANET, BLUEMAESTRO, BTHOME, INKBIRD, MOPEKA, RUUVI, SENSORPUSH, THERMOBEACON, THERMOPRO, TILT_SENSIRION } from './others';
 import { SWITCHBOT } from './switchbot';
 import type { Vector } from './vector';
@@ -19,4 +20,5 @@ export const ALL_VECTORS: Record<string, Vector[]> = {
   thermobeacon: THERMOBEACON,
   bluemaestro: BLUEMAESTRO,
   tilt_sensirion: TILT_SENSIRION,
+  longtail: LONGTAIL,
 };
