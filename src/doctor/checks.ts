@@ -3,6 +3,7 @@ import { connect } from 'node:net';
 import { join } from 'node:path';
 import { ConfigError, loadConfig, type Config } from '../config/load';
 import type { ModemProfile } from '../radios/lora/modem-driver';
+import { checkBleAddon, checkFileModes, checkNode, type PlatformEnv } from './platform';
 
 /** Outcome of one doctor check. */
 export type CheckLevel = 'ok' | 'warn' | 'FAIL';
@@ -24,7 +25,7 @@ export interface ProbeOutcome {
 }
 
 /** Everything the checks touch, injectable so tests can build healthy and broken hosts. */
-export interface DoctorEnv {
+export interface DoctorEnv extends PlatformEnv {
   configPath: string;
   /** Known modem families (MODEM_PROFILES). */
   profiles: ModemProfile[];
@@ -57,8 +58,10 @@ export interface DoctorEnv {
 /** Runs every check in order; never throws. */
 export async function runChecks(env: DoctorEnv): Promise<CheckResult[]> {
   const out: CheckResult[] = [];
+  checkNode(env, out);
   const cfg = checkConfig(env, out);
   checkSerialAccess(env, cfg, out);
+  checkBleAddon(env, !cfg || cfg.ble.enabled, out);
   if (!cfg || cfg.ble.enabled) {
     checkBleCapabilities(env, out);
     await checkBluetooth(env, cfg?.ble.hci ?? 0, out);
@@ -68,6 +71,7 @@ export async function runChecks(env: DoctorEnv): Promise<CheckResult[]> {
     await checkUpstream(env, cfg, out);
   }
   await checkStateDir(env, cfg, out);
+  await checkFileModes(cfg, out);
   checkClock(env, out);
   await checkGateway(env, cfg?.control.socket ?? '/run/lowband/control.sock', out);
   return out;
