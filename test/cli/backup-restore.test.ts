@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createServer } from 'node:net';
 import { test } from 'node:test';
 import { restoreBackup, StateArchiveError, writeBackup } from '../../src/cli/commands/state-archive';
 import { clockFloor, SequenceCounter } from '../../src/core/sequence';
@@ -129,5 +130,35 @@ test('lowband backup and lowband restore from the command line', () => {
   assert.match(r.stdout, /replaced state is in .*state\.before-restore-/);
   const usage = spawnSync(process.execPath, cliArgs('restore', '--config', cfg), { encoding: 'utf8', timeout: 60_000 });
   assert.equal(usage.status, 2);
+  rmSync(root, { recursive: true, force: true });
+});
+
+test('lowband restore refuses while the gateway answers on its control socket', async (t) => {
+  const root = tmp();
+  const state = join(root, 'state');
+  liveState(state);
+  const sock = join(root, 'control.sock');
+  const cfg = join(root, 'lowband.yaml');
+  writeFileSync(cfg, `state_dir: ${state}\ncontrol:\n  socket: ${sock}\n`);
+  const file = join(root, 'b.tar.gz');
+  writeBackup(state, file, META);
+  // Answers ping the way the gateway's control API does.
+  const server = createServer((c) => c.once('data', () => c.end(JSON.stringify({ id: 1, ok: true, result: { pid: 4242 } }) + '\n')));
+  await new Promise<void>((r) => server.listen(sock, r));
+  t.after(() => new Promise<void>((r) => server.close(() => r())));
+  const child = spawn(process.execPath, cliArgs('restore', file, '--config', cfg), { stdio: ['ignore', 'pipe', 'pipe'] });
+  t.after(() => child.kill('SIGKILL'));
+  let stderr = '';
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  const code = await new Promise<number | null>((resolve, reject) => {
+    const limit = setTimeout(() => reject(new Error('lowband restore did not exit within 60 s')), 60_000);
+    child.once('exit', (c) => {
+      clearTimeout(limit);
+      resolve(c);
+    });
+  });
+  assert.equal(code, 1);
+  assert.match(stderr, /the gateway is running .*systemctl stop lowband/);
+  assert.ok(!readdirSync(root).some((n) => n.includes('before-restore')), 'nothing was swapped');
   rmSync(root, { recursive: true, force: true });
 });

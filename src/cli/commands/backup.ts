@@ -3,7 +3,7 @@ import { callControl } from '../../control/client';
 import { DEFAULT_CONFIG_PATH, gatewayId, loadConfig } from '../../config/load';
 import { VERSION } from '../../gateway';
 import { parseCommand } from '../args';
-import { StateArchiveError, writeBackup } from './state-archive';
+import { archiveFailure, writeBackup } from './state-archive';
 
 const USAGE = 'usage: lowband backup [--config P] [--out FILE]\n' +
   '  writes state_dir (paired devices, keys, seq, frame counters, spool) to FILE (mode 0600),\n' +
@@ -32,10 +32,6 @@ export async function run(argv: string[]): Promise<number> {
     }
     return 0;
   } catch (err) {
-    if (err instanceof StateArchiveError || (err as NodeJS.ErrnoException).code) {
-      process.stderr.write(`lowband backup: ${(err as Error).message}\n`);
-      return 1;
-    }
-    throw err;
+    return archiveFailure('backup', err);
   }
 }

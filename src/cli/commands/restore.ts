@@ -1,7 +1,7 @@
 import { callControl } from '../../control/client';
 import { DEFAULT_CONFIG_PATH, loadConfig } from '../../config/load';
 import { parseCommand } from '../args';
-import { restoreBackup, StateArchiveError } from './state-archive';
+import { archiveFailure, restoreBackup } from './state-archive';
 
 const USAGE = 'usage: lowband restore FILE [--config P] [--force]\n' +
   '  replaces state_dir with a `lowband backup` archive (the gateway must be stopped); the state it\n' +
@@ -32,10 +32,6 @@ export async function run(argv: string[]): Promise<number> {
     );
     return 0;
   } catch (err) {
-    if (err instanceof StateArchiveError || (err as NodeJS.ErrnoException).code) {
-      process.stderr.write(`lowband restore: ${(err as Error).message}\n`);
-      return 1;
-    }
-    throw err;
+    return archiveFailure('restore', err);
   }
 }

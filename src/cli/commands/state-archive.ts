@@ -24,6 +24,15 @@ export interface BackupManifest {
 /** A backup or restore that cannot go ahead; the message says why and what to do. */
 export class StateArchiveError extends Error {}
 
+/** Exit code 1 with the reason for an expected failure (StateArchiveError, a file system errno); rethrows bugs. */
+export function archiveFailure(command: string, err: unknown): number {
+  if (err instanceof StateArchiveError || (err as NodeJS.ErrnoException).code) {
+    process.stderr.write(`lowband ${command}: ${(err as Error).message}\n`);
+    return 1;
+  }
+  throw err;
+}
+
 function tar(args: string[]): string {
   const r = spawnSync('tar', args, { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
   if (r.error) throw new StateArchiveError(`cannot run tar: ${r.error.message}`);
