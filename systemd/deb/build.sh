@@ -1,15 +1,17 @@
 #!/usr/bin/env bash
-# Builds lowband_<version>_<arch>.deb for arm64 and amd64 on an x86 Debian host (`npm run package`).
+# Builds lowband_<version>_<arch>.deb for arm64, amd64 and armhf on an x86 Debian host (`npm run package`).
 #
-#   systemd/deb/build.sh [--arch arm64|amd64]... [--version V] [--out DIR] [--no-lintian]
+#   systemd/deb/build.sh [--arch arm64|amd64|armhf]... [--version V] [--out DIR] [--no-lintian]
 #
 # Nothing is left to compile or download on the target: the package carries the compiled
 # JavaScript and the production node_modules of its architecture (`npm ci --omit=dev --cpu=...`),
 # with the BLE HCI addon built here (natively for amd64, with crossbuild-essential-arm64 for
-# arm64) against the Node 20 headers in /usr/include/node, so node-gyp downloads nothing.
+# arm64, crossbuild-essential-armhf for armhf) against the Node 20 headers in /usr/include/node,
+# so node-gyp downloads nothing. armhf also gets a zeromq addon built here (see below).
 # --version overrides package.json's (CI builds a lower one from the same tree to test upgrades).
 # Needs: node 20 + npm (and the npm registry or a warm npm cache), dpkg-deb, binutils,
-# g++ and make for amd64, crossbuild-essential-arm64 for arm64; lintian is run when installed.
+# g++ and make for amd64, crossbuild-essential-arm64/-armhf for arm64/armhf (armhf also apt access
+# to Debian for libzmq5); lintian is run when installed.
 set -euo pipefail
 
 REPO=$(cd "$(dirname "$0")/../.." && pwd)
@@ -24,11 +26,11 @@ while [ $# -gt 0 ]; do
     --version) VERSION=${2:?--version needs a value}; shift 2 ;;
     --out) OUT=${2:?--out needs a directory}; shift 2 ;;
     --no-lintian) LINTIAN=0; shift ;;
-    -h|--help) sed -n '2,13p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,15p' "$0"; exit 0 ;;
     *) echo "build.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
 done
-[ ${#ARCHES[@]} -gt 0 ] || ARCHES=(arm64 amd64)
+[ ${#ARCHES[@]} -gt 0 ] || ARCHES=(arm64 amd64 armhf)
 VERSION=${VERSION:-$(node -p 'require(process.argv[1]).version' "$REPO/package.json")}
 [[ $VERSION =~ ^[0-9][A-Za-z0-9.+~]*$ ]] || { echo "build.sh: bad version '$VERSION'" >&2; exit 2; }
 NODE_MAJOR=$(node -p 'process.versions.node.split(".")[0]')
@@ -42,14 +44,48 @@ trap 'rm -rf "$WORK"' EXIT
 mkdir -p "$OUT"
 OUT=$(cd "$OUT" && pwd)
 
+# zeromq.js's own source build (cmake-ts) downloads CMake modules, vcpkg and Node headers, so
+# for armhf its seven C++ files are compiled here directly, against Node's headers in
+# /usr/include/node, node-addon-api, and Debian trixie's libzmq5 (4.3.5, CURVE via libsodium)
+# fetched by apt into a separate root; the package then depends on libzmq5. Only zmq.h is
+# taken from that root: its libc headers are newer than the cross compiler's.
+build_zeromq_armhf() {
+  local z=$1 zr=$WORK/zmq-armhf out=linux/arm/node/glibc-115-Release/addon.node objs=() f o napi
+  echo "lowband $VERSION armhf: building the zeromq addon against Debian's libzmq5"
+  "$DEB/debian-root.sh" armhf "$zr" libzmq3-dev >/dev/null
+  mkdir -p "$WORK/zmq-inc" "$WORK/zmq-lib"
+  cp "$zr/usr/include/zmq.h" "$zr/usr/include/zmq_utils.h" "$WORK/zmq-inc/"
+  ln -sf "$zr/usr/lib/arm-linux-gnueabihf/libzmq.so.5" "$WORK/zmq-lib/libzmq.so"
+  napi=$(dirname "$(node -p 'require.resolve("node-addon-api/package.json", { paths: [process.argv[1]] })' "$z")")
+  for f in "$z"/src/*.cc; do
+    o=$WORK/zmq-$(basename "$f" .cc).o
+    # shellcheck disable=SC2046
+    ${CROSS}g++ -c -fPIC -std=c++20 $(dpkg-buildflags --get CPPFLAGS) $(dpkg-buildflags --get CXXFLAGS) \
+      -DBUILDING_NODE_EXTENSION -DNAPI_CPP_EXCEPTIONS -DNAPI_VERSION=8 \
+      -I/usr/include/node -I"$napi" -I"$WORK/zmq-inc" -o "$o" "$f"
+    objs+=("$o")
+  done
+  mkdir -p "$z/build/$(dirname "$out")"
+  # shellcheck disable=SC2046
+  ${CROSS}g++ -shared $(dpkg-buildflags --get LDFLAGS) -o "$z/build/$out" "${objs[@]}" -L"$WORK/zmq-lib" -lzmq
+  # The loader (cmake-ts) finds addons through the manifest: add ours.
+  node -e '
+    const fs = require("fs"), [m, out] = process.argv.slice(1);
+    const man = JSON.parse(fs.readFileSync(m, "utf8"));
+    man[JSON.stringify({ os: "linux", arch: "arm", runtime: "node", abi: 115, libc: "glibc" })] = out;
+    fs.writeFileSync(m, JSON.stringify(man));' "$z/build/manifest.json" "$out"
+}
+
 echo "lowband $VERSION: compiling TypeScript"
 "$REPO/node_modules/.bin/tsc" -p "$DEB/tsconfig.json" --outDir "$WORK/dist"
 
 for ARCH in "${ARCHES[@]}"; do
   case "$ARCH" in
-    arm64) NODE_ARCH=arm64; ELF_MACHINE=AArch64; CROSS=aarch64-linux-gnu- ;;
-    amd64) NODE_ARCH=x64; ELF_MACHINE='X86-64'; CROSS= ;;
-    *) echo "build.sh: unsupported arch $ARCH (arm64, amd64; armhf: see docs/install.md)" >&2; exit 2 ;;
+    arm64) NODE_ARCH=arm64; ELF_MACHINE=AArch64; CROSS=aarch64-linux-gnu-; EXTRA_DEPENDS= ;;
+    amd64) NODE_ARCH=x64; ELF_MACHINE='Advanced Micro Devices X86-64'; CROSS=; EXTRA_DEPENDS= ;;
+    # zeromq.js ships no 32-bit ARM addon: we build it below against Debian's libzmq5.
+    armhf) NODE_ARCH=arm; ELF_MACHINE=ARM; CROSS=arm-linux-gnueabihf-; EXTRA_DEPENDS=', libzmq5 (>= 4.3.4)' ;;
+    *) echo "build.sh: unsupported arch $ARCH (arm64, amd64, armhf)" >&2; exit 2 ;;
   esac
   echo "lowband $VERSION $ARCH: staging"
   PKG=$WORK/$ARCH
@@ -70,6 +106,7 @@ for ARCH in "${ARCHES[@]}"; do
     "$APP/node_modules/.bin/node-pre-gyp" rebuild --build-from-source --target_arch="$NODE_ARCH" --nodedir=/usr --loglevel=warn >"$WORK/hci-$ARCH.log" 2>&1 \
       || { cat "$WORK/hci-$ARCH.log" >&2; echo "build.sh: the HCI addon did not build for $ARCH" >&2; exit 1; }
   )
+  if [ "$ARCH" = armhf ]; then build_zeromq_armhf "$APP/node_modules/zeromq"; fi
   node "$DEB/prune-node-modules.mjs" "$APP/node_modules" "$NODE_ARCH"
   rm -f "$APP/node_modules/.package-lock.json"
 
@@ -78,7 +115,7 @@ for ARCH in "${ARCHES[@]}"; do
     if head -c 4 "$f" | grep -q $'^\x7fELF'; then
       m=$(readelf -h "$f" | sed -n 's/^ *Machine: *//p')
       case "$m" in
-        *"$ELF_MACHINE"*) ${CROSS}strip --strip-unneeded --remove-section=.comment --remove-section=.note "$f" ;;
+        "$ELF_MACHINE") ${CROSS}strip --strip-unneeded --remove-section=.comment --remove-section=.note "$f" ;;
         *) echo "build.sh: $f is a $m binary in the $ARCH package" >&2; exit 1 ;;
       esac
       echo "  binary: ${f#"$APP/"}"
@@ -125,7 +162,7 @@ EOF
     exit 1
   fi
   mkdir -p "$PKG/DEBIAN"
-  sed -e "s/@VERSION@/$VERSION/; s/@ARCH@/$ARCH/; s/@GLIBC@/$GLIBC/" \
+  sed -e "s/@VERSION@/$VERSION/; s/@ARCH@/$ARCH/; s/@GLIBC@/$GLIBC/; s/@EXTRA_DEPENDS@/$EXTRA_DEPENDS/" \
       -e "s/@SIZE@/$(du -sk --exclude=DEBIAN "$PKG" | cut -f1)/" "$DEB/control" > "$PKG/DEBIAN/control"
   echo /etc/lowband/lowband.yaml > "$PKG/DEBIAN/conffiles"
   for s in preinst postinst prerm postrm; do install -m 0755 "$DEB/$s" "$PKG/DEBIAN/$s"; done

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Trims a production node_modules tree to what one Linux architecture runs, for the .deb:
 //
-//   node prune-node-modules.mjs NODE_MODULES NODE_ARCH     (NODE_ARCH: arm64 | x64)
+//   node prune-node-modules.mjs NODE_MODULES NODE_ARCH     (NODE_ARCH: arm64 | x64 | arm)
 //
 // npm installs every prebuilt addon a package ships (zeromq alone carries ~30 MB for macOS,
 // Windows, musl and several Node ABIs), plus C sources and source maps. The package needs only
@@ -11,8 +11,8 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, wri
 import { dirname, extname, join } from 'node:path';
 
 const [root, arch] = process.argv.slice(2);
-if (!root || !['arm64', 'x64'].includes(arch)) {
-  console.error('usage: prune-node-modules.mjs NODE_MODULES arm64|x64');
+if (!root || !['arm64', 'x64', 'arm'].includes(arch)) {
+  console.error('usage: prune-node-modules.mjs NODE_MODULES arm64|x64|arm');
   process.exit(2);
 }
 /** NODE_MODULE_VERSION of Node 20, the major the package depends on. */
