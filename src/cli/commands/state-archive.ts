@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { chownSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { accessSync, chownSync, constants, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { clockFloor, raiseSequenceFloor, readSequenceFile } from '../../core/sequence';
@@ -46,6 +46,12 @@ function tar(args: string[]): string {
  */
 export function writeBackup(stateDir: string, out: string, m: Omit<BackupManifest, 'format' | 'created_at' | 'seq' | 'host' | 'state_dir'>, now = new Date()): BackupManifest {
   if (!statSync(stateDir, { throwIfNoEntry: false })?.isDirectory()) throw new StateArchiveError(`${stateDir} is not a directory: nothing to back up`);
+  try {
+    accessSync(stateDir, constants.R_OK | constants.X_OK);
+  } catch (err) {
+    // state_dir is 0750 lowband:lowband: an operator's own account cannot read it.
+    throw new StateArchiveError(`cannot read ${stateDir} (${(err as NodeJS.ErrnoException).code}); run it as root: sudo lowband backup`);
+  }
   const seq = readSequenceFile(stateDir);
   const manifest: BackupManifest = {
     format: 1, ...m, host: hostname(), created_at: now.toISOString(), state_dir: stateDir,
