@@ -87,3 +87,42 @@ export class SequenceCounter {
     this.reservedEnd = end;
   }
 }
+
+/**
+ * Numbers per second the clock floor allows for. A gateway issues far fewer (the bench peaks
+ * near 200k messages/s, a Pi's radios a few per second), so a counter that starts at or below
+ * `clockFloor(t0)` is still below `clockFloor(t)` at any later time t, whatever it began at.
+ */
+const FLOOR_RATE_PER_MS = 1000n;
+
+/**
+ * The lowest seq a gateway may use after its state was restored at wall-clock time `nowMs`:
+ * microseconds since the Unix epoch (about 1.8e15 in 2026, exact in a JavaScript number until
+ * the year 2255). Everything issued before `nowMs` is below it, so numbering that resumes at
+ * the floor never repeats a number sent after the restored backup was taken.
+ */
+export function clockFloor(nowMs: number): bigint {
+  return BigInt(Math.floor(nowMs)) * FLOOR_RATE_PER_MS;
+}
+
+/** The value of `stateDir/seq` (the first number not yet reserved), or undefined when absent. */
+export function readSequenceFile(stateDir: string): bigint | undefined {
+  const file = join(stateDir, 'seq');
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8').trim();
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw err;
+  }
+  if (!/^\d{1,20}$/.test(text)) throw new Error(`sequence file ${file} is corrupt ("${text.slice(0, 30)}")`);
+  return BigInt(text);
+}
+
+/** Lifts `stateDir/seq` to at least `floor` (never lowers it); returns the value it now holds. */
+export function raiseSequenceFloor(stateDir: string, floor: bigint): bigint {
+  const current = readSequenceFile(stateDir);
+  if (current !== undefined && current >= floor) return current;
+  writeFileAtomicSync(join(stateDir, 'seq'), `${floor}\n`, 0o640);
+  return floor;
+}

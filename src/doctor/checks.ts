@@ -1,65 +1,23 @@
-import { constants, promises as fsp } from 'node:fs';
+import { promises as fsp } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { ConfigError, loadConfig, type Config } from '../config/load';
-import type { ModemProfile } from '../radios/lora/modem-driver';
 import { checkNats } from './nats';
+import type { DoctorEnv } from './env';
+import { checkModems } from './modems';
+import { checkBleAddon, checkFileModes, checkNode } from './platform';
+import type { CheckResult } from './result';
 
-/** Outcome of one doctor check. */
-export type CheckLevel = 'ok' | 'warn' | 'FAIL';
-
-/** One line of `lowband doctor`: what was checked, what was found, and the exact fix. */
-export interface CheckResult {
-  level: CheckLevel;
-  name: string;
-  detail: string;
-  fix?: string;
-}
-
-/** What a serial probe found on one port. */
-export interface ProbeOutcome {
-  /** The answer line that matched the profile's probe, if any. */
-  line?: string;
-  /** errno-style code (`ENOENT`, `EACCES`, `EBUSY`) or a message when the port failed to open. */
-  error?: string;
-}
-
-/** Everything the checks touch, injectable so tests can build healthy and broken hosts. */
-export interface DoctorEnv {
-  configPath: string;
-  /** Known modem families (MODEM_PROFILES). */
-  profiles: ModemProfile[];
-  /** Opens `path`, writes the probe and waits up to `timeoutMs` for a matching line. */
-  probe(path: string, baud: number, profile: ModemProfile, timeoutMs: number): Promise<ProbeOutcome>;
-  /** Resolves true when a TCP connection to host:port succeeds within `timeoutMs`. */
-  tcpReachable(host: string, port: number, timeoutMs: number): Promise<true | string>;
-  /** Free bytes for unprivileged users on the file system holding `path`. */
-  freeBytes(path: string): Promise<number>;
-  /** Creates and removes a file in `dir`; rejects with the errno when that fails. */
-  writeTest(dir: string): Promise<void>;
-  uid: number;
-  /** Our supplementary and primary group ids. */
-  gids: number[];
-  /** /etc/group text (to find dialout's gid). */
-  groupFile: string;
-  /** /proc/self/status text (CapEff). */
-  procStatus: string;
-  /** Directory of Bluetooth controllers (/sys/class/bluetooth). */
-  bluetoothDir: string;
-  /** Directories listed for `port: auto` (usually /dev/serial/by-id). */
-  serialByIdDir: string;
-  /** Asks the running gateway for `ping` on its control socket; resolves its pid or an error text. */
-  pingGateway(socketPath: string): Promise<{ pid: number } | { error: string }>;
-  now(): Date;
-  probeTimeoutMs: number;
-  connectTimeoutMs: number;
-}
+export type { CheckLevel, CheckResult, ProbeOutcome } from './result';
+export type { DoctorEnv } from './env';
 
 /** Runs every check in order; never throws. */
 export async function runChecks(env: DoctorEnv): Promise<CheckResult[]> {
   const out: CheckResult[] = [];
+  checkNode(env, out);
   const cfg = checkConfig(env, out);
   checkSerialAccess(env, cfg, out);
+  checkBleAddon(env, !cfg || cfg.ble.enabled, out);
   if (!cfg || cfg.ble.enabled) {
     checkBleCapabilities(env, out);
     await checkBluetooth(env, cfg?.ble.hci ?? 0, out);
@@ -70,6 +28,7 @@ export async function runChecks(env: DoctorEnv): Promise<CheckResult[]> {
     out.push(...(await checkNats(cfg, env.connectTimeoutMs)));
   }
   await checkStateDir(env, cfg, out);
+  await checkFileModes(cfg, out);
   checkClock(env, out);
   await checkGateway(env, cfg?.control.socket ?? '/run/lowband/control.sock', out);
   return out;
@@ -204,109 +163,6 @@ async function checkBluetooth(env: DoctorEnv, hci: number, out: CheckResult[]): 
   }
   // The UP flag is not in sysfs (it needs an HCI ioctl); the gateway powers the adapter on itself.
   out.push({ level: 'ok', name, detail: `hci${hci} present and not rfkill-blocked` });
-}
-
-/** Ports `port: auto` would consider. */
-async function autoPorts(env: DoctorEnv): Promise<string[]> {
-  try {
-    return (await fsp.readdir(env.serialByIdDir)).sort().map((n) => join(env.serialByIdDir, n));
-  } catch {
-    return [];
-  }
-}
-
-async function checkModems(env: DoctorEnv, cfg: Config, out: CheckResult[]): Promise<void> {
-  for (let i = 0; i < cfg.lora.length; i++) {
-    const l = cfg.lora[i];
-    const name = `modem ${l.name}`;
-    const wanted = env.profiles.find((p) => p.names.includes(l.modem));
-    if (l.port === 'auto') {
-      const ports = await autoPorts(env);
-      if (ports.length === 0) {
-        out.push({
-          level: 'FAIL', name, detail: `port: auto, but no USB serial device in ${env.serialByIdDir}`,
-          fix: 'plug in the modem and check dmesg | tail; then ls -l /dev/serial/by-id/',
-        });
-        continue;
-      }
-      const found: string[] = [];
-      for (const p of ports) {
-        const who = await identify(env, p, wanted, l.baud);
-        if (who.profile) found.push(`${p}: ${who.profile.names[0]} ("${who.line}")`);
-      }
-      const match = found.find((f) => wanted && f.includes(`: ${wanted.names[0]} `));
-      out.push(
-        match
-          ? { level: 'ok', name, detail: `port: auto finds ${match}` }
-          : {
-              level: 'FAIL', name,
-              detail: `port: auto, no ${l.modem} answered on ${ports.join(', ')}` + (found.length ? ` (found ${found.join('; ')})` : ''),
-              fix: `check lora[${i}].modem and the baud rate, or set lora[${i}].port to the device path`,
-            },
-      );
-      continue;
-    }
-    try {
-      await fsp.access(l.port, constants.F_OK);
-    } catch {
-      out.push({
-        level: 'FAIL', name,
-        detail: `${l.port} does not exist`,
-        fix: `plug in the modem (dmesg | tail), then set lora[${i}].port to one of: ls -l /dev/serial/by-id/ /dev/lowband-* (or port: auto)`,
-      });
-      continue;
-    }
-    const who = await identify(env, l.port, wanted, l.baud);
-    if (who.error) {
-      out.push(openFailure(l.port, who.error, name));
-    } else if (!who.profile) {
-      out.push({
-        level: 'FAIL', name,
-        detail: `no modem answered on ${l.port} within ${env.probeTimeoutMs} ms (tried ${who.tried.join(', ')})`,
-        fix: `check wiring/power and lora[${i}].baud; make sure nothing else holds the port (sudo fuser -v ${l.port}; ModemManager: sudo systemctl disable --now ModemManager)`,
-      });
-    } else if (wanted && who.profile !== wanted) {
-      out.push({
-        level: 'FAIL', name,
-        detail: `${l.port} answers as ${who.profile.names[0]} ("${who.line}") but lora[${i}].modem is ${l.modem}`,
-        fix: `set lora[${i}].modem: ${who.profile.names[0]}`,
-      });
-    } else {
-      out.push({ level: 'ok', name, detail: `${l.port}: ${l.modem} answered "${who.line}"` });
-    }
-  }
-}
-
-/** Probes the configured modem first, then the other families at their own default baud. */
-async function identify(
-  env: DoctorEnv,
-  port: string,
-  wanted: ModemProfile | undefined,
-  baud: number | undefined,
-): Promise<{ profile?: ModemProfile; line?: string; error?: string; tried: string[] }> {
-  const order = wanted ? [wanted, ...env.profiles.filter((p) => p !== wanted)] : env.profiles;
-  const tried: string[] = [];
-  for (const p of order) {
-    const b = p === wanted && baud ? baud : p.defaultBaud;
-    tried.push(`${p.names[0]}@${b}`);
-    const r = await env.probe(port, b, p, env.probeTimeoutMs);
-    if (r.error) return { error: r.error, tried };
-    if (r.line !== undefined) return { profile: p, line: r.line, tried };
-  }
-  return { tried };
-}
-
-function openFailure(port: string, error: string, name: string): CheckResult {
-  if (/EACCES|permission/i.test(error)) {
-    return { level: 'FAIL', name, detail: `${port}: permission denied`, fix: 'sudo usermod -aG dialout $USER, then log out and back in' };
-  }
-  if (/EBUSY|lock/i.test(error)) {
-    return {
-      level: 'warn', name, detail: `${port} is in use (probably by the running lowband service)`,
-      fix: 'nothing, if lowband status shows the adapter running; otherwise find the holder: sudo fuser -v ' + port,
-    };
-  }
-  return { level: 'FAIL', name, detail: `${port}: cannot open (${error})`, fix: `check the device: ls -l ${port}; dmesg | tail` };
 }
 
 /** host and port of `tcp://host:port` or `mqtt(s)://host[:port]`, else undefined. */

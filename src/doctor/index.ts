@@ -39,6 +39,16 @@ export function hostDoctorEnv(configPath: string, over: Partial<DoctorEnv> = {})
       }
     },
     now: () => new Date(),
+    nodeVersion: process.versions.node,
+    loadBleAddon: () => {
+      try {
+        // Loads the native addon only; noble (which opens a socket on require) is not touched.
+        require('@abandonware/bluetooth-hci-socket');
+        return true;
+      } catch (err) {
+        return (err as Error).message;
+      }
+    },
     probeTimeoutMs: 1000,
     connectTimeoutMs: 3000,
     ...over,

@@ -8,7 +8,7 @@ import { gatewayId, type Config } from '../config/load';
 import { classify } from '../sinks/nats/errors';
 import { NatsConfigError, resolveNatsEndpoint } from '../sinks/nats/options';
 import { streamProblem, wantedStream } from '../sinks/nats/stream';
-import type { CheckResult } from './checks';
+import type { CheckResult } from './result';
 
 /** Checks the NATS upstream; never throws. */
 export async function checkNats(cfg: Config, timeoutMs: number): Promise<CheckResult[]> {

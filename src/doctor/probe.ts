@@ -1,6 +1,6 @@
 import { SerialPort } from 'serialport';
 import type { ModemProfile } from '../radios/lora/modem-driver';
-import type { ProbeOutcome } from './checks';
+import type { ProbeOutcome } from './result';
 
 /** Longest partial line kept while waiting for the answer; modems answer in one short line. */
 const MAX_LINE = 512;

@@ -1,7 +1,7 @@
 import { test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -78,6 +78,7 @@ function healthy(cfgText: string, over: Partial<DoctorEnv> = {}): DoctorEnv {
 function config(o: { port?: string; modem?: string; state?: string; upstreamPort?: number } = {}): string {
   const state = o.state ?? join(dir, 'state');
   mkdirSync(state, { recursive: true });
+  chmodSync(state, 0o750); // what the package and the unit create
   return [
     `state_dir: ${state}`,
     'lora:',
@@ -105,7 +106,7 @@ test('a healthy host passes every check and the emulated RN2483 is identified', 
   assert.deepEqual(rs.filter((r) => r.level !== 'ok'), [], text);
   assert.match(byName(rs, 'modem lora0').detail, /rn2483 answered "RN2483 1\.0\.5 Oct 31 2018 15:06:52"/);
   assert.match(byName(rs, 'gateway').detail, /running \(pid 4242\)/);
-  for (const n of ['config', 'serial-access', 'ble-capabilities', 'bluetooth', 'upstream reliable', 'upstream mqtt', 'state-dir', 'disk-space', 'clock']) {
+  for (const n of ['node', 'ble-addon', 'file-modes', 'config', 'serial-access', 'ble-capabilities', 'bluetooth', 'upstream reliable', 'upstream mqtt', 'state-dir', 'disk-space', 'clock']) {
     assert.equal(byName(rs, n).level, 'ok', `${n}\n${text}`);
   }
   assert.match(text, /^ok {4}config {2}/m, 'one line per check: level, name, detail');
@@ -188,4 +189,57 @@ test('a silent port reports no answer within the probe timeout', async () => {
   } finally {
     await mute.close();
   }
+});
+
+test('a Node.js below 20 fails with how to get 20', async () => {
+  const rs = await runChecks(healthy(config(), { nodeVersion: '18.19.0' }));
+  assert.equal(byName(rs, 'node').level, 'FAIL');
+  assert.match(byName(rs, 'node').detail, /18\.19\.0 is too old/);
+  assert.match(byName(rs, 'node').fix ?? '', /apt install nodejs/);
+});
+
+test('a BLE addon built for another Node (or not built) is named, FAIL with BLE on, warn with it off', async () => {
+  // The message Node gives when a nan addon of another major is loaded.
+  const abiError = "The module '/usr/lib/lowband/node_modules/@abandonware/bluetooth-hci-socket/build/Release/bluetooth_hci_socket.node'\n" +
+    'was compiled against a different Node.js version using\nNODE_MODULE_VERSION 115. This version of Node.js requires\nNODE_MODULE_VERSION 127.';
+  const on = await runChecks(healthy(config(), { nodeVersion: '22.12.0', loadBleAddon: () => abiError }));
+  const r = byName(on, 'ble-addon');
+  assert.equal(r.level, 'FAIL');
+  assert.match(r.detail, /module version 115, this Node needs 127/);
+  assert.match(r.fix ?? '', /nodejs 20\.x/);
+  assert.equal(byName(on, 'node').level, 'ok', 'Node 22 itself is supported');
+
+  const off = await runChecks(
+    healthy(config().replace('lora:', 'ble:\n  enabled: false\nlora:'), { loadBleAddon: () => "Cannot find module '../build/Release/bluetooth_hci_socket.node'" }),
+  );
+  assert.equal(byName(off, 'ble-addon').level, 'warn');
+  assert.match(byName(off, 'ble-addon').detail, /not built/);
+  assert.match(byName(off, 'ble-addon').fix ?? '', /apt install --reinstall lowband/);
+});
+
+test('state_dir and key files open to other users fail with the chmod that fixes them', async () => {
+  const state = mkdtempSync(join(dir, 'modes-'));
+  const cfgText = config({ state }) + 'upstream:\n  curve:\n    secret_key_file: ' + join(state, 'keys', 'gateway.key') + '\n';
+  mkdirSync(join(state, 'keys'));
+  writeFileSync(join(state, 'keys', 'gateway.key'), 'secret');
+  writeFileSync(join(state, 'keys', 'old.key'), 'secret');
+  writeFileSync(join(state, 'paired.json'), '{}');
+  chmodSync(state, 0o755);
+  chmodSync(join(state, 'keys', 'gateway.key'), 0o644);
+  chmodSync(join(state, 'keys', 'old.key'), 0o600);
+  chmodSync(join(state, 'paired.json'), 0o666);
+  // The config above repeats `upstream:`; keep only the reliable/mqtt-free variant for this case.
+  const text = cfgText.replace(/upstream:\n  reliable:[^]*?(?=upstream:)/, '');
+  const bad = byName(await runChecks(healthy(text)), 'file-modes');
+  assert.equal(bad.level, 'FAIL');
+  assert.match(bad.detail, new RegExp(`${state} is 0755`));
+  assert.match(bad.detail, /gateway\.key is 0644/);
+  assert.match(bad.detail, /paired\.json is 0666/);
+  assert.doesNotMatch(bad.detail, /old\.key/, '0600 is fine');
+  assert.match(bad.fix ?? '', new RegExp(`chmod 0750 ${state} && sudo chmod 0640 .*gateway\.key`));
+
+  chmodSync(state, 0o750);
+  chmodSync(join(state, 'keys', 'gateway.key'), 0o600);
+  chmodSync(join(state, 'paired.json'), 0o640);
+  assert.equal(byName(await runChecks(healthy(text)), 'file-modes').level, 'ok');
 });
