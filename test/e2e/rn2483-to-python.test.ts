@@ -26,7 +26,7 @@ after(async () => {
 /** Each payload twice in a row: a "repeated transmission" must keep its key. */
 const payload = (i: number) => Buffer.from([0xca, 0xfe, (i >> 1) & 0xff, (i >> 9) & 0xff]);
 
-test('a Python subscriber receives valid v1 messages; seq survives restarts, also kill -9', async () => {
+test('a Python subscriber receives valid v1 messages; seq survives restarts, also kill -9', async (t) => {
   const { path, endpoint } = writeTestConfig(dir, {
     lora: [{ name: 'lora0', port: modem.hostPath, modem: 'rn2483' }],
     dedup: { window_ms: 0 },
@@ -35,11 +35,12 @@ test('a Python subscriber receives valid v1 messages; seq survives restarts, als
 
   for (const ending of ['SIGTERM', 'SIGKILL'] as const) {
     const gw = new LowbandProcess(['run', '--config', path]);
+    t.after(() => gw.kill('SIGKILL'));
     await gw.waitForMsg('gateway started');
     await gw.waitForMsg('modem receiving');
     const sub = pythonSubscriber(endpoint, 12, ['--filter', 'lora/']);
     await sub.ready;
-    modem.stream(15, payload);
+    modem.stream(15, payload, { untilHeard: true });
     const msgs = await sub.done;
     modem.stopStream();
 
@@ -81,10 +82,11 @@ test('a Python subscriber receives valid v1 messages; seq survives restarts, als
 
   // After kill -9: a third start still continues above everything sent.
   const gw = new LowbandProcess(['run', '--config', path]);
+  t.after(() => gw.kill('SIGKILL'));
   await gw.waitForMsg('modem receiving');
   const sub = pythonSubscriber(endpoint, 2, ['--filter', 'lora/']);
   await sub.ready;
-  modem.stream(15, payload);
+  modem.stream(15, payload, { untilHeard: true });
   const msgs = await sub.done;
   modem.stopStream();
   assert.ok((msgs[0].seq as number) > maxSeq, `after kill -9: ${msgs[0].seq} > ${maxSeq}`);
