@@ -6,7 +6,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { decodeFrames, encodeFrames, Flag, Kind, RadioCode } from '../../../src/wire/message';
 import { discoveryConfigs, type DiscoverySettings } from '../../../src/sinks/mqtt/discovery';
-import { fieldClass, KNOWN_FIELDS } from '../../../src/sinks/mqtt/ha-entities';
+import { brandOf, fieldClass, KNOWN_FIELDS } from '../../../src/sinks/mqtt/ha-entities';
+import { ALL_VECTORS } from '../../radios/ble/decoders/vectors';
 import type { CborValue } from '../../../src/wire/cbor';
 import { keyOf } from './fixtures';
 
@@ -129,4 +130,22 @@ test('device blocks: the brand from fmt as manufacturer; the label, else the mod
   assert.deepEqual([labelled.name, labelled.model, labelled.manufacturer], ['Greenhouse', 'H5075', 'Govee']);
   const unknown = configs({ temperature: 20 }, { fmt: 'somethingnew' }).get('temperature')!.device;
   assert.equal(unknown.manufacturer, 'lowband (ble)', 'a format we cannot pin says who forwarded it');
+});
+
+test('every measurement a BLE decoder gives has an HA class, and every BLE format a brand', () => {
+  // The decoders' own vectors are the list of what sensors send (test/radios/ble/decoders/vectors).
+  const missingClass = new Set<string>();
+  const missingBrand = new Set<string>();
+  for (const vectors of Object.values(ALL_VECTORS)) {
+    for (const v of vectors) {
+      if (brandOf(v.fmt, 'ble').manufacturer.startsWith('lowband')) missingBrand.add(v.fmt);
+      if ('error' in v.expect) continue;
+      for (const [field, value] of Object.entries(v.expect)) {
+        if (typeof value === 'number' && Object.keys(fieldClass(field)).length === 0) missingClass.add(field);
+        if (typeof value === 'string' && fieldClass(field).stateClass !== 'none' && !fieldClass(field).skip) missingClass.add(field);
+      }
+    }
+  }
+  assert.deepEqual([...missingClass], [], 'fields with no HA class (add them to src/sinks/mqtt/ha-entities.ts)');
+  assert.deepEqual([...missingBrand], [], 'formats with no brand');
 });
