@@ -1,5 +1,9 @@
 import type { AdapterStatus } from '../radios/adapter';
 import type { SinkStatus } from '../sinks/sink';
+import type { BleControl } from '../radios/ble/pairing';
+
+// The BLE records the handlers pass on; they belong to the BLE side (src/radios/ble/pairing.ts).
+export type { BleControl, NearbyDevice, PairedDevice } from '../radios/ble/pairing';
 
 /**
  * Local control API: newline-delimited JSON over a unix socket (mode 0660, service group).
@@ -15,33 +19,6 @@ export interface ControlRequest {
 export type ControlResponse =
   | { id?: number; ok: true; result: unknown }
   | { id?: number; ok: false; error: string };
-
-/** An enrolled BLE device as listed by `lowband devices` (never the key itself). */
-export interface PairedDevice {
-  mac: string;
-  name?: string;
-  hasKey: boolean;
-  pairedAt: string;
-}
-
-/** A device seen nearby, for `lowband scan`. */
-export interface NearbyDevice {
-  mac: string;
-  name?: string;
-  fmt?: string;
-  rssi: number;
-  lastSeen: string;
-  paired: boolean;
-  fields?: Record<string, unknown>;
-}
-
-/** What the BLE side offers the control API. */
-export interface BleControl {
-  pair(mac: string, opts: { name?: string; key?: string }): Promise<PairedDevice>;
-  unpair(mac: string): Promise<boolean>;
-  devices(): PairedDevice[];
-  nearby(): NearbyDevice[];
-}
 
 /** Whole-gateway snapshot for `lowband status` (schema documented in docs/status.md). */
 export interface GatewayStatus {

@@ -1,5 +1,5 @@
 import { callFromCli } from '../../control/client';
-import type { PairedDevice } from '../../control/protocol';
+import type { PairedDevice } from '../../radios/ble/pairing';
 import { table } from './status';
 import { controlOptions, parseCommand } from '../args';
 

@@ -1,5 +1,5 @@
 import { callFromCli } from '../../control/client';
-import type { PairedDevice } from '../../control/protocol';
+import type { PairedDevice } from '../../radios/ble/pairing';
 import { controlOptions, parseCommand } from '../args';
 
 const USAGE = 'usage: lowband pair <MAC> [--name N] [--key HEX] [--config P] [--socket PATH]';

@@ -1,5 +1,5 @@
 import { callFromCli } from '../../control/client';
-import type { NearbyDevice } from '../../control/protocol';
+import type { NearbyDevice } from '../../radios/ble/pairing';
 import { ago, table } from './status';
 import { controlOptions, parseCommand } from '../args';
 

@@ -1,4 +1,5 @@
-import type { BleControl, GatewayServices } from '../protocol';
+import type { BleControl } from '../../radios/ble/pairing';
+import type { GatewayServices } from '../protocol';
 import { BadRequest } from './args';
 
 /** The BLE side, or a clear refusal when the gateway runs without it. */

@@ -1,4 +1,5 @@
-import type { ControlHandler, NearbyDevice } from '../protocol';
+import type { NearbyDevice } from '../../radios/ble/pairing';
+import type { ControlHandler } from '../protocol';
 import { BadRequest } from './args';
 import { requireBle } from './ble';
 

@@ -1,6 +1,5 @@
 import type { EventEmitter } from 'node:events';
 import type { Config } from '../../config/schema';
-import type { BleControl, NearbyDevice, PairedDevice } from '../../control/protocol';
 import { nowUs, type Reading } from '../../core/reading';
 import type { Logger } from '../../util/log';
 import { DropCounter, type AdapterState, type AdapterStatus, type RadioAdapter, type ReadingSink } from '../adapter';
@@ -8,6 +7,7 @@ import { isFailure, type Advert, type DecodeContext, type Decoded, type DecodeRe
 import { DeviceTable, type DeviceEntry } from './device-table';
 import { loadNoble, type HciSocketLike, type LoadedNoble, type LoadNobleOptions } from './noble-loader';
 import { PairedStore, type PairedEntry } from './paired-store';
+import type { BleControl, NearbyDevice, PairedDevice } from './pairing';
 import { BleScanner, systemClock, type BleClock, type ScannerStatus } from './scanner';
 
 /** The `ble` config section. */

@@ -1,7 +1,9 @@
 import { promises as fsp } from 'node:fs';
 import { join } from 'node:path';
-import type { PairedDevice } from '../../control/protocol';
+import { normaliseMac, type PairedDevice } from './pairing';
 import { writeFileAtomic } from '../../util/atomic-file';
+
+export { normaliseMac } from './pairing';
 
 /** An enrolled device as held in memory (the key never leaves this module except to decoders). */
 export interface PairedEntry {
@@ -9,17 +11,6 @@ export interface PairedEntry {
   name?: string;
   key?: Buffer;
   pairedAt: string;
-}
-
-/**
- * Normalises a MAC written as `AA:BB:CC:DD:EE:FF`, `AA-BB-...` or `aabbccddeeff` to 12 lowercase
- * hex digits. Throws an Error with a clear message otherwise.
- */
-export function normaliseMac(input: string): string {
-  const s = String(input ?? '').trim();
-  const ok = /^[0-9a-fA-F]{12}$/.test(s) || /^[0-9a-fA-F]{2}([:-])[0-9a-fA-F]{2}(\1[0-9a-fA-F]{2}){4}$/.test(s);
-  if (!ok) throw new Error(`invalid MAC "${s.slice(0, 40)}": expected 6 bytes as AA:BB:CC:DD:EE:FF, AA-BB-CC-DD-EE-FF or aabbccddeeff`);
-  return s.replace(/[:-]/g, '').toLowerCase();
 }
 
 /** Parses a 16-byte bindkey given as 32 hex digits. Throws a clear Error (never echoing the key). */
