@@ -36,7 +36,7 @@ export class PairedStore {
   /** Set when the file could not be loaded: why, and where the bad file was moved. */
   loadError?: string;
   /** Called after every successful change (the adapter pins/unpins devices). */
-  onChange?: (mac: string, entry: PairedEntry | undefined) => void;
+  onChange?: (mac: string, entry: PairedEntry | undefined, before: PairedEntry | undefined) => void;
 
   private constructor(readonly file: string) {}
 
@@ -117,7 +117,7 @@ export class PairedStore {
       else this.devices.delete(mac);
       throw err;
     }
-    this.onChange?.(mac, entry);
+    this.onChange?.(mac, entry, before);
     return toPublic(entry);
   }
 
@@ -133,7 +133,7 @@ export class PairedStore {
       this.devices.set(mac, before);
       throw err;
     }
-    this.onChange?.(mac, undefined);
+    this.onChange?.(mac, undefined, before);
     return true;
   }
 
