@@ -1,8 +1,21 @@
 import { callFromCli } from '../../control/client';
-import type { PairedDevice } from '../../radios/ble/pairing';
+import { formatMac, normaliseMac, type PairedDevice } from '../../radios/ble/pairing';
 import { controlOptions, parseCommand } from '../args';
 
 const USAGE = 'usage: lowband pair <MAC> [--name N] [--key HEX] [--config P] [--socket PATH]';
+
+/**
+ * The MAC argument of `pair` / `unpair` in the form people read, or exit code 2 after saying
+ * why: a bad MAC is bad usage, exactly like a bad key, and is refused before asking the gateway.
+ */
+export function macArgument(cmd: string, raw: string): string | number {
+  try {
+    return formatMac(normaliseMac(raw));
+  } catch (err) {
+    process.stderr.write(`lowband ${cmd}: ${(err as Error).message}\n`);
+    return 2;
+  }
+}
 
 /** `lowband pair <MAC>`: enrols a BLE sensor in the running gateway; the key is never printed. */
 export async function run(argv: string[]): Promise<number> {
@@ -12,14 +25,16 @@ export async function run(argv: string[]): Promise<number> {
     process.stderr.write(`${USAGE}\n`);
     return 2;
   }
+  const mac = macArgument('pair', p.positionals[0]);
+  if (typeof mac === 'number') return mac;
   const key = p.values.key;
   if (key !== undefined && !/^[0-9A-Fa-f]{32}$/.test(key)) {
     process.stderr.write('lowband pair: --key must be 32 hex digits (a 16-byte bindkey)\n');
     return 2;
   }
-  const r = await callFromCli(p.values, 'pair', { mac: p.positionals[0], name: p.values.name, key }, 10_000);
+  const r = await callFromCli(p.values, 'pair', { mac, name: p.values.name, key }, 10_000);
   if ('exit' in r) return r.exit;
   const d = r.result as PairedDevice;
-  process.stdout.write(`paired ${d.mac}${d.name ? ` (${d.name})` : ''}${d.hasKey ? ', with bindkey' : ''}\n`);
+  process.stdout.write(`paired ${formatMac(d.mac)}${d.name ? ` (${d.name})` : ''}${d.hasKey ? ', with bindkey' : ''}\n`);
   return 0;
 }

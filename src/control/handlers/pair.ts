@@ -1,12 +1,16 @@
+import { formatMac } from '../../radios/ble/pairing';
 import type { ControlHandler } from '../protocol';
-import { BadRequest, normaliseMac, optionalString } from './args';
-import { requireBle } from './ble';
+import { BadRequest, optionalString } from './args';
+import { macArg, requireBle } from './ble';
 
 const KEY = /^[0-9A-Fa-f]{32}$/;
 
-/** Enrols a BLE sensor; the optional bindkey is 16 bytes of hex and is never echoed back. */
+/**
+ * Enrols a BLE sensor; the optional bindkey is 16 bytes of hex and is never echoed back.
+ * Without `name`, a sensor paired again keeps the name it had.
+ */
 export const pair: ControlHandler = async (args, gw) => {
-  const mac = normaliseMac(args.mac);
+  const mac = macArg(args.mac);
   const name = optionalString(args, 'name');
   const rawKey = args.key;
   let key: string | undefined;
@@ -17,6 +21,6 @@ export const pair: ControlHandler = async (args, gw) => {
     }
     key = rawKey.toLowerCase();
   }
-  const d = await requireBle(gw).pair(mac, { name, key });
-  return { mac: d.mac, name: d.name, hasKey: d.hasKey, pairedAt: d.pairedAt };
+  const d = await requireBle(gw).pair(formatMac(mac), { name, key });
+  return { mac: formatMac(d.mac), name: d.name, hasKey: d.hasKey, pairedAt: d.pairedAt };
 };

@@ -4,10 +4,12 @@ import { nowUs, type Reading } from '../../core/reading';
 import type { Logger } from '../../util/log';
 import { DropCounter, type AdapterState, type AdapterStatus, type RadioAdapter, type ReadingSink } from '../adapter';
 import { isFailure, type Advert, type DecodeContext, type Decoded, type DecodeResult } from './advert';
+import { advertSignature, ownCopy, rawPayload } from './advert-bytes';
 import { DeviceTable, type DeviceEntry } from './device-table';
+import { KeyProblems } from './key-problems';
 import { loadNoble, type HciSocketLike, type LoadedNoble, type LoadNobleOptions } from './noble-loader';
 import { PairedStore, type PairedEntry } from './paired-store';
-import { normaliseMac, type BleControl, type NearbyDevice, type PairedDevice } from './pairing';
+import { formatMac, normaliseMac, type BleControl, type NearbyDevice, type PairedDevice } from './pairing';
 import { ReplayGuard } from './replay-guard';
 import { BleScanner, systemClock, type BleClock, type ScannerStatus } from './scanner';
 
@@ -45,29 +47,6 @@ export interface BleAdapterOptions {
 /** Devices that are not forwarded are decoded at most this often, only to show them in `scan`. */
 const NEARBY_DECODE_MS = 1000;
 
-function ownCopy(b: Buffer): Buffer {
-  // payloads are slices of HCI event buffers (or of a shared pool slab); keep only our bytes
-  const c = Buffer.allocUnsafeSlow(b.length);
-  b.copy(c);
-  return c;
-}
-
-/** The bytes an advert carries (for "same advert again" before decoding). */
-function advertSignature(a: Advert): string {
-  let s = a.manufacturerData ? a.manufacturerData.toString('hex') : '';
-  for (const sd of a.serviceData) s += `|${sd.uuid}:${sd.data.toString('hex')}`;
-  return s;
-}
-
-/** Raw payload of an undecodable advert: manufacturer data (with company id), else service data with its UUID as on air. */
-function rawPayload(a: Advert): Buffer | undefined {
-  if (a.manufacturerData && a.manufacturerData.length > 0) return a.manufacturerData;
-  const sd = a.serviceData[0];
-  if (!sd) return undefined;
-  const uuid = Buffer.from(sd.uuid, 'hex').reverse();
-  return Buffer.concat([uuid, sd.data]);
-}
-
 let registryDecode: AdvertDecodeFn | undefined | null = null;
 /** The decoder registry, loaded on first use so the scanner works (raw) even if it is missing. */
 function loadRegistry(log: Logger): AdvertDecodeFn | undefined {
@@ -102,6 +81,7 @@ export class BleAdapter implements RadioAdapter, BleControl {
   private storeOpening?: Promise<PairedStore>;
   private readonly clock: BleClock;
   private readonly guard: ReplayGuard;
+  private readonly keyProblems: KeyProblems;
   private readonly decodeFn: () => AdvertDecodeFn | undefined;
 
   constructor(private readonly opts: BleAdapterOptions) {
@@ -109,7 +89,9 @@ export class BleAdapter implements RadioAdapter, BleControl {
     this.table = new DeviceTable(opts.config.max_devices);
     this.clock = opts.clock ?? systemClock;
     this.decodeFn = opts.decode ? () => opts.decode : () => loadRegistry(opts.log);
-    this.guard = new ReplayGuard(opts.stateDir, opts.log.child({ adapter: this.name }), this.drops, opts.counterFlushMs);
+    const log = opts.log.child({ adapter: this.name });
+    this.guard = new ReplayGuard(opts.stateDir, log, this.drops, opts.counterFlushMs);
+    this.keyProblems = new KeyProblems(log, () => this.clock.now());
     if (opts.store) this.attachStore(opts.store);
   }
 
@@ -174,9 +156,10 @@ export class BleAdapter implements RadioAdapter, BleControl {
         (restarts ? `; scan restarts ${restarts} (stop ${r.scanStop}, power ${r.powerCycle}, watchdog ${r.watchdog})` : '') +
         (this.detail ? `; ${this.detail}` : '');
     }
-    const alarm = this.guard.alarm;
-    if (alarm) {
-      // replay protection after the next restart is at stake: worth an alarm, not just a counter
+    // Each is an alarm, not just a counter: replay protection after the next restart is at
+    // stake, or every reading of a paired sensor is being lost until someone re-pairs it.
+    for (const alarm of [this.guard.alarm, this.keyProblems.summary((mac) => this.store?.get(mac)?.name)]) {
+      if (!alarm) continue;
       if (s.state === 'running' || s.state === 'starting') s.state = 'degraded';
       detail = detail ? `${detail}; ${alarm}` : alarm;
     }
@@ -206,7 +189,10 @@ export class BleAdapter implements RadioAdapter, BleControl {
 
   /** Enrolled devices, never with keys. */
   devices(): PairedDevice[] {
-    return this.store?.list() ?? [];
+    return (this.store?.list() ?? []).map((d) => {
+      const problem = this.keyProblems.get(normaliseMac(d.mac));
+      return problem ? { ...d, error: problem } : d;
+    });
   }
 
   /** Devices heard recently (bounded by `max_devices`), most recent first. */
@@ -214,7 +200,7 @@ export class BleAdapter implements RadioAdapter, BleControl {
     return this.table.entries().map((e) => {
       const enrolled = this.store?.get(e.mac);
       const d: NearbyDevice = {
-        mac: e.mac,
+        mac: formatMac(e.mac),
         rssi: e.rssi,
         lastSeen: new Date(e.lastSeenMs).toISOString(),
         paired: enrolled !== undefined,
@@ -224,6 +210,8 @@ export class BleAdapter implements RadioAdapter, BleControl {
       if (name !== undefined) d.name = name;
       if (e.fmt !== undefined) d.fmt = e.fmt;
       if (e.fields !== undefined) d.fields = e.fields;
+      const problem = enrolled ? this.keyProblems.get(e.mac) : undefined;
+      if (problem) d.error = problem;
       return d;
     });
   }
@@ -247,7 +235,7 @@ export class BleAdapter implements RadioAdapter, BleControl {
 
   private attachStore(store: PairedStore): void {
     this.store = store;
-    for (const d of store.list()) this.table.pin(d.mac);
+    for (const d of store.list()) this.table.pin(normaliseMac(d.mac));
     const previous = store.onChange;
     store.onChange = (mac, entry, before) => {
       previous?.(mac, entry, before);
@@ -258,6 +246,7 @@ export class BleAdapter implements RadioAdapter, BleControl {
       const e = this.table.get(mac);
       if (sameKey && e) this.guard.restore(e);
       else if (!sameKey) this.guard.forget(mac, e);
+      if (!sameKey) this.keyProblems.forget(mac);
     };
   }
 
@@ -321,6 +310,7 @@ export class BleAdapter implements RadioAdapter, BleControl {
     if (isFailure(result)) {
       entry.fmt = result.fmt;
       this.drops.count(result.error);
+      if (paired && (result.error === 'auth_failed' || result.error === 'no_key')) this.keyProblems.failed(a.mac, result.error, paired.name);
       if (result.error === 'replay') this.guard.refused(entry, nowMs, advertSignature(a));
       return;
     }
@@ -352,6 +342,7 @@ export class BleAdapter implements RadioAdapter, BleControl {
     }
     entry.fmt = d.fmt;
     entry.fields = d.fields;
+    this.keyProblems.decoded(a.mac);
     if (d.counter !== undefined) {
       entry.lastCounter = d.counter;
       entry.lastSig = sig;

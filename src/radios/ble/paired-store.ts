@@ -1,6 +1,6 @@
 import { promises as fsp } from 'node:fs';
 import { join } from 'node:path';
-import { normaliseMac, type PairedDevice } from './pairing';
+import { formatMac, normaliseMac, type PairedDevice } from './pairing';
 import { writeFileAtomic } from '../../util/atomic-file';
 
 export { normaliseMac } from './pairing';
@@ -107,8 +107,9 @@ export class PairedStore {
     if (opts.name !== undefined && (typeof opts.name !== 'string' || opts.name.length > 64)) {
       throw new Error('invalid name: at most 64 characters');
     }
-    const entry: PairedEntry = { mac, name: opts.name, key, pairedAt: new Date().toISOString() };
     const before = this.devices.get(mac);
+    // pairing again (a new key, say) without --name keeps the name people know it by
+    const entry: PairedEntry = { mac, name: opts.name ?? before?.name, key, pairedAt: new Date().toISOString() };
     this.devices.set(mac, entry);
     try {
       await this.persist();
@@ -167,5 +168,5 @@ export class PairedStore {
 }
 
 function toPublic(e: PairedEntry): PairedDevice {
-  return { mac: e.mac, ...(e.name !== undefined ? { name: e.name } : {}), hasKey: e.key !== undefined, pairedAt: e.pairedAt };
+  return { mac: formatMac(e.mac), ...(e.name !== undefined ? { name: e.name } : {}), hasKey: e.key !== undefined, pairedAt: e.pairedAt };
 }
