@@ -82,7 +82,7 @@ test('pair, devices, scan, unpair; the key never appears in output', async () =>
   assert.equal(p.code, 0, p.err);
   assert.equal(p.out, 'paired a4:c1:38:aa:bb:cc (porch), with bindkey\n');
   const d = await cli('devices', ['--socket', sock]);
-  assert.match(d.out, /a4:c1:38:aa:bb:cc\s+porch\s+yes/);
+  assert.match(d.out, /a4:c1:38:aa:bb:cc\s+porch\s+-\s+yes/);
   const dj = await cli('devices', ['--socket', sock, '--json']);
   assert.equal(JSON.parse(dj.out).length, 1);
   const s = await cli('scan', ['--seconds', '0', '--socket', sock]);
@@ -107,6 +107,8 @@ test('usage errors exit 2, a missing gateway exits 1 with the reason', async () 
     assert.equal(badMac.code, 2, `${cmd} with a bad MAC`);
     assert.match(badMac.err, /invalid MAC "A4:C1:38:AA:BB": expected 6 bytes as AA:BB:CC:DD:EE:FF/);
   }
+  const badModel = await cli('pair', ['A4:C1:38:AA:BB:CC', '--model', 'no spaces', '--socket', sock]);
+  assert.equal(badModel.code, 2, 'a bad --model is bad usage too');
   assert.equal(paired.size, 0, 'nothing reached the gateway');
   assert.equal((await cli('status', ['--bogus'])).code, 2);
   assert.equal((await cli('scan', ['--seconds', 'many', '--socket', sock])).code, 2);
@@ -152,7 +154,7 @@ test('a paired sensor that fails authentication is marked in devices and scan', 
   try {
     const d = await cli('devices', ['--socket', sock]);
     assert.equal(d.code, 0, d.err);
-    assert.match(d.out, /54:48:e6:8f:80:a5\s+porch\s+yes\s+\S+\s+auth_failed: wrong bindkey\? pair again with --key/);
+    assert.match(d.out, /54:48:e6:8f:80:a5\s+porch\s+-\s+yes\s+\S+\s+auth_failed: wrong bindkey\? pair again with --key/);
     const dj = JSON.parse((await cli('devices', ['--socket', sock, '--json'])).out) as PairedDevice[];
     assert.deepEqual(dj.map((x) => [x.mac, x.error]), [['54:48:e6:8f:80:a5', 'auth_failed']]);
     const s = await cli('scan', ['--seconds', '0', '--socket', sock]);

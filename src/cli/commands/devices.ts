@@ -22,8 +22,8 @@ export async function run(argv: string[]): Promise<number> {
   }
   process.stdout.write(
     table(
-      ['MAC', 'NAME', 'KEY', 'PAIRED', 'PROBLEM'],
-      list.map((d) => [d.mac, d.name ?? '-', d.hasKey ? 'yes' : 'no', d.pairedAt, d.error ? problemText(d.error) : '-']),
+      ['MAC', 'NAME', 'MODEL', 'KEY', 'PAIRED', 'PROBLEM'],
+      list.map((d) => [d.mac, d.name ?? '-', d.model ?? '-', d.hasKey ? 'yes' : 'no', d.pairedAt, d.error ? problemText(d.error) : '-']),
     ),
   );
   return 0;
@@ -31,5 +31,7 @@ export async function run(argv: string[]): Promise<number> {
 
 /** What a person should do about a paired sensor's problem. */
 export function problemText(p: PairingProblem): string {
-  return p === 'auth_failed' ? 'auth_failed: wrong bindkey? pair again with --key' : 'no_key: it encrypts, pair again with --key';
+  if (p === 'auth_failed') return 'auth_failed: wrong bindkey? pair again with --key';
+  if (p === 'no_key') return 'no_key: it encrypts, pair again with --key';
+  return 'model_unknown: pair again with --model';
 }

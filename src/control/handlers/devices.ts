@@ -8,5 +8,5 @@ import { requireBle } from './ble';
  */
 export const devices: ControlHandler = (_args, gw) =>
   requireBle(gw).devices().map((d) => ({
-    mac: formatMac(d.mac), name: d.name, hasKey: d.hasKey, pairedAt: d.pairedAt, ...(d.error ? { error: d.error } : {}),
+    mac: formatMac(d.mac), name: d.name, ...(d.model ? { model: d.model } : {}), hasKey: d.hasKey, pairedAt: d.pairedAt, ...(d.error ? { error: d.error } : {}),
   }));

@@ -6,10 +6,10 @@ import { DropCounter, type AdapterState, type AdapterStatus, type RadioAdapter, 
 import { isFailure, type Advert, type DecodeContext, type Decoded, type DecodeResult } from './advert';
 import { advertSignature, ownCopy, rawPayload } from './advert-bytes';
 import { DeviceTable, type DeviceEntry } from './device-table';
-import { KeyProblems } from './key-problems';
+import { isPairingProblem, PairingProblems } from './pairing-problems';
 import { loadNoble, type HciSocketLike, type LoadedNoble, type LoadNobleOptions } from './noble-loader';
 import { PairedStore, type PairedEntry } from './paired-store';
-import { formatMac, normaliseMac, type BleControl, type NearbyDevice, type PairedDevice } from './pairing';
+import { formatMac, normaliseMac, type BleControl, type NearbyDevice, type PairedDevice, type PairOptions } from './pairing';
 import { ReplayGuard } from './replay-guard';
 import { BleScanner, systemClock, type BleClock, type ScannerStatus } from './scanner';
 
@@ -81,7 +81,7 @@ export class BleAdapter implements RadioAdapter, BleControl {
   private storeOpening?: Promise<PairedStore>;
   private readonly clock: BleClock;
   private readonly guard: ReplayGuard;
-  private readonly keyProblems: KeyProblems;
+  private readonly pairingProblems: PairingProblems;
   private readonly decodeFn: () => AdvertDecodeFn | undefined;
 
   constructor(private readonly opts: BleAdapterOptions) {
@@ -91,7 +91,7 @@ export class BleAdapter implements RadioAdapter, BleControl {
     this.decodeFn = opts.decode ? () => opts.decode : () => loadRegistry(opts.log);
     const log = opts.log.child({ adapter: this.name });
     this.guard = new ReplayGuard(opts.stateDir, log, this.drops, opts.counterFlushMs);
-    this.keyProblems = new KeyProblems(log, () => this.clock.now());
+    this.pairingProblems = new PairingProblems(log, () => this.clock.now());
     if (opts.store) this.attachStore(opts.store);
   }
 
@@ -158,7 +158,7 @@ export class BleAdapter implements RadioAdapter, BleControl {
     }
     // Each is an alarm, not just a counter: replay protection after the next restart is at
     // stake, or every reading of a paired sensor is being lost until someone re-pairs it.
-    for (const alarm of [this.guard.alarm, this.keyProblems.summary((mac) => this.store?.get(mac)?.name)]) {
+    for (const alarm of [this.guard.alarm, this.pairingProblems.summary((mac) => this.store?.get(mac)?.name)]) {
       if (!alarm) continue;
       if (s.state === 'running' || s.state === 'starting') s.state = 'degraded';
       detail = detail ? `${detail}; ${alarm}` : alarm;
@@ -176,7 +176,7 @@ export class BleAdapter implements RadioAdapter, BleControl {
   // ---- BleControl ----
 
   /** Enrols a device; effective for the next advert. */
-  async pair(mac: string, opts: { name?: string; key?: string }): Promise<PairedDevice> {
+  async pair(mac: string, opts: PairOptions): Promise<PairedDevice> {
     const store = await this.openStore();
     return store.pair(mac, opts);
   }
@@ -190,7 +190,7 @@ export class BleAdapter implements RadioAdapter, BleControl {
   /** Enrolled devices, never with keys. */
   devices(): PairedDevice[] {
     return (this.store?.list() ?? []).map((d) => {
-      const problem = this.keyProblems.get(normaliseMac(d.mac));
+      const problem = this.pairingProblems.get(normaliseMac(d.mac));
       return problem ? { ...d, error: problem } : d;
     });
   }
@@ -210,7 +210,7 @@ export class BleAdapter implements RadioAdapter, BleControl {
       if (name !== undefined) d.name = name;
       if (e.fmt !== undefined) d.fmt = e.fmt;
       if (e.fields !== undefined) d.fields = e.fields;
-      const problem = enrolled ? this.keyProblems.get(e.mac) : undefined;
+      const problem = enrolled ? this.pairingProblems.get(e.mac) : undefined;
       if (problem) d.error = problem;
       return d;
     });
@@ -246,7 +246,7 @@ export class BleAdapter implements RadioAdapter, BleControl {
       const e = this.table.get(mac);
       if (sameKey && e) this.guard.restore(e);
       else if (!sameKey) this.guard.forget(mac, e);
-      if (!sameKey) this.keyProblems.forget(mac);
+      if (!sameKey) this.pairingProblems.forget(mac);
     };
   }
 
@@ -297,8 +297,10 @@ export class BleAdapter implements RadioAdapter, BleControl {
       return;
     }
     entry.lastDecodeMs = nowMs;
-    const ctx: DecodeContext = {};
+    // `model` is for formats whose passive adverts do not say their model (decoders that know it read it)
+    const ctx: DecodeContext & { model?: string } = {};
     if (paired?.key) ctx.bindkey = paired.key;
+    if (paired?.model) ctx.model = paired.model;
     // only an authenticated counter may raise the bar: an unauthenticated advert is anyone's
     const last = this.guard.lastCounter(a.mac);
     if (last !== undefined) ctx.lastCounter = last;
@@ -310,7 +312,7 @@ export class BleAdapter implements RadioAdapter, BleControl {
     if (isFailure(result)) {
       entry.fmt = result.fmt;
       this.drops.count(result.error);
-      if (paired && (result.error === 'auth_failed' || result.error === 'no_key')) this.keyProblems.failed(a.mac, result.error, paired.name);
+      if (paired && isPairingProblem(result.error)) this.pairingProblems.failed(a.mac, result.error, paired.name);
       if (result.error === 'replay') this.guard.refused(entry, nowMs, advertSignature(a));
       return;
     }
@@ -342,7 +344,7 @@ export class BleAdapter implements RadioAdapter, BleControl {
     }
     entry.fmt = d.fmt;
     entry.fields = d.fields;
-    this.keyProblems.decoded(a.mac);
+    this.pairingProblems.decoded(a.mac);
     if (d.counter !== undefined) {
       entry.lastCounter = d.counter;
       entry.lastSig = sig;

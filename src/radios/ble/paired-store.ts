@@ -1,6 +1,6 @@
 import { promises as fsp } from 'node:fs';
 import { join } from 'node:path';
-import { formatMac, normaliseMac, type PairedDevice } from './pairing';
+import { formatMac, MODEL_ID, normaliseMac, type PairedDevice, type PairOptions } from './pairing';
 import { writeFileAtomic } from '../../util/atomic-file';
 
 export { normaliseMac } from './pairing';
@@ -9,6 +9,8 @@ export { normaliseMac } from './pairing';
 export interface PairedEntry {
   mac: string;
   name?: string;
+  /** Lowercase model id (`pair --model`), handed to decoders. */
+  model?: string;
   key?: Buffer;
   pairedAt: string;
 }
@@ -23,7 +25,7 @@ export function parseBindkey(input: string): Buffer {
 
 interface FileShape {
   version: 1;
-  devices: { mac: string; name?: string; key?: string; pairedAt: string }[];
+  devices: { mac: string; name?: string; model?: string; key?: string; pairedAt: string }[];
 }
 
 /**
@@ -70,8 +72,9 @@ export class PairedStore {
         const mac = normaliseMac(d.mac);
         const key = d.key === undefined || d.key === null ? undefined : parseBindkey(d.key);
         const name = typeof d.name === 'string' ? d.name : undefined;
+        const model = typeof d.model === 'string' && MODEL_ID.test(d.model) ? d.model.toLowerCase() : undefined;
         const pairedAt = typeof d.pairedAt === 'string' ? d.pairedAt : new Date(0).toISOString();
-        loaded.set(mac, { mac, name, key, pairedAt });
+        loaded.set(mac, { mac, name, key, pairedAt, ...(model ? { model } : {}) });
       }
       for (const [k, v] of loaded) this.devices.set(k, v);
       // a hand-made file may be readable by others: it holds bindkeys
@@ -101,15 +104,20 @@ export class PairedStore {
   }
 
   /** Enrols or re-enrols a device; validates MAC and key, persists, then takes effect. */
-  async pair(macInput: string, opts: { name?: string; key?: string } = {}): Promise<PairedDevice> {
+  async pair(macInput: string, opts: PairOptions = {}): Promise<PairedDevice> {
     const mac = normaliseMac(macInput);
     const key = opts.key === undefined || opts.key === '' ? undefined : parseBindkey(opts.key);
     if (opts.name !== undefined && (typeof opts.name !== 'string' || opts.name.length > 64)) {
       throw new Error('invalid name: at most 64 characters');
     }
     const before = this.devices.get(mac);
+    if (opts.model !== undefined && (typeof opts.model !== 'string' || !MODEL_ID.test(opts.model))) {
+      throw new Error('invalid model: letters, digits, . _ + - (at most 32), as docs/sensors.md names them');
+    }
     // pairing again (a new key, say) without --name keeps the name people know it by
     const entry: PairedEntry = { mac, name: opts.name ?? before?.name, key, pairedAt: new Date().toISOString() };
+    const model = opts.model?.toLowerCase() ?? before?.model;
+    if (model) entry.model = model;
     this.devices.set(mac, entry);
     try {
       await this.persist();
@@ -149,6 +157,7 @@ export class PairedStore {
       devices: [...this.devices.values()].map((d) => ({
         mac: d.mac,
         ...(d.name !== undefined ? { name: d.name } : {}),
+        ...(d.model !== undefined ? { model: d.model } : {}),
         ...(d.key ? { key: d.key.toString('hex') } : {}),
         pairedAt: d.pairedAt,
       })),
@@ -168,5 +177,11 @@ export class PairedStore {
 }
 
 function toPublic(e: PairedEntry): PairedDevice {
-  return { mac: formatMac(e.mac), ...(e.name !== undefined ? { name: e.name } : {}), hasKey: e.key !== undefined, pairedAt: e.pairedAt };
+  return {
+    mac: formatMac(e.mac),
+    ...(e.name !== undefined ? { name: e.name } : {}),
+    ...(e.model !== undefined ? { model: e.model } : {}),
+    hasKey: e.key !== undefined,
+    pairedAt: e.pairedAt,
+  };
 }

@@ -4,13 +4,18 @@
  * people read, `aa:bb:cc:dd:ee:ff` ({@link formatMac}); topics and readings keep 12 hex digits.
  */
 
-/** A paired sensor's last decoding problem: `auth_failed` (the bindkey is wrong) or `no_key` (it encrypts, no key given). */
-export type PairingProblem = 'auth_failed' | 'no_key';
+/**
+ * A paired sensor's last decoding problem that only pairing again fixes: `auth_failed` (the bindkey
+ * is wrong), `no_key` (it encrypts, no key given), `model_unknown` (its adverts do not say its model).
+ */
+export type PairingProblem = 'auth_failed' | 'no_key' | 'model_unknown';
 
 /** An enrolled BLE device as listed by `lowband devices` (never the key itself). */
 export interface PairedDevice {
   mac: string;
   name?: string;
+  /** Model id given at pairing, for sensors whose passive adverts do not say which model they are. */
+  model?: string;
   hasKey: boolean;
   pairedAt: string;
   /** Set while its adverts fail to decode for a reason only re-pairing fixes. */
@@ -30,9 +35,20 @@ export interface NearbyDevice {
   error?: PairingProblem;
 }
 
+/** What `pair` takes besides the MAC; `name` and `model` left out keep what an earlier pairing gave. */
+export interface PairOptions {
+  name?: string;
+  /** 32 hex digits. */
+  key?: string;
+  model?: string;
+}
+
+/** Model ids as decoders name them: a letter or digit, then letters, digits, `.`, `_`, `+`, `-`; at most 32. */
+export const MODEL_ID = /^[A-Za-z0-9][A-Za-z0-9._+-]{0,31}$/;
+
 /** What the BLE side offers the control API; `mac` arguments may be in any form {@link normaliseMac} takes. */
 export interface BleControl {
-  pair(mac: string, opts: { name?: string; key?: string }): Promise<PairedDevice>;
+  pair(mac: string, opts: PairOptions): Promise<PairedDevice>;
   unpair(mac: string): Promise<boolean>;
   devices(): PairedDevice[];
   nearby(): NearbyDevice[];

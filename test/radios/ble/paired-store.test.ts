@@ -113,3 +113,14 @@ test('pairing again without a name keeps the name (also across a reload); a new 
   assert.equal(reloaded.get('a4c138000001')?.name, 'greenhouse');
   assert.equal((await reloaded.pair('a4c138000001', { name: 'porch' })).name, 'porch');
 });
+
+test('pair --model: kept lowercase, persisted, kept when paired again without it; a bad one is refused', async (t) => {
+  const dir = tempDir();
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const store = await PairedStore.open(dir);
+  assert.equal((await store.pair('a4c138000001', { model: 'WoSensorTH' })).model, 'wosensorth');
+  assert.equal((await store.pair('a4c138000001', { name: 'cellar' })).model, 'wosensorth');
+  assert.equal((await PairedStore.open(dir)).get('a4c138000001')?.model, 'wosensorth');
+  await assert.rejects(store.pair('a4c138000001', { model: 'two words' }), /invalid model/);
+  assert.equal(store.get('a4c138000001')?.model, 'wosensorth', 'a refused pairing changes nothing');
+});

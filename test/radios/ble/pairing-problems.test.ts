@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { BTHOME_VECTOR } from '../../../hardware/emulators/ble/index';
 import { HANDLERS } from '../../../src/control/handlers';
 import type { GatewayServices, GatewayStatus } from '../../../src/control/protocol';
-import { KEY_PROBLEM_LOG_MS } from '../../../src/radios/ble/key-problems';
+import { PAIRING_PROBLEM_LOG_MS } from '../../../src/radios/ble/pairing-problems';
 import type { NearbyDevice, PairedDevice } from '../../../src/radios/ble/pairing';
 import { FakeClock, makeRig, waitFor, type Rig } from './helpers';
 
@@ -45,7 +45,7 @@ test('a wrong bindkey: one WARN naming the sensor (never the key) per interval, 
   assert.ok(!JSON.stringify([near, listed, st]).includes(WRONG_KEY));
 
   const failures = rig.adapter.status().drops.auth_failed ?? 0;
-  clock.advance(KEY_PROBLEM_LOG_MS);
+  clock.advance(PAIRING_PROBLEM_LOG_MS);
   rig.emu.advertiseAll();
   await waitFor(() => warnings(rig).length === 2, 'the next interval logs again');
   assert.equal(warnings(rig)[1].suppressed, failures - 1, 'with how many were held back (every failure but the logged one)');
@@ -82,4 +82,30 @@ test('an encrypting sensor paired without a key is marked no_key and logged, a s
   assert.match(rig.adapter.status().detail ?? '', /no_key: 54:48:e6:8f:80:a5/);
   assert.equal(await rig.adapter.unpair(MAC), true);
   assert.equal(rig.adapter.status().state, 'running', 'unpairing clears the mark');
+});
+
+test('pair --model reaches the decoder; a sensor whose model is unknown is marked model_unknown until paired with one', async (t) => {
+  const seen: (string | undefined)[] = [];
+  const rig = await makeRig({
+    sensors: [{ kind: 'ibeacon', mac: 'c0:ff:ee:00:00:02' }],
+    // stands in for a format whose passive adverts do not say the model (SwitchBot)
+    decode: (a, ctx) => {
+      const model = (ctx as { model?: string }).model;
+      seen.push(model);
+      return model === 'wosensorth' ? { fmt: 'switchbot', fields: { temperature: 20 }, payload: a.manufacturerData! } : { fmt: 'switchbot', error: 'model_unknown' };
+    },
+  });
+  t.after(() => rig.close());
+  await waitFor(() => running(rig), 'adapter running');
+  await rig.adapter.pair('c0ffee000002', { name: 'cellar' });
+  rig.emu.advertiseAll();
+  await waitFor(() => rig.adapter.devices()[0]?.error === 'model_unknown', 'marked model_unknown');
+  assert.match(warnings(rig)[0]?.msg ?? '', /^BLE sensor c0:ff:ee:00:00:02 \(cellar\) does not say which model it is .* --model$/);
+  const again = (await HANDLERS.pair({ mac: 'c0:ff:ee:00:00:02', model: 'WoSensorTH' }, services(rig))) as PairedDevice;
+  assert.deepEqual([again.name, again.model], ['cellar', 'wosensorth']);
+  rig.emu.advertiseAll();
+  await waitFor(() => rig.readings.length >= 1, 'decoded once the model is known');
+  assert.equal(seen.at(-1), 'wosensorth');
+  assert.equal(rig.adapter.devices()[0].error, undefined);
+  await assert.rejects(Promise.resolve().then(() => HANDLERS.pair({ mac: 'c0ffee000002', model: 'a b' }, services(rig))), /model: letters, digits/);
 });

@@ -2,26 +2,32 @@ import { RateLimitedLog, type Logger } from '../../util/log';
 import { formatMac, type PairingProblem } from './pairing';
 
 /** At most one WARN per sensor and problem this often: a sensor advertising every second must not fill the journal. */
-export const KEY_PROBLEM_LOG_MS = 10 * 60_000;
+export const PAIRING_PROBLEM_LOG_MS = 10 * 60_000;
 /** Sensors named in the status detail; the rest are counted. */
 const SHOWN = 5;
 
 const ADVICE: Record<PairingProblem, string> = {
   auth_failed: 'fails authentication: its bindkey is wrong (or someone sends frames in its name); pair it again with the right --key',
   no_key: 'sends encrypted adverts but was paired without a bindkey; pair it again with --key',
+  model_unknown: 'does not say which model it is in its adverts; pair it again with --model',
 };
+
+/** Whether a decoder's error is one that only pairing again fixes. */
+export function isPairingProblem(error: string): error is PairingProblem {
+  return Object.prototype.hasOwnProperty.call(ADVICE, error);
+}
 
 /**
  * Paired sensors whose adverts fail for a reason only re-pairing fixes (a wrong or missing
- * bindkey), so that this is never silent: a rate-limited WARN naming the sensor (never the key),
+ * bindkey, an unknown model), so that this is never silent: a rate-limited WARN naming the sensor (never the key),
  * and a mark that `scan`, `devices` and `status` show until an advert decodes again. Holds only
  * paired sensors (the adapter asks for no others), so it is bounded by the pairing list.
  */
-export class KeyProblems {
+export class PairingProblems {
   private readonly marks = new Map<string, PairingProblem>();
   private readonly rl: RateLimitedLog;
 
-  constructor(log: Logger, now: () => number, intervalMs = KEY_PROBLEM_LOG_MS) {
+  constructor(log: Logger, now: () => number, intervalMs = PAIRING_PROBLEM_LOG_MS) {
     this.rl = new RateLimitedLog(log, intervalMs, 1024, now);
   }
 
