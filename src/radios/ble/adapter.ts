@@ -312,7 +312,7 @@ export class BleAdapter implements RadioAdapter, BleControl {
     if (isFailure(result)) {
       entry.fmt = result.fmt;
       this.drops.count(result.error);
-      if (paired && isPairingProblem(result.error)) this.pairingProblems.failed(a.mac, result.error, paired.name);
+      if (paired && isPairingProblem(result.error)) this.pairingProblems.failed(a.mac, result.error, paired.name, entry.lastOkMs);
       if (result.error === 'replay') this.guard.refused(entry, nowMs, advertSignature(a));
       return;
     }
@@ -344,6 +344,7 @@ export class BleAdapter implements RadioAdapter, BleControl {
     }
     entry.fmt = d.fmt;
     entry.fields = d.fields;
+    entry.lastOkMs = this.clock.now();
     this.pairingProblems.decoded(a.mac);
     if (d.counter !== undefined) {
       entry.lastCounter = d.counter;

@@ -23,6 +23,8 @@ export interface DeviceEntry {
   lastSig?: string;
   /** Wall clock ms of the last decode attempt (nearby-only devices are decoded at most once a second). */
   lastDecodeMs?: number;
+  /** Wall clock ms of the last advert that decoded (a paired sensor that fails now and then still works). */
+  lastOkMs?: number;
 }
 
 /**
@@ -69,6 +71,7 @@ export class DeviceTable {
     this.lru.delete(mac);
     e.lastCounter = undefined;
     e.lastSig = undefined;
+    e.lastOkMs = undefined; // paired anew: what decoded before says nothing about the new key or model
     this.pinned.set(mac, e);
   }
 

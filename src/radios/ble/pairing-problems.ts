@@ -27,12 +27,17 @@ export class PairingProblems {
   private readonly marks = new Map<string, PairingProblem>();
   private readonly rl: RateLimitedLog;
 
-  constructor(log: Logger, now: () => number, intervalMs = PAIRING_PROBLEM_LOG_MS) {
+  constructor(log: Logger, private readonly now: () => number, private readonly intervalMs = PAIRING_PROBLEM_LOG_MS) {
     this.rl = new RateLimitedLog(log, intervalMs, 1024, now);
   }
 
-  /** An advert of the paired sensor `mac` (12 hex digits) failed with `problem`. */
-  failed(mac: string, problem: PairingProblem, name: string | undefined): void {
+  /**
+   * An advert of the paired sensor `mac` (12 hex digits) failed with `problem`. A sensor that
+   * decoded within the last interval (`lastOkMs`) is working: a stray failure (a SwitchBot's
+   * model-less advert between its full ones, a forged frame) is only counted, not marked.
+   */
+  failed(mac: string, problem: PairingProblem, name: string | undefined, lastOkMs: number | undefined): void {
+    if (lastOkMs !== undefined && this.now() - lastOkMs < this.intervalMs) return;
     this.marks.set(mac, problem);
     const shown = formatMac(mac);
     this.rl.warn(`${problem}:${mac}`, { mac: shown, ...(name ? { label: name } : {}), error: problem },

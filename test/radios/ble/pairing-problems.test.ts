@@ -109,3 +109,30 @@ test('pair --model reaches the decoder; a sensor whose model is unknown is marke
   assert.equal(rig.adapter.devices()[0].error, undefined);
   await assert.rejects(Promise.resolve().then(() => HANDLERS.pair({ mac: 'c0ffee000002', model: 'a b' }, services(rig))), /model: letters, digits/);
 });
+
+test('a sensor that decodes is working: a stray failure between good adverts is counted, not marked or logged', async (t) => {
+  const clock = new FakeClock();
+  let fail = false;
+  const rig = await makeRig({
+    clock,
+    sensors: [{ kind: 'ibeacon', mac: 'c0:ff:ee:00:00:03' }],
+    // a SwitchBot sends model-less adverts between full ones
+    decode: (a) => (fail ? { fmt: 'switchbot', error: 'model_unknown' } : { fmt: 'switchbot', fields: { temperature: 20 }, payload: a.manufacturerData! }),
+  });
+  t.after(() => rig.close());
+  await waitFor(() => running(rig), 'adapter running');
+  await rig.adapter.pair('c0ffee000003', {});
+  rig.emu.advertiseAll();
+  await waitFor(() => rig.readings.length >= 1, 'decoded');
+  fail = true;
+  rig.emu.advertiseAll();
+  await waitFor(() => (rig.adapter.status().drops.model_unknown ?? 0) >= 1, 'failure counted');
+  assert.equal(rig.adapter.devices()[0].error, undefined);
+  assert.equal(warnings(rig).length, 0);
+  assert.equal(rig.adapter.status().state, 'running');
+  // nothing decoded for a whole interval: now it is a problem
+  clock.advance(PAIRING_PROBLEM_LOG_MS);
+  rig.emu.advertiseAll();
+  await waitFor(() => rig.adapter.devices()[0].error === 'model_unknown', 'marked after an interval without a decode');
+  assert.equal(warnings(rig).length, 1);
+});
