@@ -2,9 +2,6 @@ import type { AdapterStatus } from '../radios/adapter';
 import type { SinkStatus } from '../sinks/sink';
 import type { BleControl } from '../radios/ble/pairing';
 
-// The BLE records the handlers pass on; they belong to the BLE side (src/radios/ble/pairing.ts).
-export type { BleControl, NearbyDevice, PairedDevice } from '../radios/ble/pairing';
-
 /**
  * Local control API: newline-delimited JSON over a unix socket (mode 0660, service group).
  * One request line `{"id":n,"cmd":"status","args":{...}}` gets one response line
@@ -19,6 +16,11 @@ export interface ControlRequest {
 export type ControlResponse =
   | { id?: number; ok: true; result: unknown }
   | { id?: number; ok: false; error: string };
+
+/** An enrolled BLE device as listed by `lowband devices` (never the key itself). */
+export type { PairedDevice } from '../radios/ble/pairing';
+/** Devices seen nearby, and what the BLE side offers: its records (src/radios/ble/pairing.ts), re-exported for the handlers. */
+export type { BleControl, NearbyDevice } from '../radios/ble/pairing';
 
 /** Whole-gateway snapshot for `lowband status` (schema documented in docs/status.md). */
 export interface GatewayStatus {
