@@ -1,5 +1,6 @@
 import type { AdapterStatus } from '../radios/adapter';
 import type { SinkStatus } from '../sinks/sink';
+import type { BleControl } from '../radios/ble/pairing';
 
 /**
  * Local control API: newline-delimited JSON over a unix socket (mode 0660, service group).
@@ -37,31 +38,9 @@ export interface ControlStatus {
 }
 
 /** An enrolled BLE device as listed by `lowband devices` (never the key itself). */
-export interface PairedDevice {
-  mac: string;
-  name?: string;
-  hasKey: boolean;
-  pairedAt: string;
-}
-
-/** A device seen nearby, for `lowband scan`. */
-export interface NearbyDevice {
-  mac: string;
-  name?: string;
-  fmt?: string;
-  rssi: number;
-  lastSeen: string;
-  paired: boolean;
-  fields?: Record<string, unknown>;
-}
-
-/** What the BLE side offers the control API. */
-export interface BleControl {
-  pair(mac: string, opts: { name?: string; key?: string }): Promise<PairedDevice>;
-  unpair(mac: string): Promise<boolean>;
-  devices(): PairedDevice[];
-  nearby(): NearbyDevice[];
-}
+export type { PairedDevice } from '../radios/ble/pairing';
+/** Devices seen nearby, and what the BLE side offers: its records (src/radios/ble/pairing.ts), re-exported for the handlers. */
+export type { BleControl, NearbyDevice } from '../radios/ble/pairing';
 
 /** Whole-gateway snapshot for `lowband status` (schema documented in docs/status.md). */
 export interface GatewayStatus {

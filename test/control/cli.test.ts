@@ -26,6 +26,7 @@ const ble: BleControl = {
   devices: () => [...paired.values()],
   nearby: (): NearbyDevice[] => [
     { mac: 'A4:C1:38:00:00:01', name: 'ATC_1', fmt: 'pvvx', rssi: -61, lastSeen: new Date().toISOString(), paired: false, fields: { temperature: 21.5, humidity: 40 } },
+    { mac: '5448e68f80a5', name: 'porch', fmt: 'bthome', rssi: -70, lastSeen: new Date().toISOString(), paired: true, fields: { temperature: 1 }, error: 'auth_failed' },
   ],
 };
 
@@ -80,19 +81,19 @@ test('status: tables, --json, and the config path finds the socket', async () =>
 test('pair, devices, scan, unpair; the key never appears in output', async () => {
   const p = await cli('pair', ['a4:c1:38:aa:bb:cc', '--name', 'porch', '--key', KEY, '--socket', sock]);
   assert.equal(p.code, 0, p.err);
-  assert.equal(p.out, 'paired A4:C1:38:AA:BB:CC (porch), with bindkey\n');
+  assert.equal(p.out, 'paired a4:c1:38:aa:bb:cc (porch), with bindkey\n');
   const d = await cli('devices', ['--socket', sock]);
-  assert.match(d.out, /A4:C1:38:AA:BB:CC\s+porch\s+yes/);
+  assert.match(d.out, /a4:c1:38:aa:bb:cc\s+porch\s+-\s+yes/);
   const dj = await cli('devices', ['--socket', sock, '--json']);
   assert.equal(JSON.parse(dj.out).length, 1);
   const s = await cli('scan', ['--seconds', '0', '--socket', sock]);
   assert.equal(s.code, 0, s.err);
-  assert.match(s.out, /A4:C1:38:00:00:01\s+ATC_1\s+pvvx\s+-61\s+\d+s ago\s+no\s+temperature=21\.5 humidity=40/);
+  assert.match(s.out, /a4:c1:38:00:00:01\s+ATC_1\s+pvvx\s+-61\s+\d+s ago\s+no\s+temperature=21\.5 humidity=40/);
   const u = await cli('unpair', ['A4:C1:38:AA:BB:CC', '--socket', sock]);
   assert.equal(u.code, 0);
   const again = await cli('unpair', ['A4:C1:38:AA:BB:CC', '--socket', sock]);
   assert.equal(again.code, 1);
-  assert.match(again.err, /was not paired/);
+  assert.match(again.err, /^lowband unpair: a4:c1:38:aa:bb:cc was not paired$/m, 'one MAC format for people everywhere');
   for (const r of [p, d, dj, s, u]) assert.ok(!(r.out + r.err).includes(KEY.slice(0, 12)), 'key leaked');
 });
 
@@ -101,6 +102,15 @@ test('usage errors exit 2, a missing gateway exits 1 with the reason', async () 
   const bad = await cli('pair', ['A4:C1:38:AA:BB:CC', '--key', 'secret-not-hex', '--socket', sock]);
   assert.equal(bad.code, 2);
   assert.ok(!bad.err.includes('secret-not-hex'));
+  // a bad MAC is the same kind of mistake as a bad key: the same exit code, before any request
+  for (const cmd of ['pair', 'unpair']) {
+    const badMac = await cli(cmd, ['A4:C1:38:AA:BB', '--socket', sock]);
+    assert.equal(badMac.code, 2, `${cmd} with a bad MAC`);
+    assert.match(badMac.err, /invalid MAC "A4:C1:38:AA:BB": expected 6 bytes as AA:BB:CC:DD:EE:FF/);
+  }
+  const badModel = await cli('pair', ['A4:C1:38:AA:BB:CC', '--model', 'no spaces', '--socket', sock]);
+  assert.equal(badModel.code, 2, 'a bad --model is bad usage too');
+  assert.equal(paired.size, 0, 'nothing reached the gateway');
   assert.equal((await cli('status', ['--bogus'])).code, 2);
   assert.equal((await cli('scan', ['--seconds', 'many', '--socket', sock])).code, 2);
   const cfg = join(dir, 'broken.yaml');
@@ -138,4 +148,19 @@ test('permission denied on the socket tells the user to join the lowband group',
     uid: 65534, gid: 65534, encoding: 'utf8', env: { PATH: process.env.PATH, HOME: '/nonexistent', TMPDIR: tmp },
   });
   assert.match(r.stdout, /^permission: permission denied on .*control\.sock: add your user to the lowband group/m, r.stderr);
+});
+
+test('a paired sensor that fails authentication is marked in devices and scan', async () => {
+  paired.set('54:48:e6:8f:80:a5', { mac: '5448E68F80A5', name: 'porch', hasKey: true, pairedAt: '2026-01-01T00:00:00.000Z', error: 'auth_failed' });
+  try {
+    const d = await cli('devices', ['--socket', sock]);
+    assert.equal(d.code, 0, d.err);
+    assert.match(d.out, /54:48:e6:8f:80:a5\s+porch\s+-\s+yes\s+\S+\s+auth_failed: wrong bindkey\? pair again with --key/);
+    const dj = JSON.parse((await cli('devices', ['--socket', sock, '--json'])).out) as PairedDevice[];
+    assert.deepEqual(dj.map((x) => [x.mac, x.error]), [['54:48:e6:8f:80:a5', 'auth_failed']]);
+    const s = await cli('scan', ['--seconds', '0', '--socket', sock]);
+    assert.match(s.out, /54:48:e6:8f:80:a5\s+porch\s+bthome\s+-70\s+\d+s ago\s+yes\s+auth_failed: wrong bindkey/);
+  } finally {
+    paired.clear();
+  }
 });

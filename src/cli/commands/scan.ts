@@ -1,5 +1,6 @@
 import { callFromCli } from '../../control/client';
-import type { NearbyDevice } from '../../control/protocol';
+import { formatMac, type NearbyDevice } from '../../radios/ble/pairing';
+import { problemText } from './devices';
 import { ago, table } from './status';
 import { controlOptions, parseCommand } from '../args';
 
@@ -17,7 +18,7 @@ export async function run(argv: string[]): Promise<number> {
   if (!p.values.json && seconds > 0) process.stderr.write(`listening for ${seconds} s...\n`);
   const r = await callFromCli(p.values, 'scan', { seconds }, seconds * 1000 + 5000);
   if ('exit' in r) return r.exit;
-  const list = r.result as NearbyDevice[];
+  const list = (r.result as NearbyDevice[]).map((d) => ({ ...d, mac: formatMac(d.mac) }));
   if (p.values.json) {
     process.stdout.write(JSON.stringify(list) + '\n');
     return 0;
@@ -37,7 +38,7 @@ export async function run(argv: string[]): Promise<number> {
         String(d.rssi),
         ago(Date.parse(d.lastSeen), now),
         d.paired ? 'yes' : 'no',
-        d.fields ? fieldsText(d.fields) : '-',
+        d.error ? problemText(d.error) : d.fields ? fieldsText(d.fields) : '-',
       ]),
     ),
   );

@@ -1,9 +1,11 @@
 import { callFromCli } from '../../control/client';
+import { formatMac } from '../../radios/ble/pairing';
 import { controlOptions, parseCommand } from '../args';
+import { macArgument } from './pair';
 
 const USAGE = 'usage: lowband unpair <MAC> [--config P] [--socket PATH]';
 
-/** `lowband unpair <MAC>`: removes an enrolled device; exit 1 when it was not enrolled. */
+/** `lowband unpair <MAC>`: removes an enrolled device; exit 1 when it was not enrolled, 2 for a bad MAC. */
 export async function run(argv: string[]): Promise<number> {
   const p = parseCommand('unpair', USAGE, argv, controlOptions, true);
   if (typeof p === 'number') return p;
@@ -11,13 +13,15 @@ export async function run(argv: string[]): Promise<number> {
     process.stderr.write(`${USAGE}\n`);
     return 2;
   }
-  const r = await callFromCli(p.values, 'unpair', { mac: p.positionals[0] }, 10_000);
+  const mac = macArgument('unpair', p.positionals[0]);
+  if (typeof mac === 'number') return mac;
+  const r = await callFromCli(p.values, 'unpair', { mac }, 10_000);
   if ('exit' in r) return r.exit;
-  const { mac, removed } = r.result as { mac: string; removed: boolean };
+  const { removed } = r.result as { mac: string; removed: boolean };
   if (!removed) {
-    process.stderr.write(`lowband unpair: ${mac} was not paired\n`);
+    process.stderr.write(`lowband unpair: ${formatMac(mac)} was not paired\n`);
     return 1;
   }
-  process.stdout.write(`unpaired ${mac}\n`);
+  process.stdout.write(`unpaired ${formatMac(mac)}\n`);
   return 0;
 }

@@ -1,13 +1,19 @@
+import { formatMac, MODEL_ID } from '../../radios/ble/pairing';
 import type { ControlHandler } from '../protocol';
-import { BadRequest, normaliseMac, optionalString } from './args';
-import { requireBle } from './ble';
+import { BadRequest, optionalString } from './args';
+import { macArg, requireBle } from './ble';
 
 const KEY = /^[0-9A-Fa-f]{32}$/;
 
-/** Enrols a BLE sensor; the optional bindkey is 16 bytes of hex and is never echoed back. */
+/**
+ * Enrols a BLE sensor; the optional bindkey is 16 bytes of hex and is never echoed back.
+ * Without `name` or `model`, a sensor paired again keeps the one it had.
+ */
 export const pair: ControlHandler = async (args, gw) => {
-  const mac = normaliseMac(args.mac);
+  const mac = macArg(args.mac);
   const name = optionalString(args, 'name');
+  const model = optionalString(args, 'model', 32);
+  if (model !== undefined && !MODEL_ID.test(model)) throw new BadRequest('model: letters, digits, . _ + - (a model id as docs/sensors.md names it)');
   const rawKey = args.key;
   let key: string | undefined;
   if (rawKey !== undefined && rawKey !== null) {
@@ -17,6 +23,6 @@ export const pair: ControlHandler = async (args, gw) => {
     }
     key = rawKey.toLowerCase();
   }
-  const d = await requireBle(gw).pair(mac, { name, key });
-  return { mac: d.mac, name: d.name, hasKey: d.hasKey, pairedAt: d.pairedAt };
+  const d = await requireBle(gw).pair(formatMac(mac), { name, key, ...(model ? { model } : {}) });
+  return { mac: formatMac(d.mac), name: d.name, ...(d.model ? { model: d.model } : {}), hasKey: d.hasKey, pairedAt: d.pairedAt };
 };

@@ -1,13 +1,16 @@
 import type { EventEmitter } from 'node:events';
 import type { Config } from '../../config/schema';
-import type { BleControl, NearbyDevice, PairedDevice } from '../../control/protocol';
 import { nowUs, type Reading } from '../../core/reading';
 import type { Logger } from '../../util/log';
 import { DropCounter, type AdapterState, type AdapterStatus, type RadioAdapter, type ReadingSink } from '../adapter';
 import { isFailure, type Advert, type DecodeContext, type Decoded, type DecodeResult } from './advert';
+import { advertSignature, ownCopy, rawPayload } from './advert-bytes';
 import { DeviceTable, type DeviceEntry } from './device-table';
+import { isPairingProblem, PairingProblems } from './pairing-problems';
 import { loadNoble, type HciSocketLike, type LoadedNoble, type LoadNobleOptions } from './noble-loader';
 import { PairedStore, type PairedEntry } from './paired-store';
+import { formatMac, normaliseMac, type BleControl, type NearbyDevice, type PairedDevice, type PairOptions } from './pairing';
+import { ReplayGuard } from './replay-guard';
 import { BleScanner, systemClock, type BleClock, type ScannerStatus } from './scanner';
 
 /** The `ble` config section. */
@@ -37,37 +40,12 @@ export interface BleAdapterOptions {
   watchdogMs?: number;
   /** A store shared with someone else; otherwise opened from `stateDir`. */
   store?: PairedStore;
+  /** How often changed replay counters are written (default 5 s; close() always writes). */
+  counterFlushMs?: number;
 }
-
-/** A counter refused as a replay this many times over this long means the sensor restarted. */
-const SENSOR_RESTART_REFUSALS = 5;
-const SENSOR_RESTART_MS = 60_000;
 
 /** Devices that are not forwarded are decoded at most this often, only to show them in `scan`. */
 const NEARBY_DECODE_MS = 1000;
-
-function ownCopy(b: Buffer): Buffer {
-  // payloads are slices of HCI event buffers (or of a shared pool slab); keep only our bytes
-  const c = Buffer.allocUnsafeSlow(b.length);
-  b.copy(c);
-  return c;
-}
-
-/** The bytes an advert carries (for "same advert again" before decoding). */
-function advertSignature(a: Advert): string {
-  let s = a.manufacturerData ? a.manufacturerData.toString('hex') : '';
-  for (const sd of a.serviceData) s += `|${sd.uuid}:${sd.data.toString('hex')}`;
-  return s;
-}
-
-/** Raw payload of an undecodable advert: manufacturer data (with company id), else service data with its UUID as on air. */
-function rawPayload(a: Advert): Buffer | undefined {
-  if (a.manufacturerData && a.manufacturerData.length > 0) return a.manufacturerData;
-  const sd = a.serviceData[0];
-  if (!sd) return undefined;
-  const uuid = Buffer.from(sd.uuid, 'hex').reverse();
-  return Buffer.concat([uuid, sd.data]);
-}
 
 let registryDecode: AdvertDecodeFn | undefined | null = null;
 /** The decoder registry, loaded on first use so the scanner works (raw) even if it is missing. */
@@ -102,6 +80,8 @@ export class BleAdapter implements RadioAdapter, BleControl {
   private store?: PairedStore;
   private storeOpening?: Promise<PairedStore>;
   private readonly clock: BleClock;
+  private readonly guard: ReplayGuard;
+  private readonly pairingProblems: PairingProblems;
   private readonly decodeFn: () => AdvertDecodeFn | undefined;
 
   constructor(private readonly opts: BleAdapterOptions) {
@@ -109,6 +89,9 @@ export class BleAdapter implements RadioAdapter, BleControl {
     this.table = new DeviceTable(opts.config.max_devices);
     this.clock = opts.clock ?? systemClock;
     this.decodeFn = opts.decode ? () => opts.decode : () => loadRegistry(opts.log);
+    const log = opts.log.child({ adapter: this.name });
+    this.guard = new ReplayGuard(opts.stateDir, log, this.drops, opts.counterFlushMs);
+    this.pairingProblems = new PairingProblems(log, () => this.clock.now());
     if (opts.store) this.attachStore(opts.store);
   }
 
@@ -117,7 +100,12 @@ export class BleAdapter implements RadioAdapter, BleControl {
     this.emit = emit;
     this.state = 'starting';
     this.detail = undefined;
-    await this.openStore();
+    const store = await this.openStore();
+    this.guard.open((mac) => store.get(mac) !== undefined);
+    for (const d of store.list()) {
+      const e = this.table.get(normaliseMac(d.mac));
+      if (e) this.guard.restore(e);
+    }
     if (!this.opts.config.enabled) {
       this.state = 'stopped';
       this.detail = 'disabled in config';
@@ -149,6 +137,7 @@ export class BleAdapter implements RadioAdapter, BleControl {
     this.loaded?.dispose();
     this.loaded = undefined;
     this.emit = undefined;
+    this.guard.close();
     this.state = 'stopped';
   }
 
@@ -157,6 +146,7 @@ export class BleAdapter implements RadioAdapter, BleControl {
     const s: AdapterStatus = { name: this.name, kind: 'ble', state: this.state, received: this.received, drops: { ...this.drops.byCause } };
     const malformed = this.loaded?.stats?.malformedHci ?? 0;
     if (malformed > 0) s.drops.hci_malformed = malformed;
+    if (this.guard.store.failures > 0) s.drops.counter_store_error = this.guard.store.failures;
     let detail = this.detail;
     if (this.scanner) {
       const r = this.scanner.restarts;
@@ -165,6 +155,13 @@ export class BleAdapter implements RadioAdapter, BleControl {
         `${this.store?.size ?? 0} paired, ${this.table.size} known` +
         (restarts ? `; scan restarts ${restarts} (stop ${r.scanStop}, power ${r.powerCycle}, watchdog ${r.watchdog})` : '') +
         (this.detail ? `; ${this.detail}` : '');
+    }
+    // Each is an alarm, not just a counter: replay protection after the next restart is at
+    // stake, or every reading of a paired sensor is being lost until someone re-pairs it.
+    for (const alarm of [this.guard.alarm, this.pairingProblems.summary((mac) => this.store?.get(mac)?.name)]) {
+      if (!alarm) continue;
+      if (s.state === 'running' || s.state === 'starting') s.state = 'degraded';
+      detail = detail ? `${detail}; ${alarm}` : alarm;
     }
     if (detail) s.detail = detail;
     if (this.lastHeardUs !== undefined) s.lastHeardUs = this.lastHeardUs;
@@ -179,7 +176,7 @@ export class BleAdapter implements RadioAdapter, BleControl {
   // ---- BleControl ----
 
   /** Enrols a device; effective for the next advert. */
-  async pair(mac: string, opts: { name?: string; key?: string }): Promise<PairedDevice> {
+  async pair(mac: string, opts: PairOptions): Promise<PairedDevice> {
     const store = await this.openStore();
     return store.pair(mac, opts);
   }
@@ -192,7 +189,10 @@ export class BleAdapter implements RadioAdapter, BleControl {
 
   /** Enrolled devices, never with keys. */
   devices(): PairedDevice[] {
-    return this.store?.list() ?? [];
+    return (this.store?.list() ?? []).map((d) => {
+      const problem = this.pairingProblems.get(normaliseMac(d.mac));
+      return problem ? { ...d, error: problem } : d;
+    });
   }
 
   /** Devices heard recently (bounded by `max_devices`), most recent first. */
@@ -200,7 +200,7 @@ export class BleAdapter implements RadioAdapter, BleControl {
     return this.table.entries().map((e) => {
       const enrolled = this.store?.get(e.mac);
       const d: NearbyDevice = {
-        mac: e.mac,
+        mac: formatMac(e.mac),
         rssi: e.rssi,
         lastSeen: new Date(e.lastSeenMs).toISOString(),
         paired: enrolled !== undefined,
@@ -210,6 +210,8 @@ export class BleAdapter implements RadioAdapter, BleControl {
       if (name !== undefined) d.name = name;
       if (e.fmt !== undefined) d.fmt = e.fmt;
       if (e.fields !== undefined) d.fields = e.fields;
+      const problem = enrolled ? this.pairingProblems.get(e.mac) : undefined;
+      if (problem) d.error = problem;
       return d;
     });
   }
@@ -233,12 +235,18 @@ export class BleAdapter implements RadioAdapter, BleControl {
 
   private attachStore(store: PairedStore): void {
     this.store = store;
-    for (const d of store.list()) this.table.pin(d.mac);
+    for (const d of store.list()) this.table.pin(normaliseMac(d.mac));
     const previous = store.onChange;
-    store.onChange = (mac, entry) => {
-      previous?.(mac, entry);
+    store.onChange = (mac, entry, before) => {
+      previous?.(mac, entry, before);
       if (entry) this.table.pin(mac);
       else this.table.unpin(mac);
+      // unpairing or a new key (or none) starts the counter afresh; the same key keeps it
+      const sameKey = entry !== undefined && before !== undefined && (entry.key === before.key || !!(entry.key && before.key?.equals(entry.key)));
+      const e = this.table.get(mac);
+      if (sameKey && e) this.guard.restore(e);
+      else if (!sameKey) this.guard.forget(mac, e);
+      if (!sameKey) this.pairingProblems.forget(mac);
     };
   }
 
@@ -274,7 +282,7 @@ export class BleAdapter implements RadioAdapter, BleControl {
       if (!decode || (entry.lastDecodeMs !== undefined && nowMs - entry.lastDecodeMs < NEARBY_DECODE_MS)) return;
       if (a.serviceData.length === 0 && !a.manufacturerData) return;
       entry.lastDecodeMs = nowMs;
-      const r = this.safeDecode(decode, a, { lastCounter: entry.lastCounter });
+      const r = this.safeDecode(decode, a, {});
       if (r) {
         entry.fmt = r.fmt;
         if (!isFailure(r)) entry.fields = r.fields;
@@ -289,9 +297,13 @@ export class BleAdapter implements RadioAdapter, BleControl {
       return;
     }
     entry.lastDecodeMs = nowMs;
-    const ctx: DecodeContext = {};
+    // `model` is for formats whose passive adverts do not say their model (decoders that know it read it)
+    const ctx: DecodeContext & { model?: string } = {};
     if (paired?.key) ctx.bindkey = paired.key;
-    if (entry.lastCounter !== undefined) ctx.lastCounter = entry.lastCounter;
+    if (paired?.model) ctx.model = paired.model;
+    // only an authenticated counter may raise the bar: an unauthenticated advert is anyone's
+    const last = this.guard.lastCounter(a.mac);
+    if (last !== undefined) ctx.lastCounter = last;
     const result = decode ? this.safeDecode(decode, a, ctx) : undefined;
     if (result === undefined) {
       this.forwardRaw(a, paired, entry);
@@ -300,8 +312,17 @@ export class BleAdapter implements RadioAdapter, BleControl {
     if (isFailure(result)) {
       entry.fmt = result.fmt;
       this.drops.count(result.error);
-      if (result.error === 'replay') this.noteReplay(entry, nowMs, advertSignature(a));
+      if (paired && isPairingProblem(result.error)) this.pairingProblems.failed(a.mac, result.error, paired.name, entry.lastOkMs);
+      if (result.error === 'replay') this.guard.refused(entry, nowMs, advertSignature(a));
       return;
+    }
+    if (result.authenticated && result.counter !== undefined) {
+      const verdict = this.guard.judge(a.mac, result.fmt, result.counter);
+      if (verdict !== 'fresh') {
+        this.drops.count(verdict);
+        if (verdict === 'replay') this.guard.refused(entry, nowMs, advertSignature(a));
+        return;
+      }
     }
     this.forwardDecoded(a, result, entry, sig ?? (result.counter !== undefined ? advertSignature(a) : undefined));
   }
@@ -315,44 +336,22 @@ export class BleAdapter implements RadioAdapter, BleControl {
     }
   }
 
-  /**
-   * A sensor whose counter went backwards and stays there restarted (new battery): after
-   * SENSOR_RESTART_REFUSALS refusals spanning SENSOR_RESTART_MS with nothing accepted in
-   * between, its counter is accepted afresh. A replaying attacker cannot trigger this while
-   * the genuine sensor is heard: every genuine frame clears the streak.
-   */
-  private noteReplay(entry: DeviceEntry, nowMs: number, sig: string): void {
-    if (sig === entry.replaySig) return; // a repeat of the same advert is one measurement
-    entry.replaySig = sig;
-    entry.replayStreak = (entry.replayStreak ?? 0) + 1;
-    entry.replaySinceMs ??= nowMs;
-    if (entry.replayStreak < SENSOR_RESTART_REFUSALS || nowMs - entry.replaySinceMs < SENSOR_RESTART_MS) return;
-    this.opts.log.warn(
-      { adapter: this.name, mac: entry.mac, lastCounter: entry.lastCounter, refusals: entry.replayStreak },
-      'BLE sensor counter went back and stayed back (restarted, new battery?): accepting its new counter',
-    );
-    this.drops.count('counter_reset');
-    entry.lastCounter = undefined;
-    entry.lastSig = undefined;
-    entry.replayStreak = undefined;
-    entry.replaySinceMs = undefined;
-    entry.replaySig = undefined;
-  }
-
   private forwardDecoded(a: Advert, d: Decoded, entry: DeviceEntry, sig: string | undefined): void {
-    entry.replayStreak = undefined;
-    entry.replaySinceMs = undefined;
-    entry.replaySig = undefined;
     if (d.counter !== undefined && d.counter === entry.lastCounter) {
+      this.guard.clearStreak(entry);
       this.drops.count('duplicate');
       return;
     }
     entry.fmt = d.fmt;
     entry.fields = d.fields;
+    entry.lastOkMs = this.clock.now();
+    this.pairingProblems.decoded(a.mac);
     if (d.counter !== undefined) {
       entry.lastCounter = d.counter;
       entry.lastSig = sig;
     }
+    if (d.authenticated && d.counter !== undefined) this.guard.accepted(entry, d.fmt, d.counter, sig);
+    else this.guard.clearStreak(entry);
     const raw = ownCopy(d.payload);
     const reading: Reading = { radio: 'ble', device: a.mac, src: this.name, raw, timeUs: nowUs(), rssi: a.rssi, fmt: d.fmt, fields: d.fields };
     if (d.authenticated !== undefined) reading.authenticated = d.authenticated;

@@ -1,4 +1,6 @@
 import type { FieldValue } from '../../core/reading';
+import { BoundedMap } from '../../util/bounded-map';
+import { DropCounter } from '../../util/drop-counter';
 
 /** What the gateway remembers about one BLE address. */
 export interface DeviceEntry {
@@ -21,59 +23,55 @@ export interface DeviceEntry {
   lastSig?: string;
   /** Wall clock ms of the last decode attempt (nearby-only devices are decoded at most once a second). */
   lastDecodeMs?: number;
+  /** Wall clock ms of the last advert that decoded (a paired sensor that fails now and then still works). */
+  lastOkMs?: number;
 }
 
 /**
- * Per-device state with bounded memory: an LRU of at most `maxDevices` entries for everything
- * heard (rotating random addresses churn through it), plus pinned entries for enrolled devices
- * that are never evicted, so their replay counters survive a flood of strangers.
+ * Per-device state with bounded memory: a {@link BoundedMap} of at most `maxDevices` entries for
+ * everything heard (rotating random addresses churn through it), plus pinned entries for enrolled
+ * devices that are never evicted, so their replay counters survive a flood of strangers.
  */
 export class DeviceTable {
-  private readonly lru = new Map<string, DeviceEntry>();
+  private readonly lru: BoundedMap<string, DeviceEntry>;
   private readonly pinned = new Map<string, DeviceEntry>();
-  /** Entries evicted from the LRU so far. */
-  evicted = 0;
+  /** Entries forgotten to make room for newer ones (`evicted`): strangers, never enrolled devices. */
+  readonly forgotten = new DropCounter();
 
-  constructor(private readonly maxDevices: number) {
+  constructor(maxDevices: number) {
     if (!(maxDevices >= 1)) throw new Error('maxDevices must be at least 1');
+    this.lru = new BoundedMap(maxDevices, () => this.forgotten.count('evicted'));
+  }
+
+  /** Entries evicted so far. */
+  get evicted(): number {
+    return this.forgotten.byCause.evicted ?? 0;
   }
 
   /** Entry for `mac`, created if new; refreshes its LRU position. */
   touch(mac: string, nowMs: number, rssi: number): DeviceEntry {
-    let e = this.pinned.get(mac);
-    if (e) {
-      e.lastSeenMs = nowMs;
-      e.rssi = rssi;
-      return e;
-    }
-    e = this.lru.get(mac);
-    if (e) {
-      this.lru.delete(mac);
-    } else {
+    let e = this.pinned.get(mac) ?? this.lru.get(mac);
+    if (!e) {
       e = { mac, rssi, lastSeenMs: nowMs };
-      while (this.lru.size >= this.maxDevices) {
-        const oldest = this.lru.keys().next().value as string;
-        this.lru.delete(oldest);
-        this.evicted++;
-      }
+      this.lru.set(mac, e);
     }
     e.lastSeenMs = nowMs;
     e.rssi = rssi;
-    this.lru.set(mac, e);
     return e;
   }
 
   /** Entry without refreshing it. */
   get(mac: string): DeviceEntry | undefined {
-    return this.pinned.get(mac) ?? this.lru.get(mac);
+    return this.pinned.get(mac) ?? this.lru.peek(mac);
   }
 
   /** Keeps `mac` regardless of LRU pressure (enrolled device); resets its counter state. */
   pin(mac: string): void {
-    const e = this.lru.get(mac) ?? this.pinned.get(mac) ?? { mac, rssi: -127, lastSeenMs: 0 };
+    const e = this.lru.peek(mac) ?? this.pinned.get(mac) ?? { mac, rssi: -127, lastSeenMs: 0 };
     this.lru.delete(mac);
     e.lastCounter = undefined;
     e.lastSig = undefined;
+    e.lastOkMs = undefined; // paired anew: what decoded before says nothing about the new key or model
     this.pinned.set(mac, e);
   }
 
@@ -84,13 +82,7 @@ export class DeviceTable {
     this.pinned.delete(mac);
     e.lastCounter = undefined;
     e.lastSig = undefined;
-    if (e.lastSeenMs > 0) {
-      this.lru.set(mac, e);
-      while (this.lru.size > this.maxDevices) {
-        this.lru.delete(this.lru.keys().next().value as string);
-        this.evicted++;
-      }
-    }
+    if (e.lastSeenMs > 0) this.lru.set(mac, e);
   }
 
   /** Number of entries (LRU plus pinned). */

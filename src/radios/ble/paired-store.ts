@@ -1,25 +1,18 @@
 import { promises as fsp } from 'node:fs';
 import { join } from 'node:path';
-import type { PairedDevice } from '../../control/protocol';
+import { formatMac, MODEL_ID, normaliseMac, type PairedDevice, type PairOptions } from './pairing';
 import { writeFileAtomic } from '../../util/atomic-file';
+
+export { normaliseMac } from './pairing';
 
 /** An enrolled device as held in memory (the key never leaves this module except to decoders). */
 export interface PairedEntry {
   mac: string;
   name?: string;
+  /** Lowercase model id (`pair --model`), handed to decoders. */
+  model?: string;
   key?: Buffer;
   pairedAt: string;
-}
-
-/**
- * Normalises a MAC written as `AA:BB:CC:DD:EE:FF`, `AA-BB-...` or `aabbccddeeff` to 12 lowercase
- * hex digits. Throws an Error with a clear message otherwise.
- */
-export function normaliseMac(input: string): string {
-  const s = String(input ?? '').trim();
-  const ok = /^[0-9a-fA-F]{12}$/.test(s) || /^[0-9a-fA-F]{2}([:-])[0-9a-fA-F]{2}(\1[0-9a-fA-F]{2}){4}$/.test(s);
-  if (!ok) throw new Error(`invalid MAC "${s.slice(0, 40)}": expected 6 bytes as AA:BB:CC:DD:EE:FF, AA-BB-CC-DD-EE-FF or aabbccddeeff`);
-  return s.replace(/[:-]/g, '').toLowerCase();
 }
 
 /** Parses a 16-byte bindkey given as 32 hex digits. Throws a clear Error (never echoing the key). */
@@ -32,7 +25,7 @@ export function parseBindkey(input: string): Buffer {
 
 interface FileShape {
   version: 1;
-  devices: { mac: string; name?: string; key?: string; pairedAt: string }[];
+  devices: { mac: string; name?: string; model?: string; key?: string; pairedAt: string }[];
 }
 
 /**
@@ -45,7 +38,7 @@ export class PairedStore {
   /** Set when the file could not be loaded: why, and where the bad file was moved. */
   loadError?: string;
   /** Called after every successful change (the adapter pins/unpins devices). */
-  onChange?: (mac: string, entry: PairedEntry | undefined) => void;
+  onChange?: (mac: string, entry: PairedEntry | undefined, before: PairedEntry | undefined) => void;
 
   private constructor(readonly file: string) {}
 
@@ -79,8 +72,9 @@ export class PairedStore {
         const mac = normaliseMac(d.mac);
         const key = d.key === undefined || d.key === null ? undefined : parseBindkey(d.key);
         const name = typeof d.name === 'string' ? d.name : undefined;
+        const model = typeof d.model === 'string' && MODEL_ID.test(d.model) ? d.model.toLowerCase() : undefined;
         const pairedAt = typeof d.pairedAt === 'string' ? d.pairedAt : new Date(0).toISOString();
-        loaded.set(mac, { mac, name, key, pairedAt });
+        loaded.set(mac, { mac, name, key, pairedAt, ...(model ? { model } : {}) });
       }
       for (const [k, v] of loaded) this.devices.set(k, v);
       // a hand-made file may be readable by others: it holds bindkeys
@@ -110,14 +104,20 @@ export class PairedStore {
   }
 
   /** Enrols or re-enrols a device; validates MAC and key, persists, then takes effect. */
-  async pair(macInput: string, opts: { name?: string; key?: string } = {}): Promise<PairedDevice> {
+  async pair(macInput: string, opts: PairOptions = {}): Promise<PairedDevice> {
     const mac = normaliseMac(macInput);
     const key = opts.key === undefined || opts.key === '' ? undefined : parseBindkey(opts.key);
     if (opts.name !== undefined && (typeof opts.name !== 'string' || opts.name.length > 64)) {
       throw new Error('invalid name: at most 64 characters');
     }
-    const entry: PairedEntry = { mac, name: opts.name, key, pairedAt: new Date().toISOString() };
     const before = this.devices.get(mac);
+    if (opts.model !== undefined && (typeof opts.model !== 'string' || !MODEL_ID.test(opts.model))) {
+      throw new Error('invalid model: letters, digits, . _ + - (at most 32), as docs/sensors.md names them');
+    }
+    // pairing again (a new key, say) without --name keeps the name people know it by
+    const entry: PairedEntry = { mac, name: opts.name ?? before?.name, key, pairedAt: new Date().toISOString() };
+    const model = opts.model?.toLowerCase() ?? before?.model;
+    if (model) entry.model = model;
     this.devices.set(mac, entry);
     try {
       await this.persist();
@@ -126,7 +126,7 @@ export class PairedStore {
       else this.devices.delete(mac);
       throw err;
     }
-    this.onChange?.(mac, entry);
+    this.onChange?.(mac, entry, before);
     return toPublic(entry);
   }
 
@@ -142,7 +142,7 @@ export class PairedStore {
       this.devices.set(mac, before);
       throw err;
     }
-    this.onChange?.(mac, undefined);
+    this.onChange?.(mac, undefined, before);
     return true;
   }
 
@@ -157,6 +157,7 @@ export class PairedStore {
       devices: [...this.devices.values()].map((d) => ({
         mac: d.mac,
         ...(d.name !== undefined ? { name: d.name } : {}),
+        ...(d.model !== undefined ? { model: d.model } : {}),
         ...(d.key ? { key: d.key.toString('hex') } : {}),
         pairedAt: d.pairedAt,
       })),
@@ -176,5 +177,11 @@ export class PairedStore {
 }
 
 function toPublic(e: PairedEntry): PairedDevice {
-  return { mac: e.mac, ...(e.name !== undefined ? { name: e.name } : {}), hasKey: e.key !== undefined, pairedAt: e.pairedAt };
+  return {
+    mac: formatMac(e.mac),
+    ...(e.name !== undefined ? { name: e.name } : {}),
+    ...(e.model !== undefined ? { model: e.model } : {}),
+    hasKey: e.key !== undefined,
+    pairedAt: e.pairedAt,
+  };
 }

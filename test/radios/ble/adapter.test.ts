@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { BTHOME_VECTOR, OPCODES } from '../../../hardware/emulators/ble/index';
 import { FakeClock, makeRig, waitFor } from './helpers';
 import { stubDecode } from './stub-decoder';
+import { formatMac } from '../../../src/radios/ble/pairing';
 
 const running = (rig: { adapter: { status(): { state: string } } }) => rig.adapter.status().state === 'running';
 
@@ -37,7 +38,7 @@ test('every emulated sensor gives readings with fmt/fields, only once paired', a
     await waitFor(() => rig.adapter.nearby().length === 5, 'all five sensors nearby');
     assert.equal(rig.readings.length, 0, 'nothing forwarded before pairing (forward=paired)');
     const fmts = Object.fromEntries(rig.adapter.nearby().map((d) => [d.mac, d.fmt]));
-    assert.equal(fmts[BTHOME_VECTOR.mac], 'bthome', 'encrypted BTHome recognised even without key');
+    assert.equal(fmts[formatMac(BTHOME_VECTOR.mac)], 'bthome', 'encrypted BTHome recognised even without key');
 
     for (const s of rig.emu.sensors) await rig.adapter.pair(s.mac, { name: s.name, ...(s.key ? { key: s.key } : {}) });
     rig.emu.advertiseAll();
@@ -70,7 +71,7 @@ test('every emulated sensor gives readings with fmt/fields, only once paired', a
     assert.equal(keys.size, counterReadings.length, 'no counter forwarded twice');
     const listed = JSON.stringify(rig.adapter.devices());
     assert.ok(!listed.includes(BTHOME_VECTOR.key), 'devices() never shows keys');
-    assert.ok(rig.adapter.devices().find((d) => d.mac === BTHOME_VECTOR.mac)?.hasKey);
+    assert.ok(rig.adapter.devices().find((d) => d.mac === formatMac(BTHOME_VECTOR.mac))?.hasKey, 'devices() prints MACs as aa:bb:cc:dd:ee:ff');
   } finally {
     await rig.close();
   }
@@ -82,10 +83,10 @@ test('pair at runtime takes effect at once; unpair stops readings', async () => 
   try {
     await waitFor(() => running(rig), 'adapter running');
     rig.emu.start();
-    await waitFor(() => rig.adapter.nearby().some((d) => d.mac === mac), 'sensor heard');
+    await waitFor(() => rig.adapter.nearby().some((d) => d.mac === 'a4:c1:38:00:00:01'), 'sensor heard');
     assert.equal(rig.readings.length, 0);
     const dev = await rig.adapter.pair('A4-C1-38-00-00-01', { name: 'kitchen' });
-    assert.deepEqual({ mac: dev.mac, name: dev.name, hasKey: dev.hasKey }, { mac, name: 'kitchen', hasKey: false });
+    assert.deepEqual({ mac: dev.mac, name: dev.name, hasKey: dev.hasKey }, { mac: 'a4:c1:38:00:00:01', name: 'kitchen', hasKey: false });
     await waitFor(() => rig.byDevice(mac).length >= 3, 'readings after pairing');
     assert.equal(await rig.adapter.unpair('a4:c1:38:00:00:01'), true);
     const n = rig.byDevice(mac).length;

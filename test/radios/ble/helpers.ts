@@ -70,6 +70,7 @@ export async function makeRig(o: {
   watchdogMs?: number;
   decode?: BleAdapterOptions['decode'] | null;
   stateDir?: string;
+  counterFlushMs?: number;
 } = {}): Promise<Rig> {
   const stateDir = o.stateDir ?? mkdtempSync(join(tmpdir(), 'lowband-ble-'));
   const ownsDir = o.stateDir === undefined;
@@ -78,7 +79,7 @@ export async function makeRig(o: {
   let loaded: LoadedNoble | undefined;
   const config: BleConfig = { enabled: true, hci: 0, forward: 'paired', min_rssi: -100, watchdog_s: 120, max_devices: 2048, emulate: false, ...o.config };
   const adapter = new BleAdapter({
-    config, stateDir, log, socket: emu.socket, clock: o.clock, watchdogMs: o.watchdogMs,
+    config, stateDir, log, socket: emu.socket, clock: o.clock, watchdogMs: o.watchdogMs, counterFlushMs: o.counterFlushMs,
     decode: o.decode === null ? undefined : (o.decode ?? stubDecode),
     load: (opts) => {
       const r = loadNoble(opts);

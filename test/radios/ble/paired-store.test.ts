@@ -31,7 +31,7 @@ test('pair persists atomically with mode 0600; reload; list() never holds keys; 
     assert.equal(store.loadError, undefined);
     assert.deepEqual(store.list(), []);
     const d = await store.pair('54:48:E6:8F:80:A5', { name: 'enc', key: KEY });
-    assert.deepEqual({ mac: d.mac, name: d.name, hasKey: d.hasKey }, { mac: '5448e68f80a5', name: 'enc', hasKey: true });
+    assert.deepEqual({ mac: d.mac, name: d.name, hasKey: d.hasKey }, { mac: '54:48:e6:8f:80:a5', name: 'enc', hasKey: true });
     await store.pair('a4-c1-38-00-00-01', {});
     const file = join(dir, 'paired.json');
     assert.equal(statSync(file).mode & 0o777, 0o600);
@@ -39,7 +39,7 @@ test('pair persists atomically with mode 0600; reload; list() never holds keys; 
     assert.ok(readFileSync(file, 'utf8').includes(KEY), 'the key is persisted');
     const listed = JSON.stringify(store.list());
     assert.ok(!listed.includes(KEY) && !listed.includes('"key"'), 'list() has no keys');
-    assert.deepEqual(store.list().map((x) => [x.mac, x.hasKey]), [['5448e68f80a5', true], ['a4c138000001', false]]);
+    assert.deepEqual(store.list().map((x) => [x.mac, x.hasKey]), [['54:48:e6:8f:80:a5', true], ['a4:c1:38:00:00:01', false]]);
 
     const again = await PairedStore.open(dir);
     assert.equal(again.get('5448e68f80a5')?.key?.toString('hex'), KEY);
@@ -100,4 +100,27 @@ test('a hand-written paired.json readable by others is narrowed to 0600 on load'
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('pairing again without a name keeps the name (also across a reload); a new name replaces it', async (t) => {
+  const dir = tempDir();
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const store = await PairedStore.open(dir);
+  await store.pair('a4:c1:38:00:00:01', { name: 'greenhouse' });
+  const again = await store.pair('A4C138000001', { key: KEY });
+  assert.deepEqual([again.mac, again.name, again.hasKey], ['a4:c1:38:00:00:01', 'greenhouse', true]);
+  const reloaded = await PairedStore.open(dir);
+  assert.equal(reloaded.get('a4c138000001')?.name, 'greenhouse');
+  assert.equal((await reloaded.pair('a4c138000001', { name: 'porch' })).name, 'porch');
+});
+
+test('pair --model: kept lowercase, persisted, kept when paired again without it; a bad one is refused', async (t) => {
+  const dir = tempDir();
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const store = await PairedStore.open(dir);
+  assert.equal((await store.pair('a4c138000001', { model: 'WoSensorTH' })).model, 'wosensorth');
+  assert.equal((await store.pair('a4c138000001', { name: 'cellar' })).model, 'wosensorth');
+  assert.equal((await PairedStore.open(dir)).get('a4c138000001')?.model, 'wosensorth');
+  await assert.rejects(store.pair('a4c138000001', { model: 'two words' }), /invalid model/);
+  assert.equal(store.get('a4c138000001')?.model, 'wosensorth', 'a refused pairing changes nothing');
 });
