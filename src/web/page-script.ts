@@ -180,7 +180,7 @@ function renderStatus(s) {
 }
 
 // The gateway's ids are bare hex; people read and type MACs with colons.
-function macText(m) { return /^[0-9a-f]{12}$/i.test(m) ? m.toUpperCase().match(/../g).join(':') : m; }
+function macText(m) { return /^[0-9a-f]{12}$/i.test(m) ? m.toLowerCase().match(/../g).join(':') : m; }
 
 function renderNearby(list) {
   var ul = $('nearby');

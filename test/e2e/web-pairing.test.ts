@@ -34,14 +34,14 @@ test('pairing from the page in Chromium: wrong token refused, right token pairs,
   assert.equal(await page.evaluate("document.querySelectorAll('.device').length"), 0, 'nothing forwarded before pairing');
 
   // Pick the sensor from the nearby list, name it, submit with a wrong token first.
-  await page.waitFor('the nearby list', "[...document.querySelectorAll('#nearby button')].some((b) => b.textContent === 'A4:C1:38:00:00:01')");
+  await page.waitFor('the nearby list', "[...document.querySelectorAll('#nearby button')].some((b) => b.textContent === 'a4:c1:38:00:00:01')");
   await page.evaluate(`(() => {
-    [...document.querySelectorAll('#nearby button')].find((b) => b.textContent === 'A4:C1:38:00:00:01').click();
+    [...document.querySelectorAll('#nearby button')].find((b) => b.textContent === 'a4:c1:38:00:00:01').click();
     document.getElementById('pair-name').value = 'greenhouse';
     document.getElementById('pair-token').value = 'not-the-token';
     document.getElementById('pair-form').requestSubmit();
   })()`);
-  assert.equal(await page.evaluate("document.getElementById('pair-mac').value"), 'A4:C1:38:00:00:01');
+  assert.equal(await page.evaluate("document.getElementById('pair-mac').value"), 'a4:c1:38:00:00:01');
   const refused = await page.waitFor<string>('the refusal', "(() => { const t = document.getElementById('pair-result').textContent; return t.startsWith('refused') ? t : ''; })()");
   assert.match(refused, /token/);
   await page.evaluate(`(() => {
@@ -49,7 +49,7 @@ test('pairing from the page in Chromium: wrong token refused, right token pairs,
     document.getElementById('pair-form').requestSubmit();
   })()`);
   const done = await page.waitFor<string>('the pairing', "(() => { const t = document.getElementById('pair-result').textContent; return t.startsWith('paired') ? t : ''; })()");
-  assert.equal(done, 'paired A4:C1:38:00:00:01 as greenhouse');
+  assert.equal(done, 'paired a4:c1:38:00:00:01 as greenhouse');
 
   // The sensor is now forwarded: its card appears with the name, and keeps updating.
   await page.waitFor('the paired sensor on the page', "(() => { const c = document.querySelector('[data-id=\"ble/a4c138000001\"]'); return c && c.querySelector('.label').textContent === 'greenhouse' && Number(c.dataset.count) >= 2; })()");
