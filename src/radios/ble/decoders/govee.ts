@@ -18,8 +18,9 @@ import { type Fields, type KeyedDecoder, companyId, fail, guarded, probeField, r
 //   meat thermometers (company id per model, name required): probe temperatures i16 BE ×0.01 at
 //     8 (and 12, or 10 for H5198); negative = no probe; H5184/H5198: byte 6 = 1 means probes 3-4;
 //     H5191: ambient temperature at 12.
-//   H5055 (name required, no fixed company id): battery at 4, probe pair selected by bits 2-3 of
-//     byte 5, probe temperatures u16 LE °C at 7 and 14 (0xffff = no probe).
+//   H5055 (name required, no fixed company id): battery at 4, probe pair selected by bits 6-7 of
+//     byte 5 (Theengs reads bits 3 and 2 of that byte's high hex digit), probe temperatures
+//     u16 LE °C at 7 and 14 (0xffff = no probe).
 // Repeated probes and the remote sensor of a two-sensor model use the contract's suffixes.
 
 const FMT = 'govee';
@@ -40,7 +41,8 @@ const MEAT: Record<number, Meat> = {
   0xac63: { model: 'H5191', probes: [8], ambientAt: 12 },
   0x3022: { model: 'H5198', probes: [8, 10], pairAt: 6 },
 };
-const MODEL_IN_NAME = /[HB](5\d{3})/;
+// `GVH5075_1A2B`, `Govee_H5179_xxxx`, `B5178...`, and `GV5108…` / `GV5179_…` (no H) on newer firmware
+const MODEL_IN_NAME = /(?:[HB]|GV)(5\d{3})/;
 
 /** The Govee model named in the local name (`H5075`), if any. */
 function modelOf(advert: Advert): string | undefined {
@@ -138,7 +140,7 @@ function probes(b: Buffer, meat: Meat, f: Fields): boolean {
 
 function h5055(b: Buffer, f: Fields): boolean {
   if (b.length < 16) return false;
-  const pair = (b[5] >> 2) & 0x03; // 0: probes 1+2, 1: 3+4, 2: 5+6
+  const pair = (b[5] >> 6) & 0x03; // 0: probes 1+2, 1: 3+4, 2: 5+6
   const first = pair * 2 + 1;
   f.battery = b[4];
   const p1 = b.readUInt16LE(7), p2 = b.readUInt16LE(14);

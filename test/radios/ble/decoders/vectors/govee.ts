@@ -48,6 +48,11 @@ export const GOVEE: Vector[] = [
   // Issue 11: H5108 / H5110 / H5112 were unknown
   { model: 'H5108', source: SRC, fmt: 'govee', input: { name: 'GVH5108_01AF', manufacturerdata: '0100' + '0101' + '042c24' + '5a' },
     expect: { temperature: 27.3, humidity: 44.4, battery: 90 } },
+  // Newer H5108 firmware names itself `GV5108` + MAC digits (no `H`): was unknown_format.
+  // 0x03c1b4 = 246196 → 24.6 °C, 19.6 % | 0x5a = 90 %
+  { model: 'H5108', source: SRC + ' (GV5108… local name, as real captures show)', fmt: 'govee',
+    input: { name: 'GV51083C4D', manufacturerdata: '0100' + '0101' + '03c1b4' + '5a' + '0000' },
+    expect: { temperature: 24.6, humidity: 19.6, battery: 90 } },
   { model: 'H5110', source: SRC, fmt: 'govee', input: { name: 'GVH5110_01B0', manufacturerdata: '0100' + '0101' + '03655b' + '5a' + '0000' },
     expect: { temperature: 22.2, humidity: 55.5, battery: 90 } },
   { model: 'H5112', source: SRC + ' (probe byte 0x82 = second probe)', fmt: 'govee',
@@ -66,6 +71,16 @@ export const GOVEE: Vector[] = [
   { model: 'H5055', source: 'built from the Theengs H5055 definition', fmt: 'govee',
     input: { name: 'GVH5055_3344', manufacturerdata: 'cf04' + '0000' + '4b' + '00' + '06' + '1700' + '0000000000' + 'ffff' + '000000000000' },
     expect: { battery: 75, temperature: 23 } },
+  // Pair bits are bits 6-7 of byte 5 (the Theengs definition tests bits 3 and 2 of hex digit 10,
+  // the high digit of byte 5): 0x40 → probes 3 and 4 | battery 0x50 = 80 | 0x0020 = 32 °C | 0x002d = 45 °C.
+  // Failed before: bits 2-3 were read, giving probes 1 and 2.
+  { model: 'H5055', source: 'built from the Theengs H5055 definition (pair select bits)', fmt: 'govee',
+    input: { name: 'GVH5055_3344', manufacturerdata: 'cf04' + '0000' + '50' + '40' + '06' + '2000' + '0000000000' + '2d00' + '000000000000' },
+    expect: { battery: 80, temperature_3: 32, temperature_4: 45, temperature: null } },
+  // 0x80 → probes 5 and 6; socket 5 empty (0xffff) | 0x0054 = 84 °C in socket 6
+  { model: 'H5055', source: 'built from the Theengs H5055 definition (pair select bits)', fmt: 'govee',
+    input: { name: 'GVH5055_3344', manufacturerdata: 'cf04' + '0000' + '53' + '8f' + '06' + 'ffff' + '0000000000' + '5400' + '000000000000' },
+    expect: { battery: 83, temperature_6: 84, temperature_5: null } },
   // H5183 meat thermometer (company 0x67dd): probe 0x0a28 = 2600 → 26.00 °C
   { model: 'H5183', source: SRC, fmt: 'govee', input: { name: 'GVH5183_5566', manufacturerdata: 'dd67' + '0101000000000000' + '0a28' + '1f40' + '0000' },
     expect: { temperature: 26 } },
