@@ -81,6 +81,11 @@ export const MOPEKA: Vector[] = [
   { model: 'Pro-200', source: 'built from the Mopeka Pro advertisement layout', fmt: 'mopeka',
     input: { manufacturerdata: '5900' + '04' + '50' + '2d' + 'f441' + '001122' + '0000' },
     expect: { temperature: 5, reading_quality: 1, tank_level: 217 } }, // 500 × (0.573045 − 0.12699 − 0.01083375) = 217.6
+  // Battery byte 0xf2: bit 7 is reserved (mopeka-iot-ble's "battery reserved bit" case, Theengs masks
+  // it with & 127) → 0x72 = 114 / 32 = 3.5625 V → 100 % | 0x46 = 70 → 30 °C. Failed before: 7.56 V.
+  { model: 'M1015 (Pro Plus)', source: 'built from the Mopeka Pro advertisement layout (reserved battery bit)', fmt: 'mopeka',
+    input: { manufacturerdata: '5900' + '08' + 'f2' + '46' + '00c0' + 'e0f509' + 'f0d8' },
+    expect: { temperature: 30, voltage: 3.563, battery: 100, reading_quality: 3 } },
 ];
 
 export const ARANET: Vector[] = [
