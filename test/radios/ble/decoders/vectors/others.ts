@@ -48,6 +48,12 @@ export const SENSORPUSH: Vector[] = [
   // value = 23800 + 16000 × 72001 + 71325 × 72001 × 40001
   { model: 'HTP.xw', source: 'built from the SensorPush mixed-radix packing', fmt: 'sensorpush',
     input: { name: 'SensorPush HTP.xw F4D', manufacturerdata: '00' + '95318744d5ba' }, expect: { temperature: 19.5, humidity: 40, pressure: 1013.25 } },
+  // Passive scans get no scan response, so no name: the same HT.w / HTP.xw bytes must be recognised by
+  // their measurement page and length alone (both were unknown_format before).
+  { model: 'HT.w', source: 'built from the SensorPush mixed-radix packing (nameless, passive scan)', fmt: 'sensorpush',
+    input: { manufacturerdata: '04' + 'e8819947' }, expect: { temperature: 21, humidity: 45.5 } },
+  { model: 'HTP.xw', source: 'built from the SensorPush mixed-radix packing (nameless, passive scan)', fmt: 'sensorpush',
+    input: { name: '', manufacturerdata: '00' + '95318744d5ba' }, expect: { temperature: 19.5, humidity: 40, pressure: 1013.25 } },
   // TC.x (type 66 → byte 0 = 0x08): 22.5 °C → (22.5 + 200) / 0.0625 = 3560 = 0x000de8
   { model: 'TC.x', source: 'built from the SensorPush mixed-radix packing', fmt: 'sensorpush',
     input: { name: 'SensorPush TC.x 77A0', manufacturerdata: '08' + 'e80d00' }, expect: { temperature: 22.5 } },
