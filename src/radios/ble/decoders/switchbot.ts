@@ -145,6 +145,19 @@ function plug(_sd: Buffer | undefined, m: Buffer | undefined): Fields {
   return f;
 }
 
+/**
+ * Relay Switch 1 / 1PM: manufacturer body byte 7 bit 7 = on; the 1PM adds power u16 BE ×0.1 W at
+ * body 10-11 (as pySwitchbot reads them).
+ */
+function relay(withPower: boolean): Parse {
+  return (_sd, m) => {
+    const f: Fields = {};
+    if (m && m.length >= 8) f.power_on = (m[7] & 0x80) !== 0;
+    if (withPower && m && m.length >= 12) f.power = m.readUInt16BE(10) / 10;
+    return f;
+  };
+}
+
 function batteryOnly(sd: Buffer | undefined): Fields {
   const f: Fields = {};
   battery(sd, f);
@@ -174,6 +187,10 @@ const TYPES: Record<number, { models: readonly string[]; parse: Parse }> = {
   0x4a: { models: ['plug_mini_jp'], parse: plug }, // 'j' Plug Mini (JP)
   0x42: { models: ['remote'], parse: batteryOnly }, // 'b' Remote
   0x4f: { models: ['lock'], parse: batteryOnly }, // 'o' Lock
+  0x04: { models: ['lock_pro'], parse: batteryOnly }, // '$' Lock Pro
+  0x59: { models: ['keypad'], parse: batteryOnly }, // 'y' Keypad
+  0x1b: { models: ['relay_switch_1'], parse: relay(false) }, // ';' Relay Switch 1
+  0x1c: { models: ['relay_switch_1pm'], parse: relay(true) }, // '<' Relay Switch 1PM
 };
 
 const TYPE_MASK = 0x5f;

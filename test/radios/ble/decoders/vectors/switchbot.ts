@@ -76,4 +76,18 @@ export const SWITCHBOT: Vector[] = [
   { model: 'W1901400 (Plug Mini)', source: SRC + ' (passive scan, model from pair --model)', fmt: 'switchbot', ctx: { model: 'plug_mini' },
     input: { manufacturerdata: '6909' + MAC + '01' + '00' + '00' + '40' + '0000' },
     expect: { power_on: false, power: 0 } },
+  // Types that were unsupported (pySwitchbot parses them): Lock Pro '$' (0x24) and Keypad 'y' (0x79):
+  // battery in service data byte 2 (0x5a = 90 %, 0x4b = 75 %)
+  { model: 'W3500000 (Lock Pro)', source: SRC + ' (type $)', fmt: 'switchbot', input: { servicedata: '24805a', servicedatauuid: '0xfd3d' },
+    expect: { battery: 90 } },
+  { model: 'W2500010 (Keypad)', source: SRC + ' (type y)', fmt: 'switchbot', input: { servicedata: '79004b', servicedatauuid: '0xfd3d' },
+    expect: { battery: 75 } },
+  // Relay Switch 1PM '<': manufacturer body byte 7 = 0x80 (on) | power 0x01f4 = 500 → 50.0 W at body 10-11
+  { model: 'W5502300 (Relay Switch 1PM)', source: SRC + ' (type <, pySwitchbot relay layout)', fmt: 'switchbot',
+    input: { servicedata: '3c000000', servicedatauuid: '0xfd3d', manufacturerdata: '6909' + MAC + '10' + '80' + '0000' + '01f4' + '0000' + '0000' },
+    expect: { power_on: true, power: 50 } },
+  // Relay Switch 1 ';': byte 7 = 0x00 → off, no power meter
+  { model: 'W5502310 (Relay Switch 1)', source: SRC + ' (type ;, pySwitchbot relay layout)', fmt: 'switchbot',
+    input: { servicedata: '3b000000', servicedatauuid: '0xfd3d', manufacturerdata: '6909' + MAC + '11' + '00' + '00000000' },
+    expect: { power_on: false, power: null } },
 ];
