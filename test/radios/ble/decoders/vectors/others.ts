@@ -145,6 +145,14 @@ export const THERMOBEACON: Vector[] = [
   { model: 'WS02', source: 'built from the Theengs ThermoBeacon layout', fmt: 'thermobeacon',
     input: { manufacturerdata: '1000' + '00' + '80' + '22110038c1a4' + '8c0a' + 'ccff' + 'a805' + '00100000' },
     expect: { temperature: -3.25, humidity: 90.5, voltage: 2.7, battery: 70, button: true } },
+  // Device types 0x0030 and 0x0014 (real thermobeacon-ble captures) were unknown_format:
+  // 0x0c1c = 3100 mV → 100 % | 0x0150 / 16 = 21 °C | 0x0320 / 16 = 50 %
+  { model: 'WS02', source: 'built from the Theengs ThermoBeacon layout (device type 0x0030)', fmt: 'thermobeacon',
+    input: { manufacturerdata: '3000' + '00' + '00' + '8b0100005d44' + '1c0c' + '5001' + '2003' + '44000c00' },
+    expect: { temperature: 21, humidity: 50, voltage: 3.1, battery: 100 } },
+  { model: 'WS08', source: 'built from the Theengs ThermoBeacon layout (device type 0x0014)', fmt: 'thermobeacon',
+    input: { manufacturerdata: '1400' + '00' + '00' + '05030000f5eb' + '1c0c' + '5001' + '2003' + '4c030000' },
+    expect: { temperature: 21, humidity: 50, voltage: 3.1, battery: 100 } },
 ];
 
 export const BLUEMAESTRO: Vector[] = [
