@@ -160,6 +160,7 @@ function isH5055Shape(m: Buffer | undefined): boolean {
 function h5055(b: Buffer, f: Fields): boolean {
   if (b.length < 16) return false;
   const pair = (b[5] >> 6) & 0x03; // 0: probes 1+2, 1: 3+4, 2: 5+6
+  if (pair === 3) return false; // there is no fourth pair: the sensor flags an error (govee-ble's 0xfb capture)
   const first = pair * 2 + 1;
   f.battery = b[4];
   const p1 = b.readUInt16LE(7), p2 = b.readUInt16LE(14);

@@ -97,6 +97,11 @@ export const GOVEE: Vector[] = [
   { model: 'H5055', source: 'built from the Theengs H5055 definition (pair select bits)', fmt: 'govee',
     input: { name: 'GVH5055_3344', manufacturerdata: 'cf04' + '0000' + '53' + '8f' + '06' + 'ffff' + '0000000000' + '5400' + '000000000000' },
     expect: { battery: 83, temperature_6: 84, temperature_5: null } },
+  // Pair bits 0b11 name no socket pair (six probes make three pairs): govee-ble's capture with
+  // byte 5 = 0xfb is its error case. Was decoded as probes 7 and 8.
+  { model: 'H5055', source: 'built from the Theengs H5055 definition (pair 3 does not exist)', fmt: 'govee',
+    input: { name: 'GVH5055_3344', manufacturerdata: 'cf04' + '0000' + '64' + 'fb' + '20' + '1a00' + 'ffffffff' + '20' + '1900' + 'ffffffff' + '0000' },
+    expect: { error: 'malformed' } },
   // Passive H5055 advert: no name, a varying first word (0xaf2f here) instead of a company id. Its shape
   // says H5055: 22 bytes, probe markers 0x20 at 6 and 13, 00 00 at the end. Battery 0x64 = 100 |
   // pair bits 0x40 → probes 3-4 | 0x001a = 26 °C | 0x0019 = 25 °C. Was unknown_format.
