@@ -281,12 +281,22 @@ function decodeBthome(advert: Advert, ctx: DecodeContext): DecodeResult {
 
 // BTHome v1 (bthome.io/v1): service data 0x181c plain, 0x181e encrypted. Each object is
 // `format<<5 | length` (length = id + value bytes), the object id (same ids and scales as v2),
-// then the value; format 0 unsigned, 1 signed, 2 float, 3 string, 4 MAC. Encrypted v1:
+// then the value; format 0 unsigned, 1 signed, 2 float (4 bytes: float32, 2 bytes: float16),
+// 3 string, 4 MAC. Encrypted v1:
 // ciphertext | counter u32 LE | MIC(4), AES-128-CCM with AAD 0x11, nonce = MAC | 1e 18 | counter.
 const V1_PLAIN = '181c';
 const V1_ENCRYPTED = '181e';
 const V1_AAD = Buffer.from([0x11]);
 const UUIDS = [UUID, V1_PLAIN, V1_ENCRYPTED];
+
+/** IEEE 754 half-precision float, little-endian (BTHome v1 float objects of 2 value bytes). */
+function halfLE(b: Buffer, at: number): number {
+  const h = b.readUInt16LE(at);
+  const e = (h >> 10) & 0x1f;
+  const f = h & 0x3ff;
+  const v = e === 0 ? (f / 1024) * 2 ** -14 : e === 31 ? NaN : (1 + f / 1024) * 2 ** (e - 15);
+  return h & 0x8000 ? -v : v;
+}
 
 /** Parses BTHome v1 objects; stops at the first object running past the end. */
 export function parseBthomeV1Objects(b: Buffer): BthomeObjects {
@@ -310,7 +320,7 @@ export function parseBthomeV1Objects(b: Buffer): BthomeObjects {
     else if (format === 4) continue;
     else if (spec.kind === Kind.Bool) putField(fields, spec.name, vlen > 0 && b[at] !== 0);
     else if (vlen >= 1 && vlen <= 4) {
-      const raw = format === 2 ? (vlen === 4 ? b.readFloatLE(at) : NaN) : readUInt(b, at, vlen, format === 1);
+      const raw = format === 2 ? (vlen === 4 ? b.readFloatLE(at) : vlen === 2 ? halfLE(b, at) : NaN) : readUInt(b, at, vlen, format === 1);
       if (!Number.isFinite(raw)) continue;
       const v = spec.mul !== undefined ? round(raw * spec.mul, 3) : round(raw / (spec.div ?? 1), 6);
       if (id === 0x00 && out.packetId === undefined) out.packetId = raw;

@@ -14,6 +14,12 @@ export interface KeyedDecoder extends BleDecoder {
   localNames?: readonly string[];
   /** Local-name prefixes (model names with a per-device suffix: `TP357 (2B54)`, `SensorPush HT.w 0CA1`). */
   namePrefixes?: readonly string[];
+  /**
+   * Formats whose manufacturer data has no company id and that often come without a name (a
+   * passive scan gets no scan response): asked last, only when no keyed decoder claimed the
+   * advert, so `matches()` must check the length and type bytes tightly.
+   */
+  unkeyedManufacturer?: boolean;
 }
 
 /** A decode that kept what it could but stopped early (e.g. BTHome unknown object id). */

@@ -11,6 +11,7 @@ import { type Fields, type KeyedDecoder, companyId, fail, guarded, probeField, r
 //   0xec88  7: 00 | temp i16 LE ×0.01 | hum u16 LE ×0.01 | battery | xx          H5074
 //   0xec88  9: same as 7 plus two bytes                                           H5051, H5052, H5071
 //   0x0001  6 or 8: 01 01 | packed | battery [| 2 bytes]  H5100-H5105, H5108, H5110, H5174, H5177
+//   0x0001  8 (H5140): 01 01 | packed | co2 u16 BE ppm | status (non-zero = sensor error)
 //   0x0001  6 (H5106): 01 01 | u32 BE: temp = floor(v / 1e6) / 10, hum = floor(v % 1e6 / 1000) / 10, pm2.5 = v % 1000
 //   0x0001  8 (H5112): 01 01 | packed | battery | x | probe (0x41 probe 1, 0x82 probe 2)
 //   0x0001  9 (H5178): 01 01 | sensor (0 main, 1 remote) | packed | battery | x x
@@ -18,8 +19,11 @@ import { type Fields, type KeyedDecoder, companyId, fail, guarded, probeField, r
 //   meat thermometers (company id per model, name required): probe temperatures i16 BE ×0.01 at
 //     8 (and 12, or 10 for H5198); negative = no probe; H5184/H5198: byte 6 = 1 means probes 3-4;
 //     H5191: ambient temperature at 12.
-//   H5055 (name required, no fixed company id): battery at 4, probe pair selected by bits 2-3 of
-//     byte 5, probe temperatures u16 LE °C at 7 and 14 (0xffff = no probe).
+//   H5055 (name required, no fixed company id): battery at 4, probe pair selected by bits 6-7 of
+//     byte 5 (Theengs reads bits 3 and 2 of that byte's high hex digit), probe temperatures
+//     u16 LE °C at 7 and 14 (0xffff = no probe). Passive adverts have no name and a varying first
+//     word where a company id would be: 22 bytes, a marker 0x06/0x20/0x22 before each probe
+//     (bytes 6 and 13) and 00 00 at the end identify it.
 // Repeated probes and the remote sensor of a two-sensor model use the contract's suffixes.
 
 const FMT = 'govee';
@@ -40,7 +44,8 @@ const MEAT: Record<number, Meat> = {
   0xac63: { model: 'H5191', probes: [8], ambientAt: 12 },
   0x3022: { model: 'H5198', probes: [8, 10], pairAt: 6 },
 };
-const MODEL_IN_NAME = /[HB](5\d{3})/;
+// `GVH5075_1A2B`, `Govee_H5179_xxxx`, `B5178...`, and `GV5108…` / `GV5179_…` (no H) on newer firmware
+const MODEL_IN_NAME = /(?:[HB]|GV)(5\d{3})/;
 
 /** The Govee model named in the local name (`H5075`), if any. */
 function modelOf(advert: Advert): string | undefined {
@@ -68,13 +73,14 @@ function battery(b: Buffer, at: number, f: Fields, suffix = ''): void {
   if (v <= 100) f[`battery${suffix}`] = v;
 }
 
+const IBEACON_HEAD = Buffer.from([0x4c, 0x00, 0x02, 0x15]);
+
 /** Strips what other radios glue to Govee's data: an iBeacon frame, the INTELLI_ROCKS tag. */
 function trim(b: Buffer): Buffer {
   if (b.length > 25 && b.includes('INTELLI_ROCKS')) b = b.subarray(0, b.length - 25);
-  for (const at of [6, 7, 9]) {
-    if (b.length > at + 3 && b[at] === 0x4c && b[at + 1] === 0x00 && b[at + 2] === 0x02 && b[at + 3] === 0x15) return b.subarray(0, at);
-  }
-  return b;
+  // The iBeacon starts right after the model's own bytes (6, 7, 8 or 9 of them); no Govee body is shorter.
+  const at = b.length > 9 ? b.indexOf(IBEACON_HEAD, 6) : -1;
+  return at >= 6 ? b.subarray(0, at) : b;
 }
 
 function ec88(b: Buffer, model: string | undefined, f: Fields): boolean {
@@ -103,7 +109,15 @@ function g0001(b: Buffer, model: string | undefined, f: Fields): boolean {
     f.pm25 = v % 1000;
     return true;
   }
-  if (model === 'H5112' && b.length >= 8) {
+  if (model === 'H5140') {
+    if (b.length < 8) return false;
+    packed(b, 2, f);
+    if (b[7] !== 0) return false; // the sensor flags an error: its numbers are not a reading
+    f.co2 = b.readUInt16BE(5);
+    return true;
+  }
+  // Nameless 8-byte body: the H51xx layout; a probe byte 0x41 / 0x82 at the end is H5112's.
+  if ((model === 'H5112' || (model === undefined && b[7] === 0x82)) && b.length >= 8) {
     const suffix = b[7] === 0x82 ? '_2' : '';
     packed(b, 2, f, suffix);
     battery(b, 5, f);
@@ -136,9 +150,17 @@ function probes(b: Buffer, meat: Meat, f: Fields): boolean {
   return true;
 }
 
+const H5055_MARKS = new Set([0x06, 0x20, 0x22]);
+
+/** A nameless H5055 advert, told by its shape (see the layout notes). */
+function isH5055Shape(m: Buffer | undefined): boolean {
+  return m !== undefined && m.length === 22 && H5055_MARKS.has(m[6]) && H5055_MARKS.has(m[13]) && m[20] === 0 && m[21] === 0;
+}
+
 function h5055(b: Buffer, f: Fields): boolean {
   if (b.length < 16) return false;
-  const pair = (b[5] >> 2) & 0x03; // 0: probes 1+2, 1: 3+4, 2: 5+6
+  const pair = (b[5] >> 6) & 0x03; // 0: probes 1+2, 1: 3+4, 2: 5+6
+  if (pair === 3) return false; // there is no fourth pair: the sensor flags an error (govee-ble's 0xfb capture)
   const first = pair * 2 + 1;
   f.battery = b[4];
   const p1 = b.readUInt16LE(7), p2 = b.readUInt16LE(14);
@@ -153,7 +175,7 @@ function decodeGovee(advert: Advert): DecodeResult {
   const model = modelOf(advert);
   const f: Fields = {};
   let ok = false;
-  if (model === 'H5055') ok = h5055(m, f);
+  if (model === 'H5055' || (model === undefined && isH5055Shape(m))) ok = h5055(m, f);
   else {
     const company = companyId(advert);
     const b = trim(m.subarray(2));
@@ -177,13 +199,15 @@ export const GoveeDecoder: KeyedDecoder = {
   fmt: FMT,
   companyIds: [EC88, G0001, G8801, ...Object.keys(MEAT).map(Number)],
   namePrefixes: ['GVH5055', 'Govee_H5055'],
+  unkeyedManufacturer: true, // the nameless H5055
   matches: (advert) => {
     const company = companyId(advert);
     const model = modelOf(advert);
     if (model === 'H5055') return (advert.manufacturerData?.length ?? 0) >= 16;
+    if (model === undefined && isH5055Shape(advert.manufacturerData)) return true;
     if (company === EC88 || company === G8801) return true;
     const n = (advert.manufacturerData?.length ?? 0) - 2;
-    if (company === G0001) return model !== undefined ? model.startsWith('H51') : n === 6 || n === 9;
+    if (company === G0001) return model !== undefined ? model.startsWith('H51') : n === 6 || n === 8 || n === 9;
     return MEAT[company] !== undefined && model === MEAT[company].model;
   },
   decode: (advert) => guarded(FMT, () => decodeGovee(advert)),

@@ -5,7 +5,7 @@ import { type Fields, type KeyedDecoder, companyId, fail, guarded, round } from 
 // mopeka-iot-ble): manufacturer data, company 0x0059, 10 bytes after the id:
 //   hardware id (0x03 Pro Check M1017, 0x04 Pro-200, 0x05 Pro H2O, 0x06 Lippert BottleCheck,
 //   0x08/0x09 Pro Plus M1015, 0x0a/0x0b TD40/TD200, 0x0c Pro Check Universal, 0x12 Pro-200B) |
-//   battery (÷32 = V) | bit 7 button, bits 0-6 temperature + 40 °C | tank level raw (14 bits LE,
+//   battery (bits 0-6 ÷ 32 = V; bit 7 reserved) | bit 7 button, bits 0-6 temperature + 40 °C | tank level raw (14 bits LE,
 //   µs of echo) with reading quality in the top 2 bits (0-3) | MAC (3) | accelerometer x, y.
 // 0x0059 is Nordic Semiconductor's id, shared by many devices: the length and hardware id decide.
 // tank_level [mm] = raw × (a + b·T + c·T²) with T the raw temperature byte and the coefficients of
@@ -23,7 +23,7 @@ function decodeMopeka(advert: Advert): DecodeResult {
   const rawT = b[2] & 0x7f;
   const raw = ((b[4] << 8) | b[3]) & 0x3fff;
   const quality = b[4] >> 6;
-  const volts = b[1] / 32;
+  const volts = (b[1] & 0x7f) / 32; // bit 7 is reserved: some firmware sets it
   const f: Fields = {
     temperature: rawT - 40,
     voltage: round(volts, 3),

@@ -12,6 +12,8 @@ import { type KeyedDecoder, fail, guarded, macBytes, serviceData } from './commo
 //   nonce = MAC reversed(6) | AD header (AD length, 0x16, 0x1a, 0x18) | counter.
 //   11 bytes ("custom" encrypted): temp i16 LE ×0.01 | humidity u16 LE ×0.01 | battery % | flags
 //   8 bytes: the atc1441 format encrypted, decoded by atc1441.ts with `decryptTelink` below.
+// 6 bytes: the "custom" encrypted beacon's plaintext (same 6 bytes) as gateways that hold the key
+//   republish it (OpenMQTTGateway / Theengs "LYWSD03MMC_PVVX_DECR"); no counter in it.
 // The counter is 8 bits and wraps, so no replay check is possible here: the idempotency key
 // (counter + payload) still collapses a replayed frame into the original reading.
 
@@ -23,6 +25,7 @@ function decodePvvx(advert: Advert, ctx: DecodeContext): DecodeResult {
   const b = serviceData(advert, UUID);
   if (!b) return fail(FMT, 'malformed');
   if (b.length === 11) return decodeEncrypted(advert, b, ctx);
+  if (b.length === 6) return { fmt: FMT, fields: customPlain(b), payload: b };
   if (b.length < 15) return fail(FMT, 'malformed');
   return {
     fmt: FMT,
@@ -67,12 +70,17 @@ export function decryptTelink(fmt: string, advert: Advert, b: Buffer, ctx: Decod
   }
 }
 
+/** The 6-byte custom payload: temp i16 ×0.01 | humidity u16 ×0.01 | battery % | flags. */
+function customPlain(p: Buffer): Record<string, number> {
+  return { temperature: p.readInt16LE(0) / 100, humidity: p.readUInt16LE(2) / 100, battery: p[4], flags: p[5] };
+}
+
 function decodeEncrypted(advert: Advert, b: Buffer, ctx: DecodeContext): DecodeResult {
   const p = decryptTelink(FMT, advert, b, ctx);
   if (!Buffer.isBuffer(p)) return p;
   return {
     fmt: FMT,
-    fields: { temperature: p.readInt16LE(0) / 100, humidity: p.readUInt16LE(2) / 100, battery: p[4], flags: p[5] },
+    fields: customPlain(p),
     counter: b[0],
     authenticated: true,
     payload: b,
@@ -81,11 +89,11 @@ function decodeEncrypted(advert: Advert, b: Buffer, ctx: DecodeContext): DecodeR
 
 function isPvvx(advert: Advert, b: Buffer | undefined): boolean {
   if (!b) return false;
-  if (b.length === 11) return true;
+  if (b.length === 11 || b.length === 6) return true;
   return b.length >= 15 && !isBparasite(advert, b); // b-parasite shares 181a with 16+ bytes
 }
 
-/** pvvx firmware custom format (181a, 15+ bytes, MAC first) and its encrypted form (11 bytes). */
+/** pvvx firmware custom format (181a, 15+ bytes, MAC first), its encrypted form (11 bytes) and that form's plaintext (6). */
 export const PvvxDecoder: KeyedDecoder = {
   fmt: FMT,
   serviceUuids: [UUID],

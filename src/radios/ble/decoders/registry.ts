@@ -99,6 +99,7 @@ export class DecoderIndex {
   private readonly byCompany = new Map<number, KeyedDecoder[]>();
   private readonly byName = new Map<string, KeyedDecoder[]>();
   private readonly byPrefix: { prefix: string; decoder: KeyedDecoder }[] = [];
+  private readonly unkeyed: KeyedDecoder[] = [];
 
   constructor(decoders: readonly KeyedDecoder[]) {
     for (const d of decoders) {
@@ -106,14 +107,15 @@ export class DecoderIndex {
       for (const c of d.companyIds ?? []) push(this.byCompany, c, d);
       for (const n of d.localNames ?? []) push(this.byName, n, d);
       for (const p of d.namePrefixes ?? []) this.byPrefix.push({ prefix: p, decoder: d });
+      if (d.unkeyedManufacturer) this.unkeyed.push(d);
     }
   }
 
   /**
    * Decodes with the first candidate that claims the advert: local name, exact then prefix
    * (formats known only by name send manufacturer data without a company id, which must not be
-   * read as one), then service data entries in advert order, then manufacturer data. Undefined
-   * when none claims it.
+   * read as one), then service data entries in advert order, then manufacturer data by company
+   * id, then the formats without a company id. Undefined when none claims it.
    */
   decode(advert: Advert, ctx: DecodeContext): DecodeResult | undefined {
     return this.claim(advert, (d) => d.decode(advert, ctx));
@@ -143,7 +145,9 @@ export class DecoderIndex {
     }
     const m = advert.manufacturerData;
     if (m && m.length >= 2) {
-      return first(this.byCompany.get(m[0] | (m[1] << 8)), advert, use);
+      const r = first(this.byCompany.get(m[0] | (m[1] << 8)), advert, use);
+      if (r !== undefined || this.unkeyed.length === 0) return r;
+      return first(this.unkeyed, advert, use); // no company id in the data: last resort, by length and type byte
     }
     return undefined;
   }

@@ -57,11 +57,24 @@ function isNamedV2(name: string | undefined): boolean {
   return name !== undefined && (name.includes('HT.w') || name.includes('HTP.xw') || name.includes('TC.x') || name.startsWith('TC'));
 }
 
+/**
+ * A nameless advert (passive scan: the name is in the scan response) still says what it is by its
+ * measurement page: byte 0 = 0x00 with 7 bytes is HTP.xw (type 64, page 0: 6 bytes of mixed-radix
+ * value), 0x04 with 5 bytes is HT.w (type 65, page 0: 4 bytes).
+ */
+function isNamelessV2(advert: Advert): boolean {
+  const n = advert.localName;
+  if (n !== undefined && n !== '') return false;
+  const m = advert.manufacturerData;
+  return m !== undefined && ((m.length === 7 && m[0] === 0x00) || (m.length === 5 && m[0] === 0x04));
+}
+
 /** SensorPush HT1, HT.w, HTP.xw and TC.x. */
 export const SensorpushDecoder: KeyedDecoder = {
   fmt: FMT,
   localNames: ['s'],
   namePrefixes: ['SensorPush', 'HT.w', 'HTP.xw', 'TC.x'],
-  matches: (advert) => (advert.manufacturerData?.length ?? 0) >= 4 && (advert.localName === 's' || isNamedV2(advert.localName)),
+  unkeyedManufacturer: true,
+  matches: (advert) => (advert.manufacturerData?.length ?? 0) >= 4 && (advert.localName === 's' || isNamedV2(advert.localName) || isNamelessV2(advert)),
   decode: (advert) => guarded(FMT, () => decodeSensorpush(advert)),
 };

@@ -145,6 +145,50 @@ function plug(_sd: Buffer | undefined, m: Buffer | undefined): Fields {
   return f;
 }
 
+/**
+ * Relay Switch 1 / 1PM: manufacturer body byte 7 bit 7 = on; the 1PM adds power u16 BE ×0.1 W at
+ * body 10-11 (as pySwitchbot reads them).
+ */
+function relay(withPower: boolean): Parse {
+  return (_sd, m) => {
+    const f: Fields = {};
+    if (m && m.length >= 8) f.power_on = (m[7] & 0x80) !== 0;
+    if (withPower && m && m.length >= 12) f.power = m.readUInt16BE(10) / 10;
+    return f;
+  };
+}
+
+/** Hub Mini Matter: the thermo-hygrometer reading at manufacturer body 13 (as Hub 2, no light). */
+function hubMini(_sd: Buffer | undefined, m: Buffer | undefined): Fields {
+  const f: Fields = {};
+  if (m) thermo(m, 13, f);
+  return f;
+}
+
+/** Roller Shade: battery in service data; "closed %" at body 8 (bits 0-6), light level in body 9 bits 4-7. */
+function rollerShade(sd: Buffer | undefined, m: Buffer | undefined): Fields {
+  const f: Fields = {};
+  battery(sd, f);
+  if (m && m.length >= 10) {
+    f.position = 100 - Math.min(m[8] & 0x7f, 100);
+    f.light_level = (m[9] >> 4) & 0x0f;
+  }
+  return f;
+}
+
+/**
+ * Battery in the manufacturer body at `at` (vacuums, Circulator Fan: their service data often
+ * carries 0 there), else from the service data.
+ */
+function bodyBattery(at: number): Parse {
+  return (sd, m) => {
+    const f: Fields = {};
+    if (m && m.length > at) f.battery = m[at] & 0x7f;
+    else battery(sd, f);
+    return f;
+  };
+}
+
 function batteryOnly(sd: Buffer | undefined): Fields {
   const f: Fields = {};
   battery(sd, f);
@@ -174,6 +218,18 @@ const TYPES: Record<number, { models: readonly string[]; parse: Parse }> = {
   0x4a: { models: ['plug_mini_jp'], parse: plug }, // 'j' Plug Mini (JP)
   0x42: { models: ['remote'], parse: batteryOnly }, // 'b' Remote
   0x4f: { models: ['lock'], parse: batteryOnly }, // 'o' Lock
+  0x04: { models: ['lock_pro'], parse: batteryOnly }, // '$' Lock Pro
+  0x59: { models: ['keypad'], parse: batteryOnly }, // 'y' Keypad
+  0x1b: { models: ['relay_switch_1'], parse: relay(false) }, // ';' Relay Switch 1
+  0x1c: { models: ['relay_switch_1pm'], parse: relay(true) }, // '<' Relay Switch 1PM
+  0x05: { models: ['hubmini_matter'], parse: hubMini }, // '%' Hub Mini Matter
+  0x0c: { models: ['roller_shade'], parse: rollerShade }, // ',' Roller Shade
+  0x5e: { models: ['circulator_fan'], parse: bodyBattery(8) }, // '~' Circulator Fan
+  0x08: { models: ['k10_pro_vacuum'], parse: bodyBattery(8) }, // '(' K10+ Pro
+  0x5d: { models: ['k10_vacuum'], parse: bodyBattery(8) }, // '}' K10+
+  0x0e: { models: ['k20_vacuum'], parse: bodyBattery(12) }, // '.' K20
+  0x13: { models: ['k10_pro_combo_vacuum'], parse: bodyBattery(12) }, // '3' K10+ Pro Combo
+  0x5a: { models: ['s10_vacuum'], parse: bodyBattery(12) }, // 'z' S10
 };
 
 const TYPE_MASK = 0x5f;

@@ -3,14 +3,15 @@ import { type Fields, type KeyedDecoder, companyId, fail, guarded, round } from 
 
 // ThermoBeacon / ORIA / Brifit (WS02, WS08 and relatives; the layout of the Theengs ThermoBeacon
 // definition and the thermobeacon-ble parser). The "company id" is the device type
-// (0x0010, 0x0011, 0x0015, 0x0018, 0x001b); the manufacturer data including it is 20 bytes for
+// (0x0010, 0x0011, 0x0014, 0x0015, 0x0018, 0x001b, 0x0030: thermobeacon-ble has real adverts of
+// each); the manufacturer data including it is 20 bytes for
 // a measurement (22 bytes: the min/max report, no current reading):
 //   id(2) | x | bit 7 button | MAC(6) | battery u16 LE mV | temperature i16 LE ÷16 °C |
 //   humidity u16 LE ÷16 % | uptime.
 // Battery % follows the vendor's curve from the voltage.
 
 const FMT = 'thermobeacon';
-const IDS = [0x0010, 0x0011, 0x0015, 0x0018, 0x001b];
+const IDS = [0x0010, 0x0011, 0x0014, 0x0015, 0x0018, 0x001b, 0x0030];
 
 function batteryPercent(mv: number): number {
   if (mv >= 3000) return 100;

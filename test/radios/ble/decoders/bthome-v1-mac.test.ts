@@ -24,6 +24,15 @@ test('bthome v1 plain (181c): format<<5|length, id, value; unknown ids skipped b
   assert.deepEqual(out, { id: 'A4:C1:38:00:00:01', fmt: 'bthome', fields: { temperature: 25.06, humidity: 50.55, battery: 93, pressure: 1013.25 } });
 });
 
+test('bthome v1 plain: 2-byte float objects are IEEE half precision (were dropped, fields {})', () => {
+  // Built from bthome.io/v1: 0x43 = float, 3 bytes: id 0x06 mass (×0.01 kg); half 0x7000 =
+  // 2^(28−15) = 8192 → 81.92 kg.
+  assert.deepEqual(ok(decodeAdvert(svcAdvert('181c', '43060070'), {})).fields, { mass: 81.92 });
+  // Real capture from bthome-ble's v1 tests (test_bthome_mass_kilograms): half 0x70fe =
+  // (1 + 254/1024) × 2^13 = 10224 → 102.24 kg
+  assert.deepEqual(ok(decodeAdvert(svcAdvert('181c', '4306fe70'), {})).fields, { mass: 102.24 });
+});
+
 test('bthome v1 plain: a truncated last object keeps what came before; nothing decodable → malformed', () => {
   assert.deepEqual(ok(decodeAdvert(svcAdvert('181c', '2302ca090303bf'), {})).fields, { temperature: 25.06 });
   assert.deepEqual(decodeAdvert(svcAdvert('181c', '2302ca'), {}), { fmt: 'bthome', error: 'malformed' });

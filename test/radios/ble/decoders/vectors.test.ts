@@ -18,7 +18,7 @@ function keysHit(d: KeyedDecoder, a: Advert): boolean {
   if (m && m.length >= 2 && d.companyIds?.includes(m[0] | (m[1] << 8))) return true;
   const n = a.localName;
   if (n !== undefined && (d.localNames?.includes(n) || d.namePrefixes?.some((p) => n.startsWith(p)))) return true;
-  return false;
+  return d.unkeyedManufacturer === true && m !== undefined;
 }
 
 for (const [family, vectors] of Object.entries(ALL_VECTORS)) {

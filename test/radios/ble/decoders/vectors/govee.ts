@@ -48,6 +48,27 @@ export const GOVEE: Vector[] = [
   // Issue 11: H5108 / H5110 / H5112 were unknown
   { model: 'H5108', source: SRC, fmt: 'govee', input: { name: 'GVH5108_01AF', manufacturerdata: '0100' + '0101' + '042c24' + '5a' },
     expect: { temperature: 27.3, humidity: 44.4, battery: 90 } },
+  // Newer H5108 firmware names itself `GV5108` + MAC digits (no `H`): was unknown_format.
+  // 0x03c1b4 = 246196 → 24.6 °C, 19.6 % | 0x5a = 90 %
+  { model: 'H5108', source: SRC + ' (GV5108… local name, as real captures show)', fmt: 'govee',
+    input: { name: 'GV51083C4D', manufacturerdata: '0100' + '0101' + '03c1b4' + '5a' + '0000' },
+    expect: { temperature: 24.6, humidity: 19.6, battery: 90 } },
+  // govee-ble's H5108 capture puts the iBeacon after an 8-byte body (offset 8, not 6/7/9): was malformed
+  { model: 'H5108', source: SRC + ' (iBeacon after the 8-byte body, as in a govee-ble capture)', fmt: 'govee',
+    input: { name: 'GV51080C25', manufacturerdata: '0100' + '0101' + '03c1b4' + '5a' + '0000' + IBEACON },
+    expect: { temperature: 24.6, humidity: 19.6, battery: 90 } },
+  // A truncated name ('G', govee-ble's no-name capture) with the 8-byte body: the H51xx layout; was unknown
+  { model: 'H5108', source: SRC + ' (no model in the name)', fmt: 'govee',
+    input: { name: 'G', manufacturerdata: '0100' + '0101' + '03c1b4' + '5a' + '0000' },
+    expect: { temperature: 24.6, humidity: 19.6, battery: 90 } },
+  // H5140 CO2 monitor (govee-ble layout): packed 0x034d85 → 21.6 °C, 45.3 % | CO2 0x0320 = 800 ppm BE |
+  // status 0. Before: byte 5 was read as a battery (3 %) and no CO2.
+  { model: 'H5140', source: 'built from the govee-ble H5140 layout', fmt: 'govee',
+    input: { name: 'GV5140303A', manufacturerdata: '0100' + '0101' + '034d85' + '0320' + '00' },
+    expect: { temperature: 21.6, humidity: 45.3, co2: 800, battery: null } },
+  { model: 'H5140', source: 'built from the govee-ble H5140 layout (status byte 1 = sensor error)', fmt: 'govee',
+    input: { name: 'GV5140303A', manufacturerdata: '0100' + '0101' + '034d85' + '0320' + '01' },
+    expect: { error: 'malformed' } },
   { model: 'H5110', source: SRC, fmt: 'govee', input: { name: 'GVH5110_01B0', manufacturerdata: '0100' + '0101' + '03655b' + '5a' + '0000' },
     expect: { temperature: 22.2, humidity: 55.5, battery: 90 } },
   { model: 'H5112', source: SRC + ' (probe byte 0x82 = second probe)', fmt: 'govee',
@@ -66,6 +87,27 @@ export const GOVEE: Vector[] = [
   { model: 'H5055', source: 'built from the Theengs H5055 definition', fmt: 'govee',
     input: { name: 'GVH5055_3344', manufacturerdata: 'cf04' + '0000' + '4b' + '00' + '06' + '1700' + '0000000000' + 'ffff' + '000000000000' },
     expect: { battery: 75, temperature: 23 } },
+  // Pair bits are bits 6-7 of byte 5 (the Theengs definition tests bits 3 and 2 of hex digit 10,
+  // the high digit of byte 5): 0x40 → probes 3 and 4 | battery 0x50 = 80 | 0x0020 = 32 °C | 0x002d = 45 °C.
+  // Failed before: bits 2-3 were read, giving probes 1 and 2.
+  { model: 'H5055', source: 'built from the Theengs H5055 definition (pair select bits)', fmt: 'govee',
+    input: { name: 'GVH5055_3344', manufacturerdata: 'cf04' + '0000' + '50' + '40' + '06' + '2000' + '0000000000' + '2d00' + '000000000000' },
+    expect: { battery: 80, temperature_3: 32, temperature_4: 45, temperature: null } },
+  // 0x80 → probes 5 and 6; socket 5 empty (0xffff) | 0x0054 = 84 °C in socket 6
+  { model: 'H5055', source: 'built from the Theengs H5055 definition (pair select bits)', fmt: 'govee',
+    input: { name: 'GVH5055_3344', manufacturerdata: 'cf04' + '0000' + '53' + '8f' + '06' + 'ffff' + '0000000000' + '5400' + '000000000000' },
+    expect: { battery: 83, temperature_6: 84, temperature_5: null } },
+  // Pair bits 0b11 name no socket pair (six probes make three pairs): govee-ble's capture with
+  // byte 5 = 0xfb is its error case. Was decoded as probes 7 and 8.
+  { model: 'H5055', source: 'built from the Theengs H5055 definition (pair 3 does not exist)', fmt: 'govee',
+    input: { name: 'GVH5055_3344', manufacturerdata: 'cf04' + '0000' + '64' + 'fb' + '20' + '1a00' + 'ffffffff' + '20' + '1900' + 'ffffffff' + '0000' },
+    expect: { error: 'malformed' } },
+  // Passive H5055 advert: no name, a varying first word (0xaf2f here) instead of a company id. Its shape
+  // says H5055: 22 bytes, probe markers 0x20 at 6 and 13, 00 00 at the end. Battery 0x64 = 100 |
+  // pair bits 0x40 → probes 3-4 | 0x001a = 26 °C | 0x0019 = 25 °C. Was unknown_format.
+  { model: 'H5055', source: 'built from the Theengs H5055 definition (nameless passive advert)', fmt: 'govee',
+    input: { manufacturerdata: '2faf' + '0000' + '64' + '40' + '20' + '1a00' + 'ffffffff' + '20' + '1900' + 'ffffffff' + '0000' },
+    expect: { battery: 100, temperature_3: 26, temperature_4: 25 } },
   // H5183 meat thermometer (company 0x67dd): probe 0x0a28 = 2600 → 26.00 °C
   { model: 'H5183', source: SRC, fmt: 'govee', input: { name: 'GVH5183_5566', manufacturerdata: 'dd67' + '0101000000000000' + '0a28' + '1f40' + '0000' },
     expect: { temperature: 26 } },

@@ -48,6 +48,12 @@ export const SENSORPUSH: Vector[] = [
   // value = 23800 + 16000 × 72001 + 71325 × 72001 × 40001
   { model: 'HTP.xw', source: 'built from the SensorPush mixed-radix packing', fmt: 'sensorpush',
     input: { name: 'SensorPush HTP.xw F4D', manufacturerdata: '00' + '95318744d5ba' }, expect: { temperature: 19.5, humidity: 40, pressure: 1013.25 } },
+  // Passive scans get no scan response, so no name: the same HT.w / HTP.xw bytes must be recognised by
+  // their measurement page and length alone (both were unknown_format before).
+  { model: 'HT.w', source: 'built from the SensorPush mixed-radix packing (nameless, passive scan)', fmt: 'sensorpush',
+    input: { manufacturerdata: '04' + 'e8819947' }, expect: { temperature: 21, humidity: 45.5 } },
+  { model: 'HTP.xw', source: 'built from the SensorPush mixed-radix packing (nameless, passive scan)', fmt: 'sensorpush',
+    input: { name: '', manufacturerdata: '00' + '95318744d5ba' }, expect: { temperature: 19.5, humidity: 40, pressure: 1013.25 } },
   // TC.x (type 66 → byte 0 = 0x08): 22.5 °C → (22.5 + 200) / 0.0625 = 3560 = 0x000de8
   { model: 'TC.x', source: 'built from the SensorPush mixed-radix packing', fmt: 'sensorpush',
     input: { name: 'SensorPush TC.x 77A0', manufacturerdata: '08' + 'e80d00' }, expect: { temperature: 22.5 } },
@@ -81,6 +87,11 @@ export const MOPEKA: Vector[] = [
   { model: 'Pro-200', source: 'built from the Mopeka Pro advertisement layout', fmt: 'mopeka',
     input: { manufacturerdata: '5900' + '04' + '50' + '2d' + 'f441' + '001122' + '0000' },
     expect: { temperature: 5, reading_quality: 1, tank_level: 217 } }, // 500 × (0.573045 − 0.12699 − 0.01083375) = 217.6
+  // Battery byte 0xf2: bit 7 is reserved (mopeka-iot-ble's "battery reserved bit" case, Theengs masks
+  // it with & 127) → 0x72 = 114 / 32 = 3.5625 V → 100 % | 0x46 = 70 → 30 °C. Failed before: 7.56 V.
+  { model: 'M1015 (Pro Plus)', source: 'built from the Mopeka Pro advertisement layout (reserved battery bit)', fmt: 'mopeka',
+    input: { manufacturerdata: '5900' + '08' + 'f2' + '46' + '00c0' + 'e0f509' + 'f0d8' },
+    expect: { temperature: 30, voltage: 3.563, battery: 100, reading_quality: 3 } },
 ];
 
 export const ARANET: Vector[] = [
@@ -134,6 +145,14 @@ export const THERMOBEACON: Vector[] = [
   { model: 'WS02', source: 'built from the Theengs ThermoBeacon layout', fmt: 'thermobeacon',
     input: { manufacturerdata: '1000' + '00' + '80' + '22110038c1a4' + '8c0a' + 'ccff' + 'a805' + '00100000' },
     expect: { temperature: -3.25, humidity: 90.5, voltage: 2.7, battery: 70, button: true } },
+  // Device types 0x0030 and 0x0014 (real thermobeacon-ble captures) were unknown_format:
+  // 0x0c1c = 3100 mV → 100 % | 0x0150 / 16 = 21 °C | 0x0320 / 16 = 50 %
+  { model: 'WS02', source: 'built from the Theengs ThermoBeacon layout (device type 0x0030)', fmt: 'thermobeacon',
+    input: { manufacturerdata: '3000' + '00' + '00' + '8b0100005d44' + '1c0c' + '5001' + '2003' + '44000c00' },
+    expect: { temperature: 21, humidity: 50, voltage: 3.1, battery: 100 } },
+  { model: 'WS08', source: 'built from the Theengs ThermoBeacon layout (device type 0x0014)', fmt: 'thermobeacon',
+    input: { manufacturerdata: '1400' + '00' + '00' + '05030000f5eb' + '1c0c' + '5001' + '2003' + '4c030000' },
+    expect: { temperature: 21, humidity: 50, voltage: 3.1, battery: 100 } },
 ];
 
 export const BLUEMAESTRO: Vector[] = [

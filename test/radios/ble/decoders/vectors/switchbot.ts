@@ -76,4 +76,37 @@ export const SWITCHBOT: Vector[] = [
   { model: 'W1901400 (Plug Mini)', source: SRC + ' (passive scan, model from pair --model)', fmt: 'switchbot', ctx: { model: 'plug_mini' },
     input: { manufacturerdata: '6909' + MAC + '01' + '00' + '00' + '40' + '0000' },
     expect: { power_on: false, power: 0 } },
+  // Types that were unsupported (pySwitchbot parses them): Lock Pro '$' (0x24) and Keypad 'y' (0x79):
+  // battery in service data byte 2 (0x5a = 90 %, 0x4b = 75 %)
+  { model: 'W3500000 (Lock Pro)', source: SRC + ' (type $)', fmt: 'switchbot', input: { servicedata: '24805a', servicedatauuid: '0xfd3d' },
+    expect: { battery: 90 } },
+  { model: 'W2500010 (Keypad)', source: SRC + ' (type y)', fmt: 'switchbot', input: { servicedata: '79004b', servicedatauuid: '0xfd3d' },
+    expect: { battery: 75 } },
+  // Relay Switch 1PM '<': manufacturer body byte 7 = 0x80 (on) | power 0x01f4 = 500 → 50.0 W at body 10-11
+  { model: 'W5502300 (Relay Switch 1PM)', source: SRC + ' (type <, pySwitchbot relay layout)', fmt: 'switchbot',
+    input: { servicedata: '3c000000', servicedatauuid: '0xfd3d', manufacturerdata: '6909' + MAC + '10' + '80' + '0000' + '01f4' + '0000' + '0000' },
+    expect: { power_on: true, power: 50 } },
+  // Relay Switch 1 ';': byte 7 = 0x00 → off, no power meter
+  { model: 'W5502310 (Relay Switch 1)', source: SRC + ' (type ;, pySwitchbot relay layout)', fmt: 'switchbot',
+    input: { servicedata: '3b000000', servicedatauuid: '0xfd3d', manufacturerdata: '6909' + MAC + '11' + '00' + '00000000' },
+    expect: { power_on: false, power: null } },
+  // Hub Mini Matter '%': thermo reading at manufacturer body 13: 0x07 → .7 | 0x96 → +22 | 0x2d = 45 %
+  { model: 'W0702400 (Hub Mini Matter)', source: SRC + ' (type %, pySwitchbot layout)', fmt: 'switchbot',
+    input: { servicedata: '2500', servicedatauuid: '0xfd3d', manufacturerdata: '6909' + MAC + '00' + '0000000000' + '14' + '07962d' + '00' },
+    expect: { temperature: 22.7, humidity: 45 } },
+  // Roller Shade ',': battery 0x50 = 80 % | body 8 = 0x9e: 30 % closed → position 70 | body 9 0x31 → light level 3
+  { model: 'W5000000 (Roller Shade)', source: SRC + ' (type ,, pySwitchbot layout)', fmt: 'switchbot',
+    input: { servicedata: '2c0050', servicedatauuid: '0xfd3d', manufacturerdata: '6909' + MAC + '05' + '08' + '9e' + '31' + '04' + '50' + '00' },
+    expect: { battery: 80, position: 70, light_level: 3 } },
+  // Vacuums: the battery is in the manufacturer body (K10+ at 8, S10 at 12); their service data byte 2 is 0
+  { model: 'K10+ (vacuum)', source: SRC + ' (type }, pySwitchbot layout)', fmt: 'switchbot',
+    input: { servicedata: '7d00', servicedatauuid: '0xfd3d', manufacturerdata: '6909' + MAC + '02' + '20' + '3c' },
+    expect: { battery: 60 } },
+  { model: 'S10 (vacuum)', source: SRC + ' (type z, pySwitchbot layout)', fmt: 'switchbot',
+    input: { servicedata: '7a0000', servicedatauuid: '0xfd3d', manufacturerdata: '6909' + MAC + '0a' + '0111050010' + '2a' + '02' },
+    expect: { battery: 42 } },
+  // Circulator Fan '~' passive, enrolled with its model: battery 0x41 = 65 % at body 8
+  { model: 'Circulator Fan', source: SRC + ' (type ~, passive, pySwitchbot layout)', fmt: 'switchbot', ctx: { model: 'circulator_fan' },
+    input: { manufacturerdata: '6909' + MAC + '7e' + '4c' + '41' + '39' },
+    expect: { battery: 65 } },
 ];

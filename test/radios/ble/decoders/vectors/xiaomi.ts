@@ -67,6 +67,11 @@ export const XIAOMI: Vector[] = [
   { model: 'LYWSD03MMC_PVVX (encrypted)', source: 'built from the pvvx encrypted beacon format, encrypted with the key below', fmt: 'pvvx', ctx: { bindkey: KEY },
     input: { servicedata: '31e0685082f1aacdc5f15f', servicedatauuid: '0x181a' },
     expect: { temperature: 24.64, humidity: 62.5, battery: 85 } },
+  // The same plaintext as a gateway holding the key republishes it (6 bytes, Theengs
+  // "LYWSD03MMC_PVVX_DECR"): 0x09a0 = 24.64 °C | 0x186a = 62.50 % | 85 % | flags 4. Was unknown_format.
+  { model: 'LYWSD03MMC_PVVX (decrypted by the gateway)', source: 'built from the pvvx encrypted beacon plaintext layout', fmt: 'pvvx',
+    input: { servicedata: 'a009' + '6a18' + '55' + '04', servicedatauuid: '0x181a' },
+    expect: { temperature: 24.64, humidity: 62.5, battery: 85, flags: 4 } },
   // atc1441 encrypted: plaintext 0x8e = 142 → 71 − 40 = 31 °C | 0x7a = 122 → 61 % | 0x63 = 99 %
   { model: 'LYWSD03MMC_ATC (encrypted)', source: 'built from the pvvx encrypted atc1441 format, encrypted with the key below', fmt: 'atc1441', ctx: { bindkey: KEY },
     input: { servicedata: '32103b1f96561274', servicedatauuid: '0x181a' },
