@@ -19,6 +19,9 @@ const N = Number(process.env.BENCH_N ?? 200_000);
 
 interface SubResult { received: number; seconds: number; perSecond: number; p50us: number; p99us: number; seqGaps: number }
 
+/** The raw baseline also says what its sends cost this process (user + system, libzmq's thread included). */
+export type RawResult = SubResult & { cpuUsPerMsg: number };
+
 function startSubscriber(endpoint: string, count: number) {
   const isTs = __filename.endsWith('.ts');
   const script = join(__dirname, `subscriber.${isTs ? 'ts' : 'js'}`);
@@ -52,7 +55,7 @@ async function warmUp(send: () => Promise<void>, warmP: Promise<void>): Promise<
 const BODY = { gw: 'bench-gw', dev: 'a4c138d5d498', src: 'ble0', raw: Buffer.from('4002ca0903bf13', 'hex'), rssi: -61, fmt: 'bthome', fields: { temperature: 25.06, humidity: 50.55 } };
 
 /** Raw zeromq.js PUB→SUB with the frames built per message: the baseline of every ZeroMQ bench. */
-export async function rawBaseline(dir: string): Promise<SubResult> {
+export async function rawBaseline(dir: string): Promise<RawResult> {
   const endpoint = `ipc://${join(dir, 'raw.sock')}`;
   const pub = new zmq.Publisher({ sendHighWaterMark: 0, linger: 0 });
   await pub.bind(endpoint);
@@ -61,12 +64,14 @@ export async function rawBaseline(dir: string): Promise<SubResult> {
   const key = Buffer.alloc(16, 7);
   await warmUp(() => pub.send(['sys/warm', Buffer.alloc(36), Buffer.alloc(1)]), sub.warmP);
   // Same shape as a reading: the frames are built per message, as the pipeline must.
+  const cpu0 = process.cpuUsage();
   for (let i = 1; i <= N; i++) {
     await pub.send(encodeFrames('ble/a4c138d5d498', 1, 2, 1, BigInt(i), nowUs(), key, BODY));
   }
   const r = await sub.result;
+  const cpu = process.cpuUsage(cpu0);
   pub.close();
-  return r;
+  return { ...r, cpuUsPerMsg: (cpu.user + cpu.system) / N };
 }
 
 async function throughPipeline(dir: string): Promise<SubResult & { drops: number; peakRssMb: number }> {

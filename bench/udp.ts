@@ -31,6 +31,13 @@ function procCpuUs(pid: number): number {
   return ((Number(f[11]) + Number(f[12])) / CLK_TCK) * 1e6;
 }
 
+/** CPU of the process's main (JavaScript) thread alone, from /proc/<pid>/task/<pid>/stat. */
+function mainThreadCpuUs(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/task/${pid}/stat`, 'utf8');
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return ((Number(f[11]) + Number(f[12])) / CLK_TCK) * 1e6;
+}
+
 function procRssMb(pid: number, field: 'VmRSS' | 'VmHWM'): number {
   const m = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
   return m ? Number(m[1]) / 1024 : NaN;
@@ -144,6 +151,7 @@ async function throughGateway(dir: string) {
       datagrams.push(pushData(token++ & 0xffff, frames));
     }
     const cpu0 = procCpuUs(pid);
+    const main0 = mainThreadCpuUs(pid);
     const t0 = performance.now();
     // Offered at RATE readings/s in 5 ms ticks.
     const perTick = Math.max(1, Math.round((RATE / PER_DATAGRAM) * 0.005));
@@ -157,10 +165,11 @@ async function throughGateway(dir: string) {
     const res = await sub.result;
     // The subscriber stops after 3 s of silence when readings were lost; the gateway idles then.
     const cpuUs = procCpuUs(pid) - cpu0;
+    const mainUs = mainThreadCpuUs(pid) - main0;
     const peakRssMb = procRssMb(pid, 'VmHWM');
     const status = (await callControl(gw.control, 'status', {}, 5000)) as GatewayStatus;
     sock.close();
-    return { ...res, idleRssMb, peakRssMb, cpuUsPerReading: cpuUs / Math.max(1, res.received), offeredPerS: N / sendS, status };
+    return { ...res, idleRssMb, peakRssMb, cpuUsPerReading: cpuUs / Math.max(1, res.received), mainUsPerReading: mainUs / Math.max(1, res.received), offeredPerS: N / sendS, status };
   } finally {
     gw.proc.kill('SIGTERM');
     await new Promise((r) => gw.proc.once('exit', r));
@@ -178,7 +187,7 @@ export async function main(): Promise<void> {
     console.log(`  raw zeromq.js PUB->SUB    ${f(raw.perSecond).padStart(9)} msg/s   p50 ${f(raw.p50us)} us   p99 ${f(raw.p99us)} us`);
     console.log(`  lowband run UDP -> XPUB   ${f(gw.perSecond).padStart(9)} readings/s   p50 ${f(gw.p50us)} us   p99 ${f(gw.p99us)} us   received ${f(gw.received)} (${(100 * (1 - gw.received / N)).toFixed(1)} % lost before the gateway)`);
     console.log(`  ratio gateway/raw         ${(gw.perSecond / raw.perSecond).toFixed(2)}`);
-    console.log(`  gateway CPU per reading   ${gw.cpuUsPerReading.toFixed(1)} us (user+system, whole process)`);
+    console.log(`  gateway CPU per reading   ${gw.cpuUsPerReading.toFixed(1)} us (user+system, whole process; main thread ${gw.mainUsPerReading.toFixed(1)} us)   raw zeromq.js ${raw.cpuUsPerMsg.toFixed(1)} us per message   ratio ${(gw.cpuUsPerReading / raw.cpuUsPerMsg).toFixed(2)}`);
     console.log(`  gateway RSS               idle ${gw.idleRssMb.toFixed(1)} MB, peak ${gw.peakRssMb.toFixed(1)} MB   udp drops ${JSON.stringify(udp?.drops ?? {})}`);
   } finally {
     rmSync(dir, { recursive: true, force: true });

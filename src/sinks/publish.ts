@@ -83,8 +83,14 @@ export class PublishSink implements Sink {
   private async writeLoop(s: zmq.XPublisher, cursor: LogCursor): Promise<void> {
     const settledAtOnce = this.cfg.count_drops;
     for (;;) {
-      let e = cursor.poll() ?? (await cursor.next());
-      if (!e) return;
+      let e = cursor.poll();
+      if (!e) {
+        e = await cursor.next();
+        if (!e) return;
+        // Woken by the first append of a burst: let the rest of this event-loop turn (the other
+        // datagrams libuv read in the same poll) append too, so they go out as one batch.
+        if (settledAtOnce) await new Promise<void>((r) => setImmediate(r));
+      }
       if (!settledAtOnce) {
         if (!(await this.sendAwaited(s, e))) return;
         cursor.commit(e.seq);
