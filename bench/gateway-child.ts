@@ -10,6 +10,23 @@ import type { GatewayStatus } from '../src/control/protocol';
 const CLK_TCK = 100; // Linux USER_HZ
 
 export const isTs = __filename.endsWith('.ts');
+
+/**
+ * The Node options systemd/lowband.service gives the gateway (its `Environment=NODE_OPTIONS=`
+ * line), so the benches measure the gateway as the service runs it. BENCH_NODE_OPTIONS
+ * overrides them (`BENCH_NODE_OPTIONS= npm run bench` measures without).
+ */
+export function serviceNodeOptions(): string {
+  if (process.env.BENCH_NODE_OPTIONS !== undefined) return process.env.BENCH_NODE_OPTIONS;
+  const unit = readFileSync(join(__dirname, '..', isTs ? '' : '..', 'systemd', 'lowband.service'), 'utf8');
+  return /^Environment=NODE_OPTIONS=(.*)$/m.exec(unit)?.[1].trim() ?? '';
+}
+
+/** The environment of a process measured as the service would run it. */
+export function serviceEnv(): NodeJS.ProcessEnv {
+  return { ...process.env, NODE_ENV: 'production', NODE_OPTIONS: serviceNodeOptions() };
+}
+
 export const nodeScript = (rel: string) => (isTs ? ['--import', 'tsx', join(__dirname, '..', `${rel}.ts`)] : [join(__dirname, '..', `${rel}.js`)]);
 
 /** utime + stime (µs) of a /proc stat file: fields 14 and 15, counted after the parenthesised name. */
@@ -82,8 +99,7 @@ export async function startGateway(dir: string, endpoint: string, upstream: obje
   const prof = process.env.BENCH_CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_CPU_PROF] : [];
   const proc = spawn(process.execPath, [...prof, ...nodeScript('src/cli/main'), 'run', '--config', cfgPath], {
     stdio: ['ignore', 'ignore', 'inherit'],
-    // As systemd/lowband.service runs it.
-    env: { ...process.env, NODE_ENV: 'production' },
+    env: serviceEnv(),
   });
   const port = await until('the gateway', async () => {
     const s = (await callControl(control, 'status', {}, 2000)) as GatewayStatus;
@@ -111,7 +127,7 @@ export async function idleRssMb(pid: number): Promise<{ startup: number; settled
 
 /** The baseline of every RSS figure: a bare Node process that does nothing, measured the same way. */
 export async function bareNodeRssMb(): Promise<{ startup: number; settled: number }> {
-  const proc = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore', env: { ...process.env, NODE_ENV: 'production' } });
+  const proc = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore', env: serviceEnv() });
   try {
     return await idleRssMb(proc.pid!);
   } finally {

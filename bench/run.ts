@@ -4,6 +4,7 @@ import { main as spool } from './spool';
 import { main as reliable } from './reliable';
 import { main as mqtt } from './mqtt';
 import { main as udp } from './udp';
+import { main as steady } from './steady';
 
 async function run(): Promise<void> {
   const only = process.argv.slice(2);
@@ -13,6 +14,7 @@ async function run(): Promise<void> {
     ['reliable', reliable],
     ['mqtt', mqtt],
     ['udp', udp],
+    ['steady', steady],
   ];
   for (const [name, fn] of all) {
     if (only.length > 0 && !only.includes(name)) continue;

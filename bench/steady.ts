@@ -12,7 +12,7 @@ import { Collector } from '../src/collect/collector';
 import { callControl } from '../src/control/client';
 import type { GatewayStatus } from '../src/control/protocol';
 import { Mosquitto } from '../test/sinks/mqtt/mosquitto';
-import { bareNodeRssMb, frame, idleRssMb, procCpuUs, procRssMb, pushData, startGateway, until } from './gateway-child';
+import { bareNodeRssMb, frame, idleRssMb, procCpuUs, procRssMb, pushData, serviceNodeOptions, startGateway, until } from './gateway-child';
 
 const RATE = Number(process.env.BENCH_STEADY_RATE ?? 1000);
 const SECONDS = Number(process.env.BENCH_STEADY_S ?? 40);
@@ -59,6 +59,10 @@ export async function main(): Promise<void> {
         await new Promise((r) => setTimeout(r, 10));
       }
       const elapsedS = (performance.now() - t0) / 1000;
+      if (process.env.BENCH_HEAP_SIGNAL) {
+        gw.proc.kill('SIGUSR2');
+        await new Promise((r) => setTimeout(r, 5000));
+      }
       const cpuUs = procCpuUs(pid) - cpu0;
       const status = await until('every sink to catch up', async () => {
         const s = (await callControl(gw.control, 'status', {}, 5000)) as GatewayStatus;
@@ -68,7 +72,7 @@ export async function main(): Promise<void> {
       sock.close();
       const steady = samples.slice(Math.floor(samples.length / 4));
       const f = (n: number) => Math.round(n).toLocaleString('en');
-      console.log(`\nsteady bench: ${f(RATE)} readings/s for ${SECONDS} s (${f(sent)} readings in datagrams of ${PER_DATAGRAM}, ${DEVICES} devices) -> lowband run -> publish + reliable (collector) + MQTT with HA discovery (mosquitto)`);
+      console.log(`\nsteady bench: ${f(RATE)} readings/s for ${SECONDS} s (${f(sent)} readings in datagrams of ${PER_DATAGRAM}, ${DEVICES} devices) -> lowband run -> publish + reliable (collector) + MQTT with HA discovery (mosquitto); gateway NODE_OPTIONS "${serviceNodeOptions()}" (systemd/lowband.service)`);
       console.log(`  bare node RSS             ${bare.settled.toFixed(1)} MB settled`);
       console.log(`  gateway idle RSS          ${idle.settled.toFixed(1)} MB settled, ${idle.startup.toFixed(1)} MB at start-up   ratio to bare node ${(idle.settled / bare.settled).toFixed(2)}`);
       console.log(`  gateway RSS under load    max ${Math.max(...steady).toFixed(1)} MB (samples after the first quarter), VmHWM ${hwm.toFixed(1)} MB   ratio to bare node ${(Math.max(...steady) / bare.settled).toFixed(2)}`);

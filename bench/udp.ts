@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { callControl } from '../src/control/client';
 import type { GatewayStatus } from '../src/control/protocol';
-import { bareNodeRssMb, frame, idleRssMb, mainThreadCpuUs, nodeScript, procCpuUs, procRssMb, pushData, SETTLE_S, startGateway } from './gateway-child';
+import { bareNodeRssMb, frame, idleRssMb, mainThreadCpuUs, nodeScript, procCpuUs, procRssMb, pushData, serviceNodeOptions, SETTLE_S, startGateway } from './gateway-child';
 import { rawBaseline } from './pipeline';
 
 const N = Number(process.env.BENCH_UDP_N ?? 200_000);
@@ -106,7 +106,7 @@ export async function main(): Promise<void> {
     const gw = await throughGateway(dir);
     const f = (n: number) => Math.round(n).toLocaleString('en');
     const udp = gw.status.adapters.find((a) => a.name === 'udp0');
-    console.log(`\nudp bench: ${f(N)} readings in Semtech PUSH_DATA of ${PER_DATAGRAM} rxpk, offered at ${f(gw.offeredPerS)}/s -> lowband run -> XPUB (ipc) -> subscriber process`);
+    console.log(`\nudp bench: ${f(N)} readings in Semtech PUSH_DATA of ${PER_DATAGRAM} rxpk, offered at ${f(gw.offeredPerS)}/s -> lowband run -> XPUB (ipc) -> subscriber process; gateway NODE_OPTIONS "${serviceNodeOptions()}" (systemd/lowband.service)`);
     console.log(`  raw zeromq.js PUB->SUB    ${f(raw.perSecond).padStart(9)} msg/s   p50 ${f(raw.p50us)} us   p99 ${f(raw.p99us)} us`);
     console.log(`  lowband run UDP -> XPUB   ${f(gw.perSecond).padStart(9)} readings/s   p50 ${f(gw.p50us)} us   p99 ${f(gw.p99us)} us   received ${f(gw.received)} (${(100 * (1 - gw.received / N)).toFixed(1)} % lost before the gateway)`);
     console.log(`  ratio gateway/raw         ${(gw.perSecond / raw.perSecond).toFixed(2)}`);
