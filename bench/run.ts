@@ -6,6 +6,7 @@ import { main as mqtt } from './mqtt';
 import { main as udp } from './udp';
 import { main as decodeBle } from './decode-ble';
 import { main as nats } from './nats';
+import { main as steady } from './steady';
 
 async function run(): Promise<void> {
   const only = process.argv.slice(2);
@@ -17,6 +18,7 @@ async function run(): Promise<void> {
     ['udp', udp],
     ['decode-ble', decodeBle],
     ['nats', nats],
+    ['steady', steady],
   ];
   for (const [name, fn] of all) {
     if (only.length > 0 && !only.includes(name)) continue;

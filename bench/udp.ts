@@ -4,68 +4,22 @@
 // from /proc/<pid>/status. Next to it, raw zeromq.js PUB→SUB in the same run (bench/pipeline).
 // BENCH_UDP_N readings (default 200,000) offered at BENCH_UDP_RATE readings/s (default 60,000);
 // BENCH_CPU_PROF=<dir> runs the gateway under `node --cpu-prof` and leaves the profile there.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import dgram from 'node:dgram';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { callControl } from '../src/control/client';
 import type { GatewayStatus } from '../src/control/protocol';
+import { bareNodeRssMb, frame, idleRssMb, mainThreadCpuUs, nodeScript, procCpuUs, procRssMb, pushData, serviceNodeOptions, SETTLE_S, startGateway } from './gateway-child';
 import { rawBaseline } from './pipeline';
 
 const N = Number(process.env.BENCH_UDP_N ?? 200_000);
 const RATE = Number(process.env.BENCH_UDP_RATE ?? 60_000);
 const PER_DATAGRAM = 8;
-const CLK_TCK = 100; // Linux USER_HZ
 
 interface SubResult { received: number; seconds: number; perSecond: number; p50us: number; p99us: number }
-
-const isTs = __filename.endsWith('.ts');
-const nodeScript = (rel: string) => (isTs ? ['--import', 'tsx', join(__dirname, '..', `${rel}.ts`)] : [join(__dirname, '..', `${rel}.js`)]);
-
-function procCpuUs(pid: number): number {
-  // Fields after the parenthesised name: state is field 3, utime 14, stime 15.
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return ((Number(f[11]) + Number(f[12])) / CLK_TCK) * 1e6;
-}
-
-function procRssMb(pid: number, field: 'VmRSS' | 'VmHWM'): number {
-  const m = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return m ? Number(m[1]) / 1024 : NaN;
-}
-
-/** A LoRaWAN uplink of an unconfigured device: parsed, keyed, forwarded, no MIC work. */
-function frame(devaddr: number, fcnt: number): Buffer {
-  const b = Buffer.alloc(17);
-  b[0] = 0x40;
-  b.writeUInt32LE(devaddr, 1);
-  b[5] = 0;
-  b.writeUInt16LE(fcnt & 0xffff, 6);
-  b[8] = 1;
-  b.writeUInt32BE((devaddr * 2654435761 + fcnt) >>> 0, 9);
-  b.writeUInt32BE((fcnt * 40503 + devaddr) >>> 0, 13);
-  return b;
-}
-
-function pushData(token: number, frames: Buffer[]): Buffer {
-  const rxpk = frames.map((p) => ({
-    tmst: 1000 + token, chan: 0, rfch: 0, freq: 868.1, stat: 1, modu: 'LORA', datr: 'SF7BW125', codr: '4/5', rssi: -50, lsnr: 7.5, size: p.length, data: p.toString('base64'),
-  }));
-  const head = Buffer.from([2, (token >> 8) & 0xff, token & 0xff, 0, 0xaa, 0x55, 0, 0, 0, 0, 0, 1]);
-  return Buffer.concat([head, Buffer.from(JSON.stringify({ rxpk }))]);
-}
-
-async function until<T>(what: string, cond: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await cond().catch(() => undefined);
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`bench: timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 function startSubscriber(endpoint: string, count: number) {
   const proc = spawn(process.execPath, [...nodeScript('bench/udp-subscriber'), endpoint, String(count), '3000'], { stdio: ['ignore', 'pipe', 'inherit'] });
@@ -85,38 +39,13 @@ function startSubscriber(endpoint: string, count: number) {
   return { proc, readyP, warmP, result };
 }
 
-/** The gateway under test; resolves once its control socket answers. */
-async function startGateway(dir: string, endpoint: string): Promise<{ proc: ChildProcess; control: string; port: number }> {
-  const control = join(dir, 'control.sock');
-  const cfgPath = join(dir, 'lowband.yaml');
-  writeFileSync(cfgPath, JSON.stringify({
-    gateway: { id: 'bench-gw' },
-    state_dir: join(dir, 'state'),
-    ble: { enabled: false },
-    udp: [{ name: 'udp0', bind: '127.0.0.1:0' }],
-    upstream: { publish: { bind: [endpoint], hwm: 100_000, queue_messages: 100_000 } },
-    control: { socket: control },
-    stats: { interval_s: 0 },
-    log: { level: 'warn' },
-  }));
-  const prof = process.env.BENCH_CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_CPU_PROF] : [];
-  const proc = spawn(process.execPath, [...prof, ...nodeScript('src/cli/main'), 'run', '--config', cfgPath], { stdio: ['ignore', 'ignore', 'inherit'] });
-  const port = await until('the gateway', async () => {
-    const s = (await callControl(control, 'status', {}, 2000)) as GatewayStatus;
-    const m = /listening on .*:(\d+)$/.exec(s.adapters.find((a) => a.name === 'udp0')?.detail ?? '');
-    return m ? Number(m[1]) : undefined;
-  });
-  return { proc, control, port };
-}
-
 async function throughGateway(dir: string) {
   const endpoint = `ipc://${join(dir, 'gw-pub.sock')}`;
   const gw = await startGateway(dir, endpoint);
   const pid = gw.proc.pid!;
   try {
-    // Idle: started, nothing heard yet; a moment for start-up garbage to be collected.
-    await new Promise((r) => setTimeout(r, 1500));
-    const idleRssMb = procRssMb(pid, 'VmRSS');
+    // Idle: started, nothing heard yet (at start-up and settled).
+    const idle = await idleRssMb(pid);
     const sub = startSubscriber(endpoint, N);
     await sub.readyP;
     const sock = dgram.createSocket('udp4');
@@ -144,6 +73,7 @@ async function throughGateway(dir: string) {
       datagrams.push(pushData(token++ & 0xffff, frames));
     }
     const cpu0 = procCpuUs(pid);
+    const main0 = mainThreadCpuUs(pid);
     const t0 = performance.now();
     // Offered at RATE readings/s in 5 ms ticks.
     const perTick = Math.max(1, Math.round((RATE / PER_DATAGRAM) * 0.005));
@@ -157,10 +87,11 @@ async function throughGateway(dir: string) {
     const res = await sub.result;
     // The subscriber stops after 3 s of silence when readings were lost; the gateway idles then.
     const cpuUs = procCpuUs(pid) - cpu0;
+    const mainUs = mainThreadCpuUs(pid) - main0;
     const peakRssMb = procRssMb(pid, 'VmHWM');
     const status = (await callControl(gw.control, 'status', {}, 5000)) as GatewayStatus;
     sock.close();
-    return { ...res, idleRssMb, peakRssMb, cpuUsPerReading: cpuUs / Math.max(1, res.received), offeredPerS: N / sendS, status };
+    return { ...res, idle, peakRssMb, cpuUsPerReading: cpuUs / Math.max(1, res.received), mainUsPerReading: mainUs / Math.max(1, res.received), offeredPerS: N / sendS, status };
   } finally {
     gw.proc.kill('SIGTERM');
     await new Promise((r) => gw.proc.once('exit', r));
@@ -171,15 +102,17 @@ export async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'lowband-bench-udp-'));
   try {
     const raw = await rawBaseline(dir);
+    const bare = await bareNodeRssMb();
     const gw = await throughGateway(dir);
     const f = (n: number) => Math.round(n).toLocaleString('en');
     const udp = gw.status.adapters.find((a) => a.name === 'udp0');
-    console.log(`\nudp bench: ${f(N)} readings in Semtech PUSH_DATA of ${PER_DATAGRAM} rxpk, offered at ${f(gw.offeredPerS)}/s -> lowband run -> XPUB (ipc) -> subscriber process`);
+    console.log(`\nudp bench: ${f(N)} readings in Semtech PUSH_DATA of ${PER_DATAGRAM} rxpk, offered at ${f(gw.offeredPerS)}/s -> lowband run -> XPUB (ipc) -> subscriber process; gateway NODE_OPTIONS "${serviceNodeOptions()}" (systemd/lowband.service)`);
     console.log(`  raw zeromq.js PUB->SUB    ${f(raw.perSecond).padStart(9)} msg/s   p50 ${f(raw.p50us)} us   p99 ${f(raw.p99us)} us`);
     console.log(`  lowband run UDP -> XPUB   ${f(gw.perSecond).padStart(9)} readings/s   p50 ${f(gw.p50us)} us   p99 ${f(gw.p99us)} us   received ${f(gw.received)} (${(100 * (1 - gw.received / N)).toFixed(1)} % lost before the gateway)`);
     console.log(`  ratio gateway/raw         ${(gw.perSecond / raw.perSecond).toFixed(2)}`);
-    console.log(`  gateway CPU per reading   ${gw.cpuUsPerReading.toFixed(1)} us (user+system, whole process)`);
-    console.log(`  gateway RSS               idle ${gw.idleRssMb.toFixed(1)} MB, peak ${gw.peakRssMb.toFixed(1)} MB   udp drops ${JSON.stringify(udp?.drops ?? {})}`);
+    console.log(`  gateway CPU per reading   ${gw.cpuUsPerReading.toFixed(1)} us (user+system, whole process; main thread ${gw.mainUsPerReading.toFixed(1)} us)   raw zeromq.js ${raw.cpuUsPerMsg.toFixed(1)} us per message   ratio ${(gw.cpuUsPerReading / raw.cpuUsPerMsg).toFixed(2)}`);
+    console.log(`  gateway idle RSS          ${gw.idle.settled.toFixed(1)} MB settled (${SETTLE_S} s), ${gw.idle.startup.toFixed(1)} MB at start-up   bare node ${bare.settled.toFixed(1)} / ${bare.startup.toFixed(1)} MB   ratio ${(gw.idle.settled / bare.settled).toFixed(2)}`);
+    console.log(`  gateway peak RSS          ${gw.peakRssMb.toFixed(1)} MB   udp drops ${JSON.stringify(udp?.drops ?? {})}`);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

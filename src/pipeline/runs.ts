@@ -42,14 +42,14 @@ export class RunTracker {
 /**
  * Gateway-local de-duplication: a key seen again within the window (the same transmission
  * heard by two radios, a sensor repeating itself) is forwarded once. Keys live in two
- * generations of one window each, swapped wholesale, so the per-reading cost is two set
+ * generations of one window each, swapped wholesale, so the per-reading cost is two table
  * lookups and no per-key expiry (a repeat is caught for at least `windowMs`, at most twice
  * that). Bounded: a generation that reaches `maxKeys` is swapped early. (Not a BoundedMap:
  * whole-generation expiry is cheaper per reading than LRU bookkeeping, and no key needs recency.)
  */
 export class RecentKeys {
-  private current = new Set<string>();
-  private previous = new Set<string>();
+  private current = new KeyTable();
+  private previous = new KeyTable();
   private generationStart = -Infinity;
 
   constructor(
@@ -58,22 +58,92 @@ export class RecentKeys {
   ) {}
 
   /** True when `key` was already seen within the window (and so is a duplicate). */
-  isDuplicate(key: Buffer, nowMs: number): boolean {
+  isDuplicate(key: Uint8Array, nowMs: number): boolean {
     if (this.windowMs <= 0) return false;
     if (nowMs - this.generationStart >= this.windowMs || nowMs < this.generationStart) {
       // After a long silence the previous generation is older than the window too.
-      this.previous = nowMs - this.generationStart >= 2 * this.windowMs ? new Set() : this.current;
-      this.current = new Set();
+      this.previous = nowMs - this.generationStart >= 2 * this.windowMs ? new KeyTable() : this.current;
+      this.current = new KeyTable();
       this.generationStart = nowMs;
     }
-    const k = key.toString('latin1');
-    if (this.current.has(k) || this.previous.has(k)) return true;
+    const h = fnv1a(key);
+    if (this.current.has(h, key) || this.previous.has(h, key)) return true;
     if (this.current.size >= this.maxKeys) {
       this.previous = this.current;
-      this.current = new Set();
+      this.current = new KeyTable();
       this.generationStart = nowMs;
     }
-    this.current.add(k);
+    this.current.add(h, key);
     return false;
+  }
+}
+
+/** FNV-1a over the bytes: cheap, and spreads SHA-256 prefixes and raw frames alike. */
+function fnv1a(b: Uint8Array): number {
+  let h = 0x811c9dc5 | 0;
+  for (let i = 0; i < b.length; i++) h = Math.imul(h ^ b[i], 16777619);
+  return h;
+}
+
+/**
+ * One generation of keys: an open-addressing hash table over a byte slab (each key as u32
+ * length + bytes). The profile of the UDP path showed a Set of latin1 strings costing a string,
+ * its hash and, once 50k of them outlive a scavenge, old-generation GC work per reading; here
+ * a key costs a copy into the slab and nothing for the collector.
+ */
+class KeyTable {
+  size = 0;
+  private slots = new Int32Array(1024); // slab offset + 1 of a key; 0 = empty
+  private hashes = new Int32Array(1024);
+  private slab = Buffer.allocUnsafe(4096);
+  private used = 0;
+
+  has(h: number, key: Uint8Array): boolean {
+    const mask = this.slots.length - 1;
+    for (let i = h & mask; ; i = (i + 1) & mask) {
+      const v = this.slots[i];
+      if (v === 0) return false;
+      if (this.hashes[i] === h && this.equals(v - 1, key)) return true;
+    }
+  }
+
+  add(h: number, key: Uint8Array): void {
+    const need = 4 + key.length;
+    if (this.used + need > this.slab.length) {
+      const next = Buffer.allocUnsafe(Math.max(this.slab.length * 2, this.used + need));
+      this.slab.copy(next, 0, 0, this.used);
+      this.slab = next;
+    }
+    const at = this.used;
+    this.slab.writeUInt32LE(key.length, at);
+    this.slab.set(key, at + 4);
+    this.used += need;
+    if (++this.size * 2 > this.slots.length) this.grow();
+    this.put(h, at + 1);
+  }
+
+  private equals(at: number, key: Uint8Array): boolean {
+    const s = this.slab;
+    const n = key.length;
+    if (s.readUInt32LE(at) !== n) return false;
+    at += 4;
+    for (let i = 0; i < n; i++) if (s[at + i] !== key[i]) return false;
+    return true;
+  }
+
+  private put(h: number, v: number): void {
+    const mask = this.slots.length - 1;
+    let i = h & mask;
+    while (this.slots[i] !== 0) i = (i + 1) & mask;
+    this.slots[i] = v;
+    this.hashes[i] = h;
+  }
+
+  private grow(): void {
+    const slots = this.slots;
+    const hashes = this.hashes;
+    this.slots = new Int32Array(slots.length * 2);
+    this.hashes = new Int32Array(slots.length * 2);
+    for (let i = 0; i < slots.length; i++) if (slots[i] !== 0) this.put(hashes[i], slots[i]);
   }
 }

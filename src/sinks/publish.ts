@@ -1,10 +1,13 @@
 import * as zmq from 'zeromq';
 import type { Config } from '../config/schema';
-import type { LogCursor } from '../pipeline/message-log';
+import type { LogCursor, LogEntry } from '../pipeline/message-log';
 import { DropCounter } from '../util/drop-counter';
 import type { Logger } from '../util/log';
 import { RateLimitedLog } from '../util/log';
 import { sinkDrops, type Sink, type SinkStatus } from './sink';
+
+/** Sends in a row before the writer lets other work run (a long backlog must not starve the loop). */
+const DRAIN_SLICE = 512;
 
 /** Lets the security layer make the socket a CURVE server before it binds. */
 export type SocketSecurity = (socket: zmq.XPublisher) => void;
@@ -69,27 +72,81 @@ export class PublishSink implements Sink {
     return [...this.endpoints];
   }
 
-  // One awaited send at a time: zeromq.js throws synchronously when sends overlap.
+  /**
+   * With a zero send timeout (`count_drops`), zeromq.js sends before `send()` returns and hands
+   * back a promise that is already settled: no send is ever pending, so several in a row cannot
+   * overlap (the "busy writing" throw needs a pending one). The loop then drains the cursor
+   * synchronously with poll() and waits only when the cursor is empty; each outcome is counted
+   * by a handler on its settled promise. Without a timeout a send may be pending (it waits for a
+   * full pipe), so each one is awaited before the next.
+   */
   private async writeLoop(s: zmq.XPublisher, cursor: LogCursor): Promise<void> {
+    const settledAtOnce = this.cfg.count_drops;
     for (;;) {
-      const e = await cursor.next();
-      if (!e) return;
-      try {
-        await s.send(e.frames);
-        this.sent++;
-      } catch (err) {
-        const code = (err as { code?: string }).code;
-        if (code === 'EAGAIN') {
-          this.drops.count('hwm');
-        } else if (s.closed) {
-          return;
-        } else {
-          this.drops.count('hwm');
-          this.rl.warn('publish-send', { err: (err as Error).message }, 'publish send failed; message dropped');
-        }
+      let e = cursor.poll();
+      if (!e) {
+        e = await cursor.next();
+        if (!e) return;
+        // Woken by the first append of a burst: let the rest of this event-loop turn (the other
+        // datagrams libuv read in the same poll) append too, so they go out as one batch.
+        if (settledAtOnce) await new Promise<void>((r) => setImmediate(r));
       }
-      cursor.commit(e.seq);
+      if (!settledAtOnce) {
+        if (!(await this.sendAwaited(s, e))) return;
+        cursor.commit(e.seq);
+        continue;
+      }
+      // A long backlog is sent in slices so timers and sockets get their turn in between.
+      for (let n = 0; e; n++) {
+        if (n === DRAIN_SLICE) {
+          await new Promise<void>((r) => setImmediate(r));
+          if (s.closed) return;
+          n = 0;
+        }
+        let p: Promise<void>;
+        try {
+          p = s.send(e.frames);
+        } catch (err) {
+          // Thrown, not rejected: the socket was closed under us.
+          if (s.closed) return;
+          this.failed(err);
+          cursor.commit(e.seq);
+          e = cursor.poll();
+          continue;
+        }
+        p.then(this.onSent, this.onFailed);
+        cursor.commit(e.seq);
+        e = cursor.poll();
+      }
     }
+  }
+
+  private readonly onSent = (): void => {
+    this.sent++;
+  };
+
+  private readonly onFailed = (err: unknown): void => {
+    if (this.socket?.closed ?? true) return;
+    this.failed(err);
+  };
+
+  private failed(err: unknown): void {
+    this.drops.count('hwm');
+    if ((err as { code?: string }).code !== 'EAGAIN') {
+      this.rl.warn('publish-send', { err: (err as Error).message }, 'publish send failed; message dropped');
+    }
+  }
+
+  /** One send that may wait; false once the socket is closed. */
+  private async sendAwaited(s: zmq.XPublisher, e: LogEntry): Promise<boolean> {
+    try {
+      await s.send(e.frames);
+      this.sent++;
+    } catch (err) {
+      if (s.closed) return false;
+      this.failed(err);
+    }
+    return true;
   }
 
   // XPUB delivers (un)subscriptions as messages; reading them keeps its queue empty and

@@ -153,16 +153,29 @@ class Writer {
 
 /** Encode one value. */
 export function encodeCbor(v: CborValue): Buffer {
-  // One scratch writer for every call (encoding is synchronous and never re-entered); the
-  // result is a copy of exactly the bytes written.
+  const w = encodeScratch(v);
+  const out = Buffer.allocUnsafe(w.len);
+  w.buf.copy(out, 0, 0, w.len);
+  releaseScratch();
+  return out;
+}
+
+/**
+ * Encodes into the one scratch writer (encoding is synchronous and never re-entered) and leaves
+ * the bytes there: `bytes.subarray(0, len)` is valid until the next encode, so a caller can copy
+ * them where it wants them (the wire encoder copies them next to the header). Call
+ * releaseScratch() once they are copied.
+ */
+export function encodeScratch(v: CborValue): { buf: Buffer; len: number } {
   const w = scratch;
   w.len = 0;
   w.value(v);
-  const out = Buffer.allocUnsafe(w.len);
-  w.buf.copy(out, 0, 0, w.len);
-  // A huge value must not keep a huge scratch buffer alive.
-  if (w.buf.length > 65536) w.buf = Buffer.allocUnsafe(256);
-  return out;
+  return w;
+}
+
+/** A huge value must not keep a huge scratch buffer alive. */
+export function releaseScratch(): void {
+  if (scratch.buf.length > 65536) scratch.buf = Buffer.allocUnsafe(256);
 }
 
 const scratch = new Writer();

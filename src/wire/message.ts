@@ -1,4 +1,4 @@
-import { decodeCbor, encodeCbor, type CborValue } from './cbor';
+import { decodeCbor, encodeScratch, releaseScratch, type CborValue } from './cbor';
 
 /** Header layout version (wire spec section 1). */
 export const WIRE_VERSION = 1;
@@ -32,17 +32,54 @@ export class WireError extends Error {}
 export function encodeHeader(kind: number, radio: number, flags: number, seq: bigint, timeUs: number | bigint, key: Buffer): Buffer {
   if (key.length !== 16) throw new WireError('key must be 16 bytes');
   const h = Buffer.allocUnsafe(HEADER_BYTES);
-  h[0] = WIRE_VERSION;
-  h[1] = kind;
-  h[2] = radio;
-  h[3] = flags;
-  h.writeBigUInt64BE(seq, 4);
-  h.writeBigUInt64BE(BigInt(timeUs), 12);
-  key.copy(h, 20);
+  writeHeader(h, 0, kind, radio, flags, seq, timeUs, key);
   return h;
 }
 
-/** Encode the three frames of one message. */
+function writeHeader(h: Buffer, at: number, kind: number, radio: number, flags: number, seq: bigint, timeUs: number | bigint, key: Buffer): void {
+  h[at] = WIRE_VERSION;
+  h[at + 1] = kind;
+  h[at + 2] = radio;
+  h[at + 3] = flags;
+  h.writeBigUInt64BE(seq, at + 4);
+  if (typeof timeUs === 'number' && Number.isSafeInteger(timeUs) && timeUs >= 0) {
+    // Two 32-bit halves: no BigInt for the time of every reading.
+    h.writeUInt32BE(Math.floor(timeUs / 0x1_0000_0000), at + 12);
+    h.writeUInt32BE(timeUs >>> 0, at + 16);
+  } else {
+    h.writeBigUInt64BE(BigInt(timeUs), at + 12);
+  }
+  key.copy(h, at + 20);
+}
+
+/**
+ * Memory for the frames of messages, carved from 64 KiB slabs that hold nothing else. Messages
+ * are kept (memory log, spool RAM tail) and let go roughly in seq order, so a slab is freed
+ * soon after its last message. From Node's shared 8 KiB pool instead, every kept frame pinned
+ * a whole pool chunk full of short-lived buffers (base64 decodes, scratch copies): with all
+ * sinks at 1,000 readings/s, 21 MB of ArrayBuffers held ~4 MB of messages.
+ */
+class FrameSlab {
+  private static readonly SIZE = 64 * 1024;
+  private slab = Buffer.allocUnsafeSlow(FrameSlab.SIZE);
+  private used = 0;
+
+  take(n: number): Buffer {
+    if (n > FrameSlab.SIZE / 8) return Buffer.allocUnsafeSlow(n);
+    if (this.used + n > this.slab.length) {
+      this.slab = Buffer.allocUnsafeSlow(FrameSlab.SIZE);
+      this.used = 0;
+    }
+    const b = this.slab.subarray(this.used, this.used + n);
+    // 8-byte alignment keeps every message's bytes apart from its neighbour's words.
+    this.used += (n + 7) & ~7;
+    return b;
+  }
+}
+
+const frameSlab = new FrameSlab();
+
+/** Encode the three frames of one message: one allocation, three views of it. */
 export function encodeFrames(
   topic: string,
   kind: number,
@@ -53,9 +90,18 @@ export function encodeFrames(
   key: Buffer,
   body: { [k: string]: CborValue | undefined },
 ): [Buffer, Buffer, Buffer] {
-  const t = Buffer.from(topic, 'ascii');
-  if (t.length === 0 || t.length > MAX_TOPIC_BYTES) throw new WireError(`topic must be 1..${MAX_TOPIC_BYTES} bytes`);
-  return [t, encodeHeader(kind, radio, flags, seq, timeUs, key), encodeCbor(body)];
+  // Topics are ASCII; like Buffer.from(topic, 'ascii'), each character is one byte.
+  const tlen = topic.length;
+  if (tlen === 0 || tlen > MAX_TOPIC_BYTES) throw new WireError(`topic must be 1..${MAX_TOPIC_BYTES} bytes`);
+  if (key.length !== 16) throw new WireError('key must be 16 bytes');
+  const cbor = encodeScratch(body);
+  const blen = cbor.len;
+  const m = frameSlab.take(tlen + HEADER_BYTES + blen);
+  m.write(topic, 0, tlen, 'latin1');
+  writeHeader(m, tlen, kind, radio, flags, seq, timeUs, key);
+  cbor.buf.copy(m, tlen + HEADER_BYTES, 0, blen);
+  releaseScratch();
+  return [m.subarray(0, tlen), m.subarray(tlen, tlen + HEADER_BYTES), m.subarray(tlen + HEADER_BYTES)];
 }
 
 /** Decode and check the three frames. */

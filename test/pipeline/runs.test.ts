@@ -43,3 +43,16 @@ test('RecentKeys: duplicate within the window, fresh after it, disabled at 0, bo
   for (let i = 0; i < 5000; i++) k.isDuplicate(Buffer.from(String(i).padStart(16, '0')), 5000);
   assert.equal(k.isDuplicate(Buffer.from('0'.padStart(16, '0')), 5000), false, 'evicted beyond the bound');
 });
+
+test('RecentKeys: exact bytes decide, whatever the length, also after the table grew', () => {
+  const k = new RecentKeys(60_000);
+  const keys = Array.from({ length: 20_000 }, (_, i) => Buffer.from(`key-${i}`));
+  for (const key of keys) assert.equal(k.isDuplicate(key, 1), false);
+  for (const key of keys) assert.equal(k.isDuplicate(Buffer.from(key), 2), true, 'a copy of a seen key is a duplicate');
+  assert.equal(k.isDuplicate(p('00'), 3), false);
+  assert.equal(k.isDuplicate(p('0000'), 3), false, 'a longer key with the same bytes is another key');
+  assert.equal(k.isDuplicate(Buffer.alloc(0), 3), false);
+  assert.equal(k.isDuplicate(Buffer.alloc(0), 3), true);
+  assert.equal(k.isDuplicate(Buffer.alloc(300, 7), 3), false);
+  assert.equal(k.isDuplicate(Buffer.alloc(300, 7), 3), true);
+});

@@ -82,6 +82,28 @@ test('binds (a :* port becomes the real one), delivers every entry in order, cou
   assert.equal(st.cursor, String(n));
 });
 
+test('a burst far beyond 512 sends goes out in order without awaiting each send (count_drops: sends settle at once)', async (t) => {
+  const dir = ipcDir(t);
+  const ep = `ipc://${join(dir, 'pub.sock')}`;
+  const { log, cursor, sink } = await startSink(t, publishConfig({ bind: [ep] }));
+  const sub = subscriber(t);
+  sub.connect(ep);
+  sub.subscribe('');
+  await until('subscription seen', () => sink.status().subscriptions === 1, 10_000);
+  // zeromq.js throws "busy writing" on a send while another is pending and delays every 512th
+  // awaited one; appended in one turn, these are drained synchronously in slices.
+  const n = 3000;
+  const sent = Array.from({ length: n }, (_, i) => reading(BigInt(i + 1), `dev${i % 5}`));
+  const got = receive(sub, n);
+  for (const e of sent) log.append(e);
+  const frames = await got;
+  assert.equal(frames.length, n);
+  frames.forEach((f, i) => assert.deepEqual(f, sent[i].frames, `message ${i + 1} intact, in order`));
+  await until('every send counted', () => sink.status().sent === n, 5000);
+  assert.equal(cursor.committed, BigInt(n));
+  assert.deepEqual(sink.status().drops, {});
+});
+
 test('topic prefixes filter at the XPUB: a subscriber gets only its devices', async (t) => {
   const dir = ipcDir(t);
   const ep = `ipc://${join(dir, 'pub.sock')}`;
