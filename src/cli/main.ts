@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { ConfigError } from '../config/validate';
+import { ConfigError, ConfigErrors } from '../config/validate';
 import { UsageError } from './args';
 import { COMMANDS } from './commands/index';
 
@@ -35,6 +35,11 @@ async function main(argv: string[]): Promise<number> {
     const mod = COMMANDS[cmd.name].load();
     return await mod.run(cmd.rest);
   } catch (err) {
+    if (err instanceof ConfigErrors) {
+      // One line per problem, `file:line:col: key.path: ...` (editors jump to these).
+      process.stderr.write(err.lines.map((l) => l + '\n').join(''));
+      return 2;
+    }
     if (err instanceof ConfigError) {
       process.stderr.write(`lowband: config error: ${err.message}\n`);
       return 2;
