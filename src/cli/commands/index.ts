@@ -38,11 +38,12 @@ export const COMMANDS: Record<string, CommandEntry> = {
   },
   tail: {
     summary: 'subscribe to the data stream and print each reading',
-    usage: 'lowband tail [--endpoint E] [--filter T]... [--json] [--count N] [--server-key Z85 --key-file F]',
+    usage: 'lowband tail [--endpoint E] [--filter T]... [--json] [--count N] [--silence-s S] [--server-key Z85 --key-file F]',
     examples: ['lowband tail', 'lowband tail --endpoint tcp://pi-garden.local:5556 --filter ble/ --json'],
     details: [
       '--endpoint: a ZeroMQ endpoint, tcp://HOST:PORT or ipc:///PATH (default tcp://127.0.0.1:5556)',
       '--filter: topic prefix (ble/, lora/49be7df1, sys/); repeat for several',
+      '--silence-s: warn on stderr when nothing arrives this long (default 5, 0 never)',
       '--server-key/--key-file: the gateway\'s CURVE public key and this client\'s .key file',
     ],
     load: () => require('./tail') as CommandModule,
