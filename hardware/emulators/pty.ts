@@ -26,6 +26,10 @@ export async function openPtyPair(dir: string, name = 'modem'): Promise<PtyPair>
     new Promise<void>((resolve, reject) => {
       const p = spawn('socat', ['-d', '-d', `pty,raw,echo=0,link=${devicePath}`, `pty,raw,echo=0,link=${hostPath}`], {
         stdio: ['ignore', 'ignore', 'pipe'],
+        // Its own process group: Ctrl-C in a terminal reaches only lowband (the demo), which
+        // stops the gateway first and socat after, instead of socat dying under the gateway
+        // (a false "serial port lost"). stop()/close() end it.
+        detached: true,
       });
       proc = p;
       let ptys = 0;

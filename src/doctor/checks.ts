@@ -49,6 +49,8 @@ export interface DoctorEnv {
   serialByIdDir: string;
   /** Asks the running gateway for `ping` on its control socket; resolves its pid or an error text. */
   pingGateway(socketPath: string): Promise<{ pid: number } | { error: string }>;
+  /** The control socket to ping instead of the config's control.socket (`doctor --socket`). */
+  controlSocket?: string;
   now(): Date;
   probeTimeoutMs: number;
   connectTimeoutMs: number;
@@ -59,7 +61,10 @@ export async function runChecks(env: DoctorEnv): Promise<CheckResult[]> {
   const out: CheckResult[] = [];
   const cfg = checkConfig(env, out);
   checkSerialAccess(env, cfg, out);
-  if (!cfg || cfg.ble.enabled) {
+  if (cfg?.ble.enabled && cfg.ble.emulate) {
+    // Emulated sensors go through noble's code without an adapter: nothing to check on the host.
+    out.push({ level: 'ok', name: 'bluetooth', detail: 'ble.emulate: true: emulated sensors, no adapter or capabilities needed' });
+  } else if (!cfg || cfg.ble.enabled) {
     checkBleCapabilities(env, out);
     await checkBluetooth(env, cfg?.ble.hci ?? 0, out);
   }
@@ -69,7 +74,7 @@ export async function runChecks(env: DoctorEnv): Promise<CheckResult[]> {
   }
   await checkStateDir(env, cfg, out);
   checkClock(env, out);
-  await checkGateway(env, cfg?.control.socket ?? '/run/lowband/control.sock', out);
+  await checkGateway(env, env.controlSocket ?? cfg?.control.socket ?? '/run/lowband/control.sock', out);
   return out;
 }
 

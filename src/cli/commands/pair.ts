@@ -1,3 +1,4 @@
+import { controlTarget } from '../control-target';
 import { callFromCli } from '../../control/client';
 import type { PairedDevice } from '../../control/protocol';
 import { controlOptions, parseCommand } from '../args';
@@ -17,7 +18,7 @@ export async function run(argv: string[]): Promise<number> {
     process.stderr.write('lowband pair: --key must be 32 hex digits (a 16-byte bindkey)\n');
     return 2;
   }
-  const r = await callFromCli(p.values, 'pair', { mac: p.positionals[0], name: p.values.name, key }, 10_000);
+  const r = await callFromCli(controlTarget(p.values), 'pair', { mac: p.positionals[0], name: p.values.name, key }, 10_000);
   if ('exit' in r) return r.exit;
   const d = r.result as PairedDevice;
   process.stdout.write(`paired ${d.mac}${d.name ? ` (${d.name})` : ''}${d.hasKey ? ', with bindkey' : ''}\n`);

@@ -1,3 +1,4 @@
+import { controlTarget } from '../control-target';
 import { callFromCli } from '../../control/client';
 import type { NearbyDevice } from '../../control/protocol';
 import { ago, table } from './status';
@@ -15,7 +16,7 @@ export async function run(argv: string[]): Promise<number> {
     return 2;
   }
   if (!p.values.json && seconds > 0) process.stderr.write(`listening for ${seconds} s...\n`);
-  const r = await callFromCli(p.values, 'scan', { seconds }, seconds * 1000 + 5000);
+  const r = await callFromCli(controlTarget(p.values), 'scan', { seconds }, seconds * 1000 + 5000);
   if ('exit' in r) return r.exit;
   const list = r.result as NearbyDevice[];
   if (p.values.json) {

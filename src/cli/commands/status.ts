@@ -1,3 +1,4 @@
+import { controlTarget } from '../control-target';
 import { callFromCli } from '../../control/client';
 import type { GatewayStatus } from '../../control/protocol';
 import { controlOptions, parseCommand } from '../args';
@@ -8,7 +9,7 @@ const USAGE = 'usage: lowband status [--json] [--config P] [--socket PATH]';
 export async function run(argv: string[]): Promise<number> {
   const p = parseCommand('status', USAGE, argv, { ...controlOptions, json: { type: 'boolean' } });
   if (typeof p === 'number') return p;
-  const r = await callFromCli(p.values, 'status', {}, 5000);
+  const r = await callFromCli(controlTarget(p.values), 'status', {}, 5000);
   if ('exit' in r) return r.exit;
   const s = r.result as GatewayStatus;
   process.stdout.write(p.values.json ? JSON.stringify(s, null, 2) + '\n' : formatStatus(s, Date.now()));

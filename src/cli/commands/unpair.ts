@@ -1,3 +1,4 @@
+import { controlTarget } from '../control-target';
 import { callFromCli } from '../../control/client';
 import { controlOptions, parseCommand } from '../args';
 
@@ -11,7 +12,7 @@ export async function run(argv: string[]): Promise<number> {
     process.stderr.write(`${USAGE}\n`);
     return 2;
   }
-  const r = await callFromCli(p.values, 'unpair', { mac: p.positionals[0] }, 10_000);
+  const r = await callFromCli(controlTarget(p.values), 'unpair', { mac: p.positionals[0] }, 10_000);
   if ('exit' in r) return r.exit;
   const { mac, removed } = r.result as { mac: string; removed: boolean };
   if (!removed) {
