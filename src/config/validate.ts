@@ -32,8 +32,8 @@ export class ConfigErrors extends ConfigError {
     readonly errors: ConfigError[],
     readonly lines: string[] = errors.map((e) => e.message),
   ) {
+    // name stays 'ConfigError': code matching on it keeps working.
     super(errors[0]?.path ?? '', errors[0]?.got, errors[0]?.expected ?? '', lines.join('\n'));
-    this.name = 'ConfigErrors';
   }
 }
 
