@@ -100,6 +100,10 @@ test('lowband config check: one line naming the key, exit 2; a good file exits 0
   const ok = spawnSync(process.execPath, cliArgs('config', 'check', '--config', good), { encoding: 'utf8' });
   assert.equal(ok.status, 0, ok.stderr);
   assert.match(ok.stdout, /config ok/);
+  // Sizes and durations the way the config writes them, not raw byte counts or JSON.
+  assert.match(ok.stdout, /\n {2}spool: 64MiB on disk, fsync every 200 ms, segments of 4MiB\n/);
+  assert.match(ok.stdout, /\n {4}- hwm 10000, queue 10000 messages \/ 16MiB, drop-oldest\n/);
+  assert.doesNotMatch(ok.stdout, /[{}[\]]|\d{6,} bytes/);
   const missing = spawnSync(process.execPath, cliArgs('config', 'check', '--config', join(dir, 'nope.yaml')), { encoding: 'utf8' });
   assert.equal(missing.status, 2);
   assert.match(missing.stderr, /nope\.yaml: expected a readable config file \(ENOENT\)/);
