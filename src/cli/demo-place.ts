@@ -53,7 +53,8 @@ export function makeDemoDir(): { dir: string; fixed: boolean } {
  */
 export function commandPrefix(env: NodeJS.ProcessEnv = process.env, argv: string[] = process.argv, execArgv: string[] = process.execArgv): string {
   if (env.npm_lifecycle_event === 'npx') return 'npx lowband';
-  if (env.npm_lifecycle_event) return 'npm run lowband --';
+  // `npm run demo` / `npm run lowband -- demo`; another script (npm test) says nothing of how a user runs it.
+  if (env.npm_lifecycle_event === 'demo' || env.npm_lifecycle_event === 'lowband') return 'npm run lowband --';
   if (basename(argv[1] ?? '') === 'lowband') return 'lowband';
   return ['node', ...execArgv, argv[1] ?? 'lowband'].map(shellWord).join(' ');
 }

@@ -8,7 +8,7 @@ import { cliArgs } from '../helpers/paths';
 
 /** What bash completes for the words typed so far (the last one being completed). */
 function complete(...words: string[]): string[] {
-  const script = `${bashScript()}\nCOMP_WORDS=(${words.map((w) => `'${w}'`).join(' ')}); COMP_CWORD=${words.length - 1}; _lowband; printf '%s\\n' "\${COMPREPLY[@]}"`;
+  const script = `${bashScript(COMMANDS)}\nCOMP_WORDS=(${words.map((w) => `'${w}'`).join(' ')}); COMP_CWORD=${words.length - 1}; _lowband; printf '%s\\n' "\${COMPREPLY[@]}"`;
   const r = spawnSync('/bin/bash', ['--norc', '-c', script], { encoding: 'utf8', timeout: 10_000 });
   assert.equal(r.status, 0, r.stderr);
   return r.stdout.split('\n').filter(Boolean).sort();
@@ -27,10 +27,10 @@ test('bash completion: commands, subcommands and each command\'s options, from t
 test('lowband completion bash|zsh prints the script; anything else exits 2', () => {
   const bash = spawnSync(process.execPath, cliArgs('completion', 'bash'), { encoding: 'utf8', timeout: 30_000 });
   assert.equal(bash.status, 0, bash.stderr);
-  assert.equal(bash.stdout, bashScript());
-  assert.match(zshScript(), /^#compdef lowband\n/);
+  assert.equal(bash.stdout, bashScript(COMMANDS));
+  assert.match(zshScript(COMMANDS), /^#compdef lowband\n/);
   if (existsSync('/usr/bin/zsh')) {
-    const z = spawnSync('/usr/bin/zsh', ['-n', '-c', zshScript()], { encoding: 'utf8' });
+    const z = spawnSync('/usr/bin/zsh', ['-n', '-c', zshScript(COMMANDS)], { encoding: 'utf8' });
     assert.equal(z.status, 0, z.stderr);
   }
   const bad = spawnSync(process.execPath, cliArgs('completion', 'fish'), { encoding: 'utf8', timeout: 30_000 });

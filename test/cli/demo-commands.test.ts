@@ -21,6 +21,8 @@ test('the banner: short lines, --socket and --endpoint only where the defaults w
 test('the printed prefix is how this process was started', () => {
   assert.equal(commandPrefix({ npm_lifecycle_event: 'demo' }, ['node', '/r/dist/src/cli/main.js'], []), 'npm run lowband --');
   assert.equal(commandPrefix({ npm_lifecycle_event: 'npx' }, ['node', '/r/dist/src/cli/main.js'], []), 'npx lowband');
+  assert.equal(commandPrefix({ npm_lifecycle_event: 'lowband' }, ['node', '/r/dist/src/cli/main.js'], []), 'npm run lowband --');
+  assert.equal(commandPrefix({ npm_lifecycle_event: 'test' }, ['node', '/r/dist/src/cli/main.js'], []), 'node /r/dist/src/cli/main.js', 'npm test is not how a user runs lowband');
   assert.equal(commandPrefix({}, ['node', '/usr/bin/lowband'], []), 'lowband');
   assert.equal(commandPrefix({}, ['node', '/r/src/cli/main.ts'], ['--import', 'tsx']), 'node --import tsx /r/src/cli/main.ts');
 });
@@ -41,15 +43,22 @@ test('lowband demo: the commands it prints work as printed; Ctrl-C stops it with
   const exited = new Promise<number | null>((resolve) => demo.once('exit', (code) => resolve(code)));
   const children: ReturnType<typeof spawn>[] = [];
   t.after(async () => {
-    // Whole process groups: nothing a printed command started outlives the test.
-    for (const pid of [...children.map((c) => c.pid!), demo.pid!]) {
+    // Whole process groups: nothing a printed command started outlives the test. The demo gets
+    // SIGTERM first: it then ends its socat (in a process group of its own) itself.
+    const signal = (pid: number, sig: NodeJS.Signals) => {
       try {
-        process.kill(-pid, 'SIGKILL');
+        process.kill(-pid, sig);
       } catch {
         // already gone
       }
+    };
+    for (const c of children) signal(c.pid!, 'SIGKILL');
+    if (demo.exitCode === null && demo.signalCode === null) {
+      signal(demo.pid!, 'SIGTERM');
+      const bound = setTimeout(() => signal(demo.pid!, 'SIGKILL'), 15_000);
+      await exited;
+      clearTimeout(bound);
     }
-    await exited;
     rmSync(runtime, { recursive: true, force: true });
   });
 
@@ -74,7 +83,7 @@ test('lowband demo: the commands it prints work as printed; Ctrl-C stops it with
   assert.match(status.stdout, /gateway demo .* up /);
   const scan = spawnSync('/bin/sh', ['-c', commands[2]], { cwd: REPO, env, encoding: 'utf8', timeout: 60_000 });
   assert.equal(scan.status, 0, scan.stderr);
-  assert.match(scan.stdout, /^MAC +NAME/);
+  assert.match(scan.stdout, /^MAC +NAME/m);
   const doctor = spawnSync('/bin/sh', ['-c', commands[3]], { cwd: REPO, env, encoding: 'utf8', timeout: 60_000 });
   assert.equal(doctor.status, 0, doctor.stdout + doctor.stderr);
   assert.match(doctor.stdout, /^ok +bluetooth +ble\.emulate/m);

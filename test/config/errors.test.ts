@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { ConfigError, ConfigErrors, parseConfig } from '../../src/config/load';
+import { msText, sizeText } from '../../src/cli/format';
 import { closest } from '../../src/util/did-you-mean';
 import { cliArgs } from '../helpers/paths';
 
@@ -111,8 +112,7 @@ for (const command of ['config check', 'run']) {
   });
 }
 
-test('sizes and durations as the config writes them', async () => {
-  const { msText, sizeText } = await import('../../src/cli/format');
+test('sizes and durations as the config writes them', () => {
   assert.deepEqual([64 * 1024 ** 2, 4096, 1536, 1000, 3 * 1024 ** 3].map(sizeText), ['64MiB', '4KiB', '1.5KiB', '1000 B', '3GiB']);
   assert.deepEqual([200, 5000, 300_000, 3_600_000, 1500].map(msText), ['200 ms', '5 s', '5 min', '1 h', '1500 ms']);
 });

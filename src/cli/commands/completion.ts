@@ -1,4 +1,5 @@
-import { COMMANDS } from './index';
+/** The part of the command table completion needs (given by commands/index.ts, which this must not import: a cycle). */
+export type CommandUsages = Record<string, { usage: string }>;
 
 /** The options a command's usage line names (`--json`, `--config`, ...), plus --help. */
 export function optionsOf(usage: string): string[] {
@@ -6,13 +7,13 @@ export function optionsOf(usage: string): string[] {
 }
 
 /** Bash completion generated from the command table: commands, subcommands, each one's options. */
-export function bashScript(): string {
-  const names = Object.keys(COMMANDS);
+export function bashScript(commands: CommandUsages): string {
+  const names = Object.keys(commands);
   const words = [...new Set(names.map((n) => n.split(' ')[0]))];
   const groups = words
     .map((w) => [w, names.filter((n) => n.startsWith(w + ' ')).map((n) => n.slice(w.length + 1))] as const)
     .filter(([, subs]) => subs.length > 0);
-  const optionCases = names.map((n) => `    "${n}") opts="${optionsOf(COMMANDS[n].usage).join(' ')}" ;;`).join('\n');
+  const optionCases = names.map((n) => `    "${n}") opts="${optionsOf(commands[n].usage).join(' ')}" ;;`).join('\n');
   const groupCases = groups.map(([w, subs]) => `    ${w}) subs="${subs.join(' ')}" ;;`).join('\n');
   return `# lowband bash completion: source <(lowband completion bash)
 _lowband() {
@@ -47,20 +48,20 @@ complete -o filenames -F _lowband lowband
 }
 
 /** Zsh: the same function through zsh's bash-completion layer (bashcompinit ships with zsh). */
-export function zshScript(): string {
+export function zshScript(commands: CommandUsages): string {
   return `#compdef lowband
 # lowband zsh completion: lowband completion zsh > "\${fpath[1]}/_lowband", or source <(lowband completion zsh)
 autoload -U +X bashcompinit && bashcompinit
-${bashScript()}`;
+${bashScript(commands)}`;
 }
 
 /** `lowband completion bash|zsh` */
-export async function run(argv: string[]): Promise<number> {
+export async function run(argv: string[], commands: CommandUsages): Promise<number> {
   const shell = argv[0];
   if (argv.length !== 1 || (shell !== 'bash' && shell !== 'zsh')) {
     process.stderr.write('lowband completion: which shell? usage: lowband completion bash|zsh\n');
     return 2;
   }
-  process.stdout.write(shell === 'bash' ? bashScript() : zshScript());
+  process.stdout.write(shell === 'bash' ? bashScript(commands) : zshScript(commands));
   return 0;
 }

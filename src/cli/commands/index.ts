@@ -126,7 +126,7 @@ export const COMMANDS: Record<string, CommandEntry> = {
     summary: 'print a shell completion script (bash or zsh)',
     usage: 'lowband completion bash|zsh',
     examples: ['source <(lowband completion bash)', 'lowband completion zsh > "${fpath[1]}/_lowband"'],
-    load: () => require('./completion') as CommandModule,
+    load: () => ({ run: (argv) => (require('./completion') as typeof import('./completion')).run(argv, COMMANDS) }),
   },
   logs: {
     summary: 'show the gateway\'s JSON log lines readable (from the journal or stdin)',

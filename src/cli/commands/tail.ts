@@ -36,18 +36,19 @@ export function checkEndpoint(e: string): void {
 export async function tail(opts: TailOptions): Promise<number> {
   const sub = new zmq.Subscriber({ linger: 0 });
   if (opts.curve) applyCurve(sub, 'client', opts.curve);
+  const notice = opts.notice;
+  if (notice) {
+    // libzmq connects in the background and retries forever: say when it is there, and when
+    // nothing comes, rather than printing nothing forever. Watched before connect(): an ipc
+    // connection can be made before a monitor started later would see it.
+    sub.events.on('connect', () => notice(`connected to ${opts.endpoint}`));
+    sub.events.on('handshake:error:auth', () => notice(`${opts.endpoint} refused this client's CURVE key (is its .pub in the gateway's allowed_clients_file?)`));
+  }
   try {
     sub.connect(opts.endpoint);
   } catch (err) {
     sub.close();
     throw new UsageError(`cannot connect to ${opts.endpoint}: ${(err as Error).message} (expected tcp://HOST:PORT or ipc:///PATH)`);
-  }
-  const notice = opts.notice;
-  if (notice) {
-    // libzmq connects in the background and retries forever: say when it is there, and when
-    // nothing comes, rather than printing nothing forever.
-    sub.events.on('connect', () => notice(`connected to ${opts.endpoint}`));
-    sub.events.on('handshake:error:auth', () => notice(`${opts.endpoint} refused this client's CURVE key (is its .pub in the gateway's allowed_clients_file?)`));
   }
   let silence: NodeJS.Timeout | undefined;
   if (notice && opts.silenceMs) {
