@@ -89,7 +89,7 @@ test('lowband demo: the commands it prints work as printed; Ctrl-C stops it with
   assert.match(doctor.stdout, /^ok +bluetooth +ble\.emulate/m);
   assert.match(doctor.stdout, /^ok +gateway +running \(pid \d+\)/m);
 
-  assert.ok(readings.length > 0, 'the demo printed readings itself');
+  await until('the demo printing readings itself', () => readings.length > 0, 30_000);
   const before = err.length;
   process.kill(-demo.pid!, 'SIGINT');
   assert.equal(await exited, 0, err.join('\n'));
