@@ -17,6 +17,16 @@ export interface PtyPair {
  * Make a pty pair with stable link names in `dir` (`<name>.host`, `<name>.dev`).
  * Resolves once socat reports both ptys and the links exist, so there is nothing to sleep on.
  */
+/**
+ * socat processes not yet stopped. Out of the terminal's process group, socat no longer dies
+ * with us on Ctrl-C, so it is ended when this process exits without stop() (process.exit after
+ * a second Ctrl-C, a crash).
+ */
+const live = new Set<ChildProcess>();
+process.on('exit', () => {
+  for (const p of live) p.kill('SIGTERM');
+});
+
 export async function openPtyPair(dir: string, name = 'modem'): Promise<PtyPair> {
   const hostPath = join(dir, `${name}.host`);
   const devicePath = join(dir, `${name}.dev`);
@@ -26,8 +36,14 @@ export async function openPtyPair(dir: string, name = 'modem'): Promise<PtyPair>
     new Promise<void>((resolve, reject) => {
       const p = spawn('socat', ['-d', '-d', `pty,raw,echo=0,link=${devicePath}`, `pty,raw,echo=0,link=${hostPath}`], {
         stdio: ['ignore', 'ignore', 'pipe'],
+        // Its own process group: Ctrl-C in a terminal reaches only lowband (the demo), which
+        // stops the gateway first and socat after, instead of socat dying under the gateway
+        // (a false "serial port lost"). stop()/close() end it.
+        detached: true,
       });
       proc = p;
+      live.add(p);
+      p.once('exit', () => live.delete(p));
       let ptys = 0;
       let err = '';
       const onData = (d: Buffer) => {
@@ -50,6 +66,7 @@ export async function openPtyPair(dir: string, name = 'modem'): Promise<PtyPair>
     new Promise<void>((resolve) => {
       const p = proc;
       proc = undefined;
+      if (p) live.delete(p);
       if (!p || p.exitCode !== null || p.signalCode !== null) return resolve();
       p.removeAllListeners('exit');
       p.once('exit', () => resolve());

@@ -1,25 +1,42 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { closest } from '../util/did-you-mean';
 
 /** Bad command-line usage: printed as one line, exit code 2. */
 export class UsageError extends Error {}
 
+type Options = NonNullable<ParseArgsConfig['options']>;
+
+/**
+ * node:util parseArgs's message, with a did-you-mean for a misspelt option (`--jsn` → `--json`).
+ * node:util parseArgs rather than commander: every command already declares its options this
+ * way, --help and did-you-mean come from the command table, and it adds no dependency.
+ */
+function explain(err: unknown, options: Options): string {
+  const e = err as NodeJS.ErrnoException;
+  const m = /'(--?[^'\s]+)'/.exec(e.message);
+  if (e.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' && m) {
+    const near = closest(m[1].replace(/^-+/, '').split('=')[0], Object.keys(options));
+    return `unknown option ${m[1]}${near ? ` (did you mean --${near}?)` : ''}`;
+  }
+  return e.message.split('. To specify')[0];
+}
+
 /** node:util parseArgs with usage errors turned into UsageError. */
-export function parse<T extends NonNullable<ParseArgsConfig['options']>>(argv: string[], options: T, allowPositionals = false) {
+export function parse<T extends Options>(argv: string[], options: T, allowPositionals = false) {
   try {
     return parseArgs({ args: argv, options, allowPositionals, strict: true });
   } catch (err) {
-    throw new UsageError((err as Error).message);
+    throw new UsageError(explain(err, options));
   }
 }
 
 /** `--config P` shared by every command that reads the config. */
 export const configOption = { config: { type: 'string' as const, short: 'c' } };
 
-type Options = NonNullable<ParseArgsConfig['options']>;
-
 /**
  * Parse a command's arguments for commands that return their own exit code: `--help` prints
- * `usage` (→ 0); bad usage prints the problem and `usage` on stderr (→ 2).
+ * `usage` (→ 0; the dispatcher answers --help first, this is for direct callers); bad usage
+ * prints the problem and `usage` on stderr (→ 2).
  */
 export function parseCommand<T extends Options>(name: string, usage: string, argv: string[], options: T, allowPositionals = false) {
   if (argv.includes('--help') || argv.includes('-h')) {
@@ -29,7 +46,7 @@ export function parseCommand<T extends Options>(name: string, usage: string, arg
   try {
     return parseArgs({ args: argv, options, allowPositionals, strict: true });
   } catch (err) {
-    process.stderr.write(`lowband ${name}: ${(err as Error).message}\n${usage}\n`);
+    process.stderr.write(`lowband ${name}: ${explain(err, options)}\n${usage}\n`);
     return 2;
   }
 }

@@ -45,3 +45,19 @@ export function messageToLine(m: WireMessage): string {
   parts.push(`key=${m.key.toString('hex').slice(0, 8)}`);
   return parts.join(' ');
 }
+
+/** A byte count the way the config writes it: `64MiB`, `512KiB`, `1.5GiB`, `1000 B`. */
+export function sizeText(n: number): string {
+  for (const [unit, size] of [['GiB', 1024 ** 3], ['MiB', 1024 ** 2], ['KiB', 1024]] as const) {
+    if (n >= size) return `${+(n / size).toFixed(1)}${unit}`;
+  }
+  return `${n} B`;
+}
+
+/** Milliseconds the way a person writes them: `200 ms`, `5 s`, `2 min`, `1 h`. */
+export function msText(ms: number): string {
+  if (ms >= 3_600_000 && ms % 3_600_000 === 0) return `${ms / 3_600_000} h`;
+  if (ms >= 60_000 && ms % 60_000 === 0) return `${ms / 60_000} min`;
+  if (ms >= 1000 && ms % 1000 === 0) return `${ms / 1000} s`;
+  return `${ms} ms`;
+}

@@ -1,27 +1,86 @@
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { parseDocument } from 'yaml';
+import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Pair } from 'yaml';
 import { configSchema, type Config } from './schema';
-import { ConfigError } from './validate';
+import { collect, ConfigError, ConfigErrors, UnknownKeyError } from './validate';
 
-export { ConfigError } from './validate';
+export { ConfigError, ConfigErrors } from './validate';
 export type { Config } from './schema';
 
 /** Default config path (contract). */
 export const DEFAULT_CONFIG_PATH = '/etc/lowband/lowband.yaml';
 
-/** Parse and validate YAML text; throws ConfigError with a key path on any problem. */
+/**
+ * Parse and validate YAML text. Every problem is reported at once: throws ConfigErrors whose
+ * lines read `source:line:col: key.path: expected ..., got ...` (YAML syntax errors included).
+ */
 export function parseConfig(text: string, source = 'config'): Config {
-  const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: false });
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: false, lineCounter });
   if (doc.errors.length > 0) {
-    const e = doc.errors[0];
-    const where = e.linePos?.[0] ? `line ${e.linePos[0].line}, column ${e.linePos[0].col}` : 'somewhere';
-    throw new ConfigError(`${source} (${where})`, undefined, `valid YAML: ${e.message.split('\n')[0]}`);
+    const errors = doc.errors.map((e) => new ConfigError('', undefined, 'valid YAML', `not valid YAML: ${e.message.split('\n')[0]}`));
+    const lines = doc.errors.map((e, i) => {
+      const { line, col } = lineCounter.linePos(e.pos[0]);
+      return `${source}:${line}:${col}: ${errors[i].message}`;
+    });
+    throw new ConfigErrors(errors, lines);
   }
-  const raw = doc.toJS({ maxAliasCount: 100 }) as unknown;
-  const cfg = configSchema(raw ?? {}, '');
-  checkCrossKeys(cfg);
+  const errors: ConfigError[] = [];
+  const cfg = collect(errors, () => {
+    let raw: unknown;
+    try {
+      raw = doc.toJS({ maxAliasCount: 100 });
+    } catch (err) {
+      // An alias bomb ("billion laughs") is refused by the yaml library: a config error, not a crash.
+      throw new ConfigError('', undefined, 'valid YAML', `not valid YAML: ${(err as Error).message.split('\n')[0]}`);
+    }
+    const c = configSchema(raw ?? {}, '');
+    checkCrossKeys(c, errors);
+    return c;
+  });
+  if (errors.length > 0 || cfg === undefined) {
+    // In file order, as a person fixes them.
+    const found = errors.map((e) => ({ e, ...located(e, doc, lineCounter) })).sort((a, b) => a.line - b.line || a.col - b.col);
+    throw new ConfigErrors(found.map((f) => f.e), found.map((f) => `${source}:${f.line}:${f.col}: ${f.e.message}`));
+  }
   return cfg;
+}
+
+/** Line and column of the node the error's key path names (or of its nearest parent). */
+function located(err: ConfigError, doc: Document, lc: LineCounter): { line: number; col: number } {
+  const offset = offsetOf(doc, err.path, err instanceof UnknownKeyError);
+  return offset === undefined ? { line: 1, col: 1 } : lc.linePos(offset);
+}
+
+/** Where `a.b[2].c` starts in the document: the value (or the key itself for an unknown key). */
+function offsetOf(doc: Document, path: string, atKey: boolean): number | undefined {
+  let node: unknown = doc.contents;
+  let at: number | undefined = (node as { range?: number[] } | null)?.range?.[0];
+  let rest = path;
+  while (rest !== '') {
+    const index = /^\[(\d+)\]\.?/.exec(rest);
+    if (index && isSeq(node)) {
+      node = node.items[Number(index[1])];
+      if (!node) break;
+      rest = rest.slice(index[0].length);
+    } else if (isMap(node)) {
+      // Longest key that starts the rest of the path: keys may themselves hold dots.
+      let hit: { pair: Pair; key: string } | undefined;
+      for (const pair of node.items) {
+        const key = isScalar(pair.key) ? String(pair.key.value) : String(pair.key);
+        const ends = rest === key || rest.startsWith(key + '.') || rest.startsWith(key + '[');
+        if (ends && (!hit || key.length > hit.key.length)) hit = { pair, key };
+      }
+      if (!hit) break;
+      rest = rest.slice(hit.key.length).replace(/^\./, '');
+      if (rest === '' && (atKey || hit.pair.value === null)) node = hit.pair.key;
+      else node = hit.pair.value ?? hit.pair.key;
+    } else {
+      break;
+    }
+    at = (node as { range?: number[] } | null)?.range?.[0] ?? at;
+  }
+  return at;
 }
 
 /** Read, parse and validate a config file. */
@@ -36,20 +95,20 @@ export function loadConfig(path: string): Config {
   return parseConfig(text, path);
 }
 
-/** Rules that span several keys. */
-function checkCrossKeys(cfg: Config): void {
+/** Rules that span several keys; each broken rule is added to `errors`. */
+function checkCrossKeys(cfg: Config, errors: ConfigError[]): void {
   const seen = new Set<string>();
   const names: [string, string][] = [
     ...cfg.lora.map((l, i) => [l.name, `lora[${i}].name`] as [string, string]),
     ...cfg.udp.map((u, i) => [u.name, `udp[${i}].name`] as [string, string]),
   ];
   for (const [n, path] of names) {
-    if (seen.has(n)) throw new ConfigError(path, n, 'a name not used by another adapter');
+    if (seen.has(n)) errors.push(new ConfigError(path, n, 'a name not used by another adapter'));
     seen.add(n);
   }
   const addrs = new Set<string>();
   cfg.lorawan.devices.forEach((d, i) => {
-    if (addrs.has(d.devaddr)) throw new ConfigError(`lorawan.devices[${i}].devaddr`, d.devaddr, 'a devaddr listed once');
+    if (addrs.has(d.devaddr)) errors.push(new ConfigError(`lorawan.devices[${i}].devaddr`, d.devaddr, 'a devaddr listed once'));
     addrs.add(d.devaddr);
   });
 }

@@ -2,6 +2,7 @@
  * Tiny typed validators for the YAML config: each one checks a value at a key path and
  * returns it typed, or throws a ConfigError naming the path, the bad value and what was expected.
  */
+import { closest } from '../util/did-you-mean';
 
 /** A configuration problem: one line, key path first. Exit code 2. */
 export class ConfigError extends Error {
@@ -15,6 +16,46 @@ export class ConfigError extends Error {
     super(message ?? `${path || '(top level)'}: expected ${expected}, got ${show(got)}`);
     this.name = 'ConfigError';
   }
+}
+
+/** A key the schema does not know: located at the key itself, not its value. */
+export class UnknownKeyError extends ConfigError {}
+
+/**
+ * Every problem found in one pass over a config (the validators go on after a bad key, so a
+ * file with three mistakes takes one round, not three). `lines` are the one-line reports,
+ * `file:line:col: key.path: ...` once the loader has located them; `errors` the single problems.
+ * A ConfigError itself, so code catching one ConfigError handles it unchanged.
+ */
+export class ConfigErrors extends ConfigError {
+  constructor(
+    readonly errors: ConfigError[],
+    readonly lines: string[] = errors.map((e) => e.message),
+  ) {
+    // name stays 'ConfigError': code matching on it keeps working.
+    super(errors[0]?.path ?? '', errors[0]?.got, errors[0]?.expected ?? '', lines.join('\n'));
+  }
+}
+
+/**
+ * Runs one check, adding its ConfigError(s) to `errors` instead of stopping: how a mapping or a
+ * list goes on to its other members. Anything else (a bug) still throws.
+ */
+export function collect<T>(errors: ConfigError[], check: () => T): T | undefined {
+  try {
+    return check();
+  } catch (err) {
+    if (err instanceof ConfigErrors) errors.push(...err.errors);
+    else if (err instanceof ConfigError) errors.push(err);
+    else throw err;
+    return undefined;
+  }
+}
+
+/** Throws what `collect` gathered: nothing, the one error, or all of them. */
+export function throwCollected(errors: ConfigError[]): void {
+  if (errors.length === 1) throw errors[0];
+  if (errors.length > 1) throw new ConfigErrors(errors);
 }
 
 function show(v: unknown): string {
@@ -63,22 +104,27 @@ export function object<S extends Record<string, Member>>(shape: S): V<{ [K in ke
     if (value === null || value === undefined) value = {};
     if (typeof value !== 'object' || Array.isArray(value)) throw new ConfigError(path, value, 'a mapping');
     const input = value as Record<string, unknown>;
+    const errors: ConfigError[] = [];
+    const known = Object.keys(shape);
     for (const k of Object.keys(input)) {
-      if (!(k in shape)) {
-        throw new ConfigError(join(path, k), input[k], `no such key (known: ${Object.keys(shape).join(', ')})`);
+      if (!Object.hasOwn(shape, k)) {
+        const near = closest(k, known);
+        const expected = near ? `a known key (did you mean "${near}"?)` : `one of the keys ${known.join(', ')}`;
+        errors.push(new UnknownKeyError(join(path, k), undefined, expected, `${join(path, k)}: expected ${expected}, got unknown key ${show(k)}`));
       }
     }
     const out: Record<string, unknown> = {};
     for (const [k, m] of Object.entries(shape)) {
       const v = input[k];
       if (typeof m === 'function') {
-        out[k] = m(v, join(path, k));
+        out[k] = collect(errors, () => m(v, join(path, k)));
       } else if (v === undefined || v === null) {
         out[k] = m.fallback();
       } else {
-        out[k] = m.validate(v, join(path, k));
+        out[k] = collect(errors, () => m.validate(v, join(path, k)));
       }
     }
+    throwCollected(errors);
     return out as { [K in keyof S]: Out<S[K]> };
   };
 }
@@ -88,7 +134,10 @@ export function array<T>(item: V<T>, opts: { max?: number } = {}): V<T[]> {
     if (value === null || value === undefined) return [];
     if (!Array.isArray(value)) throw new ConfigError(path, value, 'a list');
     if (opts.max !== undefined && value.length > opts.max) throw new ConfigError(path, value, `at most ${opts.max} items`);
-    return value.map((v, i) => item(v, join(path, i)));
+    const errors: ConfigError[] = [];
+    const out = value.map((v, i) => collect(errors, () => item(v, join(path, i))) as T);
+    throwCollected(errors);
+    return out;
   };
 }
 

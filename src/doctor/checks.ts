@@ -17,8 +17,11 @@ export async function runChecks(env: DoctorEnv): Promise<CheckResult[]> {
   checkNode(env, out);
   const cfg = checkConfig(env, out);
   checkSerialAccess(env, cfg, out);
-  checkBleAddon(env, !cfg || cfg.ble.enabled, out);
-  if (!cfg || cfg.ble.enabled) {
+  checkBleAddon(env, !cfg || (cfg.ble.enabled && !cfg.ble.emulate), out);
+  if (cfg?.ble.enabled && cfg.ble.emulate) {
+    // Emulated sensors go through noble's code without an adapter: nothing to check on the host.
+    out.push({ level: 'ok', name: 'bluetooth', detail: 'ble.emulate: true: emulated sensors, no adapter or capabilities needed' });
+  } else if (!cfg || cfg.ble.enabled) {
     checkBleCapabilities(env, out);
     await checkBluetooth(env, cfg?.ble.hci ?? 0, out);
   }
@@ -30,7 +33,7 @@ export async function runChecks(env: DoctorEnv): Promise<CheckResult[]> {
   await checkStateDir(env, cfg, out);
   await checkFileModes(cfg, out);
   checkClock(env, out);
-  await checkGateway(env, cfg?.control.socket ?? '/run/lowband/control.sock', out);
+  await checkGateway(env, env.controlSocket ?? cfg?.control.socket ?? '/run/lowband/control.sock', out);
   return out;
 }
 

@@ -28,6 +28,8 @@ export interface DoctorEnv extends PlatformEnv {
   serialByIdDir: string;
   /** Asks the running gateway for `ping` on its control socket; resolves its pid or an error text. */
   pingGateway(socketPath: string): Promise<{ pid: number } | { error: string }>;
+  /** The control socket to ping instead of the config's control.socket (`doctor --socket`). */
+  controlSocket?: string;
   now(): Date;
   probeTimeoutMs: number;
   connectTimeoutMs: number;

@@ -1,4 +1,5 @@
 import pino from 'pino';
+import { formatLogLine } from './log-format';
 
 /** The project's logger type (pino). */
 export type Logger = pino.Logger;
@@ -23,24 +24,11 @@ export function createLogger(level: string, opts: { pretty?: boolean; destinatio
   return pino(options, (opts.destination as pino.DestinationStream | undefined) ?? pino.destination({ fd: 1, sync: false }));
 }
 
-const LEVELS: Record<number, string> = { 10: 'TRACE', 20: 'DEBUG', 30: 'INFO', 40: 'WARN', 50: 'ERROR', 60: 'FATAL' };
-const SKIP = new Set(['level', 'time', 'pid', 'hostname', 'name', 'msg', 'v']);
-
 /** Turns pino JSON lines into `HH:MM:SS LEVEL msg k=v` for people watching `lowband demo`. */
 class HumanLines implements pino.DestinationStream {
   constructor(private readonly out: NodeJS.WritableStream) {}
   write(line: string): void {
-    try {
-      const o = JSON.parse(line) as Record<string, unknown>;
-      const t = new Date(typeof o.time === 'number' ? o.time : Date.now()).toISOString().slice(11, 19);
-      const extra = Object.entries(o)
-        .filter(([k]) => !SKIP.has(k))
-        .map(([k, v]) => `${k}=${typeof v === 'object' ? JSON.stringify(v) : String(v)}`)
-        .join(' ');
-      this.out.write(`${t} ${(LEVELS[o.level as number] ?? 'LOG').padEnd(5)} ${o.msg ?? ''}${extra ? ' ' + extra : ''}\n`);
-    } catch {
-      this.out.write(line);
-    }
+    this.out.write(formatLogLine(line.trimEnd()) + '\n');
   }
 }
 

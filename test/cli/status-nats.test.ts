@@ -13,6 +13,6 @@ test('lowband status shows the NATS sink\'s duplicates and refusals by cause', (
     }],
   } as unknown as GatewayStatus;
   const text = formatStatus(s, Date.now());
-  assert.match(text, /nats: stream LOWBAND via 127\.0\.0\.1:4222, 7 duplicates \(stored already by another gateway or a resend\), errors storage_full=3\n/);
+  assert.match(text, /nats: stream LOWBAND via 127\.0\.0\.1:4222, 7 duplicates \(stored already by another gateway or a resend\), errors storage_full 3\n/);
   assert.match(text, /! nats: stream LOWBAND is full/);
 });

@@ -9,8 +9,8 @@ import * as zmq from 'zeromq';
 import { encodeFrames } from '../../src/wire/message';
 import { cliArgs } from '../helpers/paths';
 
-function lines(args: string[]) {
-  const proc = spawn(process.execPath, cliArgs(...args), { stdio: ['ignore', 'pipe', 'pipe'] });
+function lines(args: string[], env: NodeJS.ProcessEnv = process.env) {
+  const proc = spawn(process.execPath, cliArgs(...args), { stdio: ['ignore', 'pipe', 'pipe'], env });
   const out: string[] = [];
   let err = '';
   createInterface({ input: proc.stdout! }).on('line', (l) => out.push(l));
@@ -44,7 +44,8 @@ test('lowband tail --json --filter prints matching messages, one JSON object per
 
 test('lowband demo: emulated LoRa and BLE readings come back over the wire; stops cleanly', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'lowband-demo-test-'));
-  const d = lines(['demo', '--endpoint', `ipc://${join(dir, 'demo.sock')}`, '--interval', '200', '--seconds', '4']);
+  // Its own XDG_RUNTIME_DIR: the demo's fixed per-user place is not shared with another run.
+  const d = lines(['demo', '--endpoint', `ipc://${join(dir, 'demo.sock')}`, '--interval', '200', '--seconds', '4'], { ...process.env, XDG_RUNTIME_DIR: dir });
   assert.equal(await d.exited, 0, d.err());
   const text = d.out.join('\n');
   assert.match(text, /lora\/26011bda .*\[cayenne\] temperature_1=/, 'decrypted LoRaWAN field probe');

@@ -1,5 +1,6 @@
 import { gatewayId, loadConfig, DEFAULT_CONFIG_PATH } from '../../config/load';
 import { configOption, parse } from '../args';
+import { msText, sizeText } from '../format';
 
 /** `lowband config check [--config P]`: validate and print what would run (no secrets). */
 export async function run(argv: string[]): Promise<number> {
@@ -14,12 +15,19 @@ export async function run(argv: string[]): Promise<number> {
     udp: cfg.udp.map((u) => `${u.name}: Semtech UDP on ${u.bind}`),
     lorawan_devices: cfg.lorawan.devices.map((d) => `${d.devaddr}${d.name ? ` (${d.name})` : ''} codec=${d.codec}`),
     ble: cfg.ble.enabled ? `hci${cfg.ble.hci}, forward ${cfg.ble.forward}, min_rssi ${cfg.ble.min_rssi}` : 'disabled',
-    publish: { bind: cfg.upstream.publish.bind, connect: cfg.upstream.publish.connect, hwm: cfg.upstream.publish.hwm },
-    reliable: cfg.upstream.reliable ? cfg.upstream.reliable.connect : 'off',
+    publish: [
+      ...cfg.upstream.publish.bind.map((e) => `bind ${e}`),
+      ...cfg.upstream.publish.connect.map((e) => `connect ${e}`),
+      `hwm ${cfg.upstream.publish.hwm}, queue ${cfg.upstream.publish.queue_messages} messages / ${sizeText(cfg.upstream.publish.queue_bytes)}, ${cfg.upstream.publish.overflow}`,
+    ],
+    reliable: cfg.upstream.reliable
+      ? `${cfg.upstream.reliable.connect}, window ${cfg.upstream.reliable.window}, ack timeout ${msText(cfg.upstream.reliable.ack_timeout_ms)}`
+      : 'off',
     mqtt: cfg.upstream.mqtt ? cfg.upstream.mqtt.url : 'off',
     nats: cfg.upstream.nats ? `${cfg.upstream.nats.url.join(', ')} stream ${cfg.upstream.nats.stream}, subjects ${cfg.upstream.nats.subject_prefix}.${gatewayId(cfg)}.>` : 'off',
     curve: cfg.upstream.curve ? 'on' : 'off',
-    spool: `${cfg.spool.max_bytes} bytes, fsync every ${cfg.spool.fsync_ms} ms`,
+    spool: `${sizeText(cfg.spool.max_bytes)} on disk, fsync every ${msText(cfg.spool.fsync_ms)}, segments of ${sizeText(cfg.spool.segment_bytes)}`,
+    dedup: `window ${msText(cfg.dedup.window_ms)}, runs end after ${msText(cfg.dedup.run_gap_ms)} of silence or ${msText(cfg.dedup.run_max_ms)}`,
     control: cfg.control.socket,
   };
   if (values.json) {
@@ -32,7 +40,7 @@ export async function run(argv: string[]): Promise<number> {
         process.stdout.write(`  ${k}:${v.length === 0 ? ' none' : ''}\n`);
         for (const item of v) process.stdout.write(`    - ${item}\n`);
       } else {
-        process.stdout.write(`  ${k}: ${typeof v === 'object' ? JSON.stringify(v) : v}\n`);
+        process.stdout.write(`  ${k}: ${v}\n`);
       }
     }
   }

@@ -15,7 +15,7 @@ async function mapLines(fn: (line: string) => string | undefined): Promise<void>
 }
 
 /** `lowband decode ble [--key MAC:HEX]...`: OpenMQTTGateway-shaped advert lines in, decoded JSON lines out. */
-async function decodeBle(argv: string[]): Promise<number> {
+export async function runBle(argv: string[]): Promise<number> {
   const { values } = parse(argv, { key: { type: 'string', multiple: true, default: [] } });
   const { decodeBleLine } = require('../../radios/ble/decode-ble') as typeof import('../../radios/ble/decode-ble');
   const keys = new Map<string, Buffer>();
@@ -30,7 +30,7 @@ async function decodeBle(argv: string[]): Promise<number> {
 }
 
 /** `lowband decode lora [--devaddr-keys DEVADDR:NWKSKEY:APPSKEY,...]`: PHYPayload hex lines in, frames as JSON out. */
-async function decodeLora(argv: string[]): Promise<number> {
+export async function runLora(argv: string[]): Promise<number> {
   const { values } = parse(argv, { 'devaddr-keys': { type: 'string', multiple: true, default: [] } });
   const { decodeLoraLine, parseDevaddrKeys } = require('../../radios/lora/lorawan/decode-line') as typeof import('../../radios/lora/lorawan/decode-line');
   const keys = values['devaddr-keys']!.flatMap((spec) => {
@@ -49,7 +49,7 @@ async function decodeLora(argv: string[]): Promise<number> {
 /** `lowband decode ble|lora` */
 export async function run(argv: string[]): Promise<number> {
   const [what, ...rest] = argv;
-  if (what === 'ble') return decodeBle(rest);
-  if (what === 'lora') return decodeLora(rest);
+  if (what === 'ble') return runBle(rest);
+  if (what === 'lora') return runLora(rest);
   throw new UsageError('usage: lowband decode ble|lora [options] < lines');
 }

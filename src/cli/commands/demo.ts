@@ -1,17 +1,59 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { stringify } from 'yaml';
 import { parseConfig } from '../../config/load';
+import { callControl } from '../../control/client';
 import { createLogger } from '../../util/log';
 import { createEmulatedBle } from '../../../hardware/emulators/ble';
 import { AbpDevice } from '../../../hardware/emulators/lorawan-device';
 import { ModemEmulator } from '../../../hardware/emulators/modem-emulator';
 import { parse } from '../args';
+import { controlTarget } from '../control-target';
+import { commandPrefix, makeDemoDir, shellWord } from '../demo-place';
 import { runGateway } from './run';
 import { tail } from './tail';
 
 /** ABP session of the demo's emulated field probe (made-up keys, used nowhere else). */
 const DEMO_DEVICE = { devaddr: '26011bda', nwkskey: '3c8f262739bfe3b7bc0826991ad0504d', appskey: 'b0b36a5dd3b6f1e0c7a3d1e2f4a5b6c7' };
+const TAIL_DEFAULT = 'tcp://127.0.0.1:5556';
+
+/**
+ * The demo's directory: the fixed per-user one that commands find by default, unless another
+ * demo of this user is running there (its socket answers), then a temporary one.
+ */
+async function placeDemo(): Promise<{ dir: string; fixed: boolean }> {
+  const place = makeDemoDir();
+  const sock = join(place.dir, 'control.sock');
+  if (place.fixed && existsSync(sock)) {
+    const live = await callControl(sock, 'ping', {}, 1000).then(() => true, () => false);
+    if (live) {
+      return { dir: mkdtempSync(join(tmpdir(), 'lowband-demo-')), fixed: false };
+    }
+  }
+  return place;
+}
+
+/**
+ * The lines printed once the gateway runs: commands that work as printed, in the form this
+ * process was started with, with --socket / --endpoint only where the defaults would not
+ * find this demo. Short lines: nothing wraps mid-command in an 80-column terminal.
+ */
+export function banner(o: { prefix: string; endpoint: string; socket: string; socketFoundByDefault: boolean; configPath: string }): string {
+  const cmd = (args: string[]) => `${o.prefix} ${args.map(shellWord).join(' ')}`;
+  const tailCmd = cmd(o.endpoint === TAIL_DEFAULT ? ['tail'] : ['tail', '--endpoint', o.endpoint]);
+  const at = o.socketFoundByDefault ? [] : ['--socket', o.socket];
+  return [
+    'lowband demo: the gateway runs on emulated radios; its readings print below.',
+    'In another terminal, in this directory:',
+    `  ${tailCmd}`,
+    `  ${cmd(['status', ...at])}`,
+    `  ${cmd(['scan', ...at])}`,
+    `  ${cmd(['doctor', '--config', o.configPath])}`,
+    'Ctrl-C stops the demo.',
+    '',
+  ].join('\n');
+}
 
 /**
  * `lowband demo`: the real gateway on emulated radios. An RN2483 emulator on a socat
@@ -21,13 +63,13 @@ const DEMO_DEVICE = { devaddr: '26011bda', nwkskey: '3c8f262739bfe3b7bc0826991ad
  */
 export async function run(argv: string[]): Promise<number> {
   const { values } = parse(argv, {
-    endpoint: { type: 'string', default: 'tcp://127.0.0.1:5556' },
+    endpoint: { type: 'string', default: TAIL_DEFAULT },
     interval: { type: 'string', default: '2000' },
     seconds: { type: 'string' },
     json: { type: 'boolean', default: false },
   });
   const interval = Math.max(100, Number(values.interval) || 2000);
-  const dir = mkdtempSync(join(tmpdir(), 'lowband-demo-'));
+  const { dir, fixed } = await placeDemo();
   const log = createLogger('info', { pretty: true });
   const modem = new ModemEmulator({ modem: 'rn2483', dir, name: 'rn2483' });
   try {
@@ -38,25 +80,29 @@ export async function run(argv: string[]): Promise<number> {
     return 1;
   }
   const ble = createEmulatedBle({ intervalMs: interval });
-  const cfg = parseConfig(
-    JSON.stringify({
-      gateway: { id: 'demo' },
-      state_dir: join(dir, 'state'),
-      lora: [{ name: 'lora0', port: modem.hostPath, modem: 'rn2483' }],
-      lorawan: { devices: [{ ...DEMO_DEVICE, codec: 'cayenne', name: 'field-probe' }] },
-      ble: { enabled: true, forward: 'paired' },
-      upstream: { publish: { bind: [values.endpoint] } },
-      control: { socket: join(dir, 'control.sock') },
-      stats: { interval_s: 30 },
-    }),
-    'demo config',
-  );
+  // Written to a file so `lowband doctor --config` can check this very demo.
+  const configPath = join(dir, 'lowband.yaml');
+  const yaml = stringify({
+    gateway: { id: 'demo' },
+    state_dir: join(dir, 'state'),
+    lora: [{ name: 'lora0', port: modem.hostPath, modem: 'rn2483' }],
+    lorawan: { devices: [{ ...DEMO_DEVICE, codec: 'cayenne', name: 'field-probe' }] },
+    // emulate: what doctor reads; the sensors themselves come in through bleSocket below.
+    ble: { enabled: true, forward: 'paired', emulate: true },
+    upstream: { publish: { bind: [values.endpoint] } },
+    control: { socket: join(dir, 'control.sock') },
+    stats: { interval_s: 30 },
+  });
+  writeFileSync(configPath, `# written by lowband demo; removed when it stops\n${yaml}`, { mode: 0o600 });
+  const cfg = parseConfig(yaml, configPath);
   const ac = new AbortController();
   let printer: Promise<number> | undefined;
   let stopTimer: NodeJS.Timeout | undefined;
   const code = await runGateway(cfg, log, { bleSocket: ble.socket }, async (gw) => {
     const endpoint = gw.publishEndpoints()[0] ?? values.endpoint!;
-    log.info({ endpoint, control: cfg.control.socket }, `demo running: try "lowband tail --endpoint ${endpoint}" or "lowband status --socket ${cfg.control.socket}"; Ctrl-C stops`);
+    const socket = cfg.control.socket;
+    const socketFoundByDefault = fixed && controlTarget({}, () => {}).socket === socket;
+    process.stderr.write(banner({ prefix: commandPrefix(), endpoint, socket, socketFoundByDefault, configPath }));
     printer = tail({ endpoint, filters: [], json: values.json!, signal: ac.signal });
     // Enrol the emulated sensors, as a user would with `lowband pair`.
     for (const s of ble.sensors) await gw.ble?.pair(s.mac, { name: s.name, key: s.key });

@@ -1,3 +1,4 @@
+import { controlTarget } from '../control-target';
 import { callFromCli } from '../../control/client';
 import { formatMac, type PairedDevice, type PairingProblem } from '../../radios/ble/pairing';
 import { table } from './status';
@@ -9,7 +10,7 @@ const USAGE = 'usage: lowband devices [--json] [--config P] [--socket PATH]';
 export async function run(argv: string[]): Promise<number> {
   const p = parseCommand('devices', USAGE, argv, { ...controlOptions, json: { type: 'boolean' } });
   if (typeof p === 'number') return p;
-  const r = await callFromCli(p.values, 'devices', {}, 5000);
+  const r = await callFromCli(controlTarget(p.values), 'devices', {}, 5000);
   if ('exit' in r) return r.exit;
   const list = (r.result as PairedDevice[]).map((d) => ({ ...d, mac: formatMac(d.mac) }));
   if (p.values.json) {

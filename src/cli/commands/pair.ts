@@ -1,3 +1,4 @@
+import { controlTarget } from '../control-target';
 import { callFromCli } from '../../control/client';
 import { formatMac, MODEL_ID, normaliseMac, type PairedDevice } from '../../radios/ble/pairing';
 import { controlOptions, parseCommand } from '../args';
@@ -40,7 +41,7 @@ export async function run(argv: string[]): Promise<number> {
     process.stderr.write('lowband pair: --model takes a model id (letters, digits, . _ + -), as docs/sensors.md names it\n');
     return 2;
   }
-  const r = await callFromCli(p.values, 'pair', { mac, name: p.values.name, key, model }, 10_000);
+  const r = await callFromCli(controlTarget(p.values), 'pair', { mac, name: p.values.name, key, model }, 10_000);
   if ('exit' in r) return r.exit;
   const d = r.result as PairedDevice;
   process.stdout.write(`paired ${formatMac(d.mac)}${d.name ? ` (${d.name})` : ''}${d.model ? `, model ${d.model}` : ''}${d.hasKey ? ', with bindkey' : ''}\n`);

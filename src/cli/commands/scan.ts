@@ -1,3 +1,4 @@
+import { controlTarget } from '../control-target';
 import { callFromCli } from '../../control/client';
 import { formatMac, type NearbyDevice } from '../../radios/ble/pairing';
 import { problemText } from './devices';
@@ -16,7 +17,7 @@ export async function run(argv: string[]): Promise<number> {
     return 2;
   }
   if (!p.values.json && seconds > 0) process.stderr.write(`listening for ${seconds} s...\n`);
-  const r = await callFromCli(p.values, 'scan', { seconds }, seconds * 1000 + 5000);
+  const r = await callFromCli(controlTarget(p.values), 'scan', { seconds }, seconds * 1000 + 5000);
   if ('exit' in r) return r.exit;
   const list = (r.result as NearbyDevice[]).map((d) => ({ ...d, mac: formatMac(d.mac) }));
   if (p.values.json) {

@@ -1,6 +1,8 @@
+import { controlTarget } from '../control-target';
 import { callFromCli } from '../../control/client';
 import type { GatewayStatus } from '../../control/protocol';
 import { controlOptions, parseCommand } from '../args';
+import { adapterPlace, countsText, explainedLines } from '../counter-words';
 
 const USAGE = 'usage: lowband status [--json] [--config P] [--socket PATH]';
 
@@ -8,7 +10,7 @@ const USAGE = 'usage: lowband status [--json] [--config P] [--socket PATH]';
 export async function run(argv: string[]): Promise<number> {
   const p = parseCommand('status', USAGE, argv, { ...controlOptions, json: { type: 'boolean' } });
   if (typeof p === 'number') return p;
-  const r = await callFromCli(p.values, 'status', {}, 5000);
+  const r = await callFromCli(controlTarget(p.values), 'status', {}, 5000);
   if ('exit' in r) return r.exit;
   const s = r.result as GatewayStatus;
   process.stdout.write(p.values.json ? JSON.stringify(s, null, 2) + '\n' : formatStatus(s, Date.now()));
@@ -20,8 +22,7 @@ export function formatStatus(s: GatewayStatus, nowMs: number): string {
   const out: string[] = [];
   out.push(
     `lowband ${s.version}  gateway ${s.gateway}  pid ${s.pid}  up ${duration(s.uptimeS)}  seq ${s.seq}`,
-    `readings: ${s.readings.total} total, ${s.readings.perSecond.toFixed(1)}/s` +
-      (Object.keys(s.drops).length ? `  drops: ${drops(s.drops)}` : ''),
+    `readings: ${s.readings.total} total, ${s.readings.perSecond.toFixed(1)}/s, dropped ${total(s.drops)}`,
     '',
   );
   out.push('ADAPTERS');
@@ -80,10 +81,16 @@ export function formatStatus(s: GatewayStatus, nowMs: number): string {
         '\n',
     );
   }
+  const dropLines = [
+    ...explainedLines('gateway', s.drops, '  gateway '),
+    ...s.adapters.flatMap((a) => explainedLines(adapterPlace(a.kind), a.drops, `  ${a.name} `)),
+    ...s.sinks.flatMap((k) => explainedLines('sink', k.drops, `  ${k.name} `)),
+  ];
+  if (dropLines.length > 0) out.push(`DROPS (what each counter counts)\n${dropLines.join('\n')}\n`);
   const decoders = Object.entries(s.decoders ?? {}).filter(([, c]) => Object.values(c).some((n) => n > 0));
   if (decoders.length > 0) {
     out.push('DECODERS');
-    out.push(decoders.map(([name, c]) => `  ${name}: ${drops(c)}\n`).join(''));
+    out.push(decoders.map(([name, c]) => `  ${name}: ${countsText(c)}\n${explainedLines(name, c, '    ').join('\n')}\n`).join(''));
   }
   out.push(s.alarms.length ? 'ALARMS\n' + s.alarms.map((a) => `  ! ${a}\n`).join('') : 'alarms: none\n');
   return out.join('\n');
@@ -113,9 +120,14 @@ export function duration(totalS: number): string {
   return `${Math.floor(s / 86400)}d${String(Math.floor((s % 86400) / 3600)).padStart(2, '0')}h`;
 }
 
+/** A table cell: `duplicate 88, hwm 2` (explained under DROPS), or `0`. */
 function drops(d: Record<string, number>): string {
-  const e = Object.entries(d).filter(([, n]) => n > 0);
-  return e.length ? e.map(([k, n]) => `${k}=${n}`).join(',') : '0';
+  const t = countsText(d);
+  return t === 'none' ? '0' : t;
+}
+
+function total(d: Record<string, number>): number {
+  return Object.values(d).reduce((a, n) => a + n, 0);
 }
 
 function bytes(n: number): string {

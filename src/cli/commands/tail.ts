@@ -14,13 +14,50 @@ export interface TailOptions {
   count?: number;
   out?: (line: string) => void;
   signal?: AbortSignal;
+  /** Where to say what is happening (connected, silence); the CLI gives stderr, the demo nothing. */
+  notice?: (line: string) => void;
+  /** After this long without a message, one notice says so (and says what to check). */
+  silenceMs?: number;
+}
+
+const ENDPOINT = /^(tcp:\/\/(\[[0-9a-fA-F:]+\]|[^\s/:[\]]+):\d{1,5}|ipc:\/\/\S+|inproc:\/\/\S+)$/;
+
+/**
+ * Checks a ZeroMQ endpoint before libzmq sees it (libzmq only says "Invalid argument"); the
+ * error says the form expected and, for `host:port`, the endpoint probably meant.
+ */
+export function checkEndpoint(e: string): void {
+  if (ENDPOINT.test(e)) return;
+  const hostPort = /^(\[[0-9a-fA-F:]+\]|[^\s/:[\]]+):\d{1,5}$/.test(e) ? ` (did you mean tcp://${e}?)` : '';
+  throw new UsageError(`--endpoint takes a ZeroMQ endpoint, tcp://HOST:PORT or ipc:///PATH, got ${JSON.stringify(e.slice(0, 80))}${hostPort}`);
 }
 
 /** Subscribe and print until aborted (or `count` messages). Returns how many were printed. */
 export async function tail(opts: TailOptions): Promise<number> {
   const sub = new zmq.Subscriber({ linger: 0 });
   if (opts.curve) applyCurve(sub, 'client', opts.curve);
-  sub.connect(opts.endpoint);
+  const notice = opts.notice;
+  if (notice) {
+    // libzmq connects in the background and retries forever: say when it is there, and when
+    // nothing comes, rather than printing nothing forever. Watched before connect(): an ipc
+    // connection can be made before a monitor started later would see it.
+    sub.events.on('connect', () => notice(`connected to ${opts.endpoint}`));
+    sub.events.on('handshake:error:auth', () => notice(`${opts.endpoint} refused this client's CURVE key (is its .pub in the gateway's allowed_clients_file?)`));
+  }
+  try {
+    sub.connect(opts.endpoint);
+  } catch (err) {
+    sub.close();
+    throw new UsageError(`cannot connect to ${opts.endpoint}: ${(err as Error).message} (expected tcp://HOST:PORT or ipc:///PATH)`);
+  }
+  let silence: NodeJS.Timeout | undefined;
+  if (notice && opts.silenceMs) {
+    silence = setTimeout(() => notice(
+      `nothing received from ${opts.endpoint} in ${Math.round(opts.silenceMs! / 1000)} s: is the gateway running (lowband status), ` +
+        'is this its upstream.publish.bind, and does --filter match? Still waiting; Ctrl-C stops.',
+    ), opts.silenceMs);
+    silence.unref();
+  }
   for (const f of opts.filters.length ? opts.filters : ['']) sub.subscribe(f);
   const out = opts.out ?? ((l: string) => process.stdout.write(l + '\n'));
   const onAbort = () => sub.close();
@@ -28,6 +65,7 @@ export async function tail(opts: TailOptions): Promise<number> {
   let n = 0;
   try {
     for await (const frames of sub) {
+      if (silence) silence = void clearTimeout(silence);
       try {
         const m = decodeFrames(frames);
         out(opts.json ? JSON.stringify(messageToJson(m)) : messageToLine(m));
@@ -40,6 +78,7 @@ export async function tail(opts: TailOptions): Promise<number> {
   } catch (err) {
     if (!sub.closed) throw err;
   } finally {
+    clearTimeout(silence);
     opts.signal?.removeEventListener('abort', onAbort);
     if (!sub.closed) sub.close();
   }
@@ -55,7 +94,11 @@ export async function run(argv: string[]): Promise<number> {
     count: { type: 'string', short: 'n' },
     'server-key': { type: 'string' },
     'key-file': { type: 'string' },
+    'silence-s': { type: 'string', default: '5' },
   });
+  checkEndpoint(values.endpoint!);
+  const silenceS = Number(values['silence-s']);
+  if (!Number.isFinite(silenceS) || silenceS < 0) throw new UsageError('--silence-s takes a number of seconds (0: never warn)');
   const count = values.count !== undefined ? Number(values.count) : undefined;
   if (count !== undefined && !(Number.isInteger(count) && count > 0)) {
     process.stderr.write('lowband tail: --count takes a positive integer\n');
@@ -75,6 +118,9 @@ export async function run(argv: string[]): Promise<number> {
   const stop = () => ac.abort();
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
-  await tail({ endpoint: values.endpoint!, filters: values.filter!, json: values.json!, count, signal: ac.signal, curve });
+  const notice = (l: string) => process.stderr.write(`lowband tail: ${l}\n`);
+  const topics = values.filter!.length ? values.filter!.join(', ') : 'all topics';
+  notice(`subscribing to ${values.endpoint} (${topics}${curve ? ', CURVE' : ''}); Ctrl-C stops`);
+  await tail({ endpoint: values.endpoint!, filters: values.filter!, json: values.json!, count, signal: ac.signal, curve, notice, silenceMs: silenceS * 1000 });
   return 0;
 }

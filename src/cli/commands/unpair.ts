@@ -1,3 +1,4 @@
+import { controlTarget } from '../control-target';
 import { callFromCli } from '../../control/client';
 import { formatMac } from '../../radios/ble/pairing';
 import { controlOptions, parseCommand } from '../args';
@@ -15,7 +16,7 @@ export async function run(argv: string[]): Promise<number> {
   }
   const mac = macArgument('unpair', p.positionals[0]);
   if (typeof mac === 'number') return mac;
-  const r = await callFromCli(p.values, 'unpair', { mac }, 10_000);
+  const r = await callFromCli(controlTarget(p.values), 'unpair', { mac }, 10_000);
   if ('exit' in r) return r.exit;
   const { removed } = r.result as { mac: string; removed: boolean };
   if (!removed) {
