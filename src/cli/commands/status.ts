@@ -17,6 +17,11 @@ export async function run(argv: string[]): Promise<number> {
   return 0;
 }
 
+/** One indented table of a status section, or what to say when it has no rows. */
+function section(none: string, headers: string[], rows: string[][]): string {
+  return rows.length === 0 ? `  ${none}\n` : table(headers, rows, '  ');
+}
+
 /** The human form of a status snapshot; `nowMs` makes "last heard" ages testable. */
 export function formatStatus(s: GatewayStatus, nowMs: number): string {
   const out: string[] = [];
@@ -25,41 +30,29 @@ export function formatStatus(s: GatewayStatus, nowMs: number): string {
     `readings: ${s.readings.total} total, ${s.readings.perSecond.toFixed(1)}/s, dropped ${total(s.drops)}`,
     '',
   );
-  out.push('ADAPTERS');
   out.push(
-    s.adapters.length === 0
-      ? '  (none configured)\n'
-      : table(
-          ['NAME', 'KIND', 'STATE', 'LAST HEARD', 'RECEIVED', 'DROPS', 'DETAIL'],
-          s.adapters.map((a) => [
-            a.name,
-            a.kind,
-            a.state,
-            a.lastHeardUs === undefined ? 'never' : ago(a.lastHeardUs / 1000, nowMs),
-            String(a.received),
-            drops(a.drops),
-            a.detail ?? '',
-          ]),
-          '  ',
-        ),
+    'ADAPTERS',
+    section('(none configured)', ['NAME', 'KIND', 'STATE', 'LAST HEARD', 'RECEIVED', 'DROPS', 'DETAIL'], s.adapters.map((a) => [
+      a.name,
+      a.kind,
+      a.state,
+      a.lastHeardUs === undefined ? 'never' : ago(a.lastHeardUs / 1000, nowMs),
+      String(a.received),
+      drops(a.drops),
+      a.detail ?? '',
+    ])),
   );
-  out.push('SINKS');
   out.push(
-    s.sinks.length === 0
-      ? '  (none)\n'
-      : table(
-          ['NAME', 'KIND', 'STATE', 'CURSOR', 'IN FLIGHT', 'BACKLOG', 'DROPS'],
-          s.sinks.map((k) => [
-            k.name,
-            k.kind,
-            k.state,
-            k.cursor,
-            String(k.inFlight),
-            `${k.backlog.messages} msg / ${bytes(k.backlog.bytes)}`,
-            drops(k.drops),
-          ]),
-          '  ',
-        ),
+    'SINKS',
+    section('(none)', ['NAME', 'KIND', 'STATE', 'CURSOR', 'IN FLIGHT', 'BACKLOG', 'DROPS'], s.sinks.map((k) => [
+      k.name,
+      k.kind,
+      k.state,
+      k.cursor,
+      String(k.inFlight),
+      `${k.backlog.messages} msg / ${bytes(k.backlog.bytes)}`,
+      drops(k.drops),
+    ])),
   );
   // NATS: how many readings another gateway (or a resend) had already put in the stream, and refusals.
   for (const k of s.sinks.filter((x) => x.kind === 'nats')) {
