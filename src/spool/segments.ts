@@ -76,6 +76,8 @@ export class SegmentStore {
   readonly list: Segment[] = [];
   /** Bytes in all segment files. */
   bytes = 0;
+  /** Segment files recovery could not read (name and error): left on disk, skipped this run. */
+  readonly unreadable: string[] = [];
   private syncsInFlight = 0;
   private syncDone: (() => void)[] = [];
 
@@ -100,8 +102,18 @@ export class SegmentStore {
     let end: LogEnd = { ord: 0, cum: 0, seq: 0n };
     for (const [i, name] of names.entries()) {
       const file = path.join(this.dir, name);
-      // Only the newest segment can have a torn tail: the others are checked by their first and last record.
-      const seg = (i < names.length - 1 && this.quickOpen(file, end)) || this.recoverSegment(file, end);
+      let seg: Segment | undefined;
+      try {
+        // Only the newest segment can have a torn tail: the others are checked by their first and last record.
+        seg = (i < names.length - 1 && this.quickOpen(file, end)) || this.recoverSegment(file, end);
+      } catch (err) {
+        // One unreadable file (EIO on a bad sector, EACCES) must not cost the others, nor leave
+        // the list and the numbering out of step: it stays on disk, untouched, for the next start.
+        const code = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
+        this.unreadable.push(`${name} (${code})`);
+        this.log.error({ file: name, err: code }, 'spool: segment unreadable at start, left on disk and skipped this run');
+        continue;
+      }
       if (!seg) continue;
       end = { ord: seg.firstOrd + seg.count, cum: seg.firstCum + seg.cumBytes, seq: seg.lastSeq };
       this.list.push(seg);

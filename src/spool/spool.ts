@@ -170,7 +170,10 @@ export class Spool implements MessageLog {
   /** Mode, alarm, use and drops for `lowband status`. */
   status(): SpoolStatus {
     const first = this.positions.first();
-    const alarm = [this.alarm, this.damageAlarm, this.saved.alarm].filter(Boolean).join('; ');
+    const unreadable = this.segments.unreadable.length > 0
+      ? `spool could not read ${this.segments.unreadable.join(', ')} at start: left on disk, its records are not sent this run`
+      : undefined;
+    const alarm = [this.alarm, this.damageAlarm, unreadable, this.saved.alarm].filter(Boolean).join('; ');
     return {
       mode: this.mode,
       ...(alarm ? { alarm } : {}),
