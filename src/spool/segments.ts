@@ -156,8 +156,16 @@ export class SegmentStore {
 
   /** Start a new segment whose first record is `first`; the previous one is synced and closed. Throws on I/O errors. */
   create(first: { seq: bigint; ord: number; cum: number }): Segment {
-    const prev = this.last();
     const file = path.join(this.dir, segName(first.seq));
+    const empty = this.last();
+    if (empty && empty.count === 0 && empty.file === file) {
+      // Its first write failed (sealed, nothing in it): the retry reuses the file, so the old
+      // entry leaves the list. Kept, it would later be "deleted" and unlink the live file.
+      this.list.pop();
+      this.bytes -= empty.fileBytes;
+      this.release(empty);
+    }
+    const prev = this.last();
     let fd: number | undefined;
     try {
       this.files.mkdirp(this.dir);
@@ -250,6 +258,17 @@ export class SegmentStore {
   deleteOldest(): Segment {
     const seg = this.list.shift()!;
     this.bytes -= seg.fileBytes;
+    this.release(seg);
+    try {
+      this.files.unlink(seg.file);
+    } catch (err) {
+      this.log.error({ err: errCode(err), file: path.basename(seg.file) }, 'spool: cannot delete segment');
+    }
+    return seg;
+  }
+
+  /** Close a segment's descriptors (the write one after a sync in flight). */
+  private release(seg: Segment): void {
     if (seg.syncing) seg.closeAfterSync = true;
     else if (seg.writeFd !== undefined) {
       this.files.close(seg.writeFd);
@@ -259,12 +278,6 @@ export class SegmentStore {
       this.files.close(seg.readFd);
       seg.readFd = undefined;
     }
-    try {
-      this.files.unlink(seg.file);
-    } catch (err) {
-      this.log.error({ err: errCode(err), file: path.basename(seg.file) }, 'spool: cannot delete segment');
-    }
-    return seg;
   }
 
   /** Positional read from a segment file (opened for reading on first use). */
