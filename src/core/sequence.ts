@@ -121,7 +121,13 @@ export function readSequenceFile(stateDir: string): bigint | undefined {
 
 /** Lifts `stateDir/seq` to at least `floor` (never lowers it); returns the value it now holds. */
 export function raiseSequenceFloor(stateDir: string, floor: bigint): bigint {
-  const current = readSequenceFile(stateDir);
+  let current: bigint | undefined;
+  try {
+    current = readSequenceFile(stateDir);
+  } catch (err) {
+    // A corrupt file holds nothing to keep: the floor replaces it. I/O errors still stop us.
+    if ((err as NodeJS.ErrnoException).code) throw err;
+  }
   if (current !== undefined && current >= floor) return current;
   writeFileAtomicSync(join(stateDir, 'seq'), `${floor}\n`, 0o640);
   return floor;

@@ -162,3 +162,20 @@ test('lowband restore refuses while the gateway answers on its control socket', 
   assert.ok(!readdirSync(root).some((n) => n.includes('before-restore')), 'nothing was swapped');
   rmSync(root, { recursive: true, force: true });
 });
+
+test('a corrupt seq file, in the state being replaced or in the backup, is no crash: the clock floor stands in for it', () => {
+  const root = tmp();
+  const state = join(root, 'state');
+  liveState(state);
+  writeFileSync(join(state, 'seq'), 'garbage\n');
+  const file = join(root, 'backup.tar.gz');
+  const when = new Date();
+  const m = writeBackup(state, file, META, when);
+  assert.equal(m.seq, undefined, 'a backup of a state whose seq file is corrupt says nothing about seq');
+  writeFileSync(join(state, 'seq'), 'also garbage\n');
+  const r = restoreBackup(file, state, { now: new Date(when.getTime() + 60_000) });
+  assert.ok(r.seqFloor >= clockFloor(when.getTime() + 60_000));
+  const next = SequenceCounter.open(state, { block: 100 }).next();
+  assert.ok(next > r.seqFloor - 1n && next >= clockFloor(when.getTime()), `seq ${next} continues from the clock floor`);
+  rmSync(root, { recursive: true, force: true });
+});

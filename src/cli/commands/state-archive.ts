@@ -25,6 +25,18 @@ export interface BackupManifest {
 export class StateArchiveError extends Error {}
 
 /** Exit code 1 with the reason for an expected failure (StateArchiveError, a file system errno); rethrows bugs. */
+/**
+ * The seq a state dir holds, or nothing when its file is missing or corrupt: restore never needs
+ * it to be right, since the clock floor it raises seq to is above anything a gateway has sent.
+ */
+function seqOrNothing(stateDir: string): bigint | undefined {
+  try {
+    return readSequenceFile(stateDir);
+  } catch {
+    return undefined;
+  }
+}
+
 export function archiveFailure(command: string, err: unknown): number {
   if (err instanceof StateArchiveError || (err as NodeJS.ErrnoException).code) {
     process.stderr.write(`lowband ${command}: ${(err as Error).message}\n`);
@@ -52,7 +64,7 @@ export function writeBackup(stateDir: string, out: string, m: Omit<BackupManifes
     // state_dir is 0750 lowband:lowband: an operator's own account cannot read it.
     throw new StateArchiveError(`cannot read ${stateDir} (${(err as NodeJS.ErrnoException).code}); run it as root: sudo lowband backup`);
   }
-  const seq = readSequenceFile(stateDir);
+  const seq = seqOrNothing(stateDir);
   const manifest: BackupManifest = {
     format: 1, ...m, host: hostname(), created_at: now.toISOString(), state_dir: stateDir,
     ...(seq !== undefined ? { seq: seq.toString() } : {}),
@@ -126,7 +138,7 @@ export function restoreBackup(file: string, stateDir: string, opts: RestoreOptio
       );
     }
     let floor = clockFloor(now.getTime());
-    const current = existsSync(stateDir) ? readSequenceFile(stateDir) : undefined;
+    const current = existsSync(stateDir) ? seqOrNothing(stateDir) : undefined;
     if (current !== undefined && current > floor) floor = current;
     const seqFloor = raiseSequenceFloor(incoming, floor);
     const st = statSync(stateDir, { throwIfNoEntry: false });
