@@ -11,6 +11,9 @@ import { SavedCursors } from './saved-cursors';
 import { SegmentStore, type Damage } from './segments';
 import { TailCache } from './tail-cache';
 
+/** Least interval between writes of cursors.json while sinks commit. */
+const CURSOR_PERSIST_MS = 1000;
+
 /**
  * The spool itself: owns the append order (ordinals, seqs), the disk/memory mode and its
  * alarms, and the cursors it hands out; everything else it delegates to its parts.
@@ -120,7 +123,9 @@ export class Spool implements MessageLog {
       },
       (d) => this.damaged(d),
     );
-    this.saved = new SavedCursors(this.dir, files, this.log, this.drops, Math.max(this.fsyncMs, 200));
+    // cursors.json is written (temp file, fsync, rename) on the main thread: once a second at
+    // most. A stale file costs redelivery after a crash, never loss; close() still writes it.
+    this.saved = new SavedCursors(this.dir, files, this.log, this.drops, Math.max(this.fsyncMs, CURSOR_PERSIST_MS));
     this.retention = new Retention(
       { segments: this.segments, saved: this.saved, cache: this.cache, cursors: this.cursors, drops: this.drops, log: this.log },
       this.maxBytes,

@@ -1,5 +1,4 @@
 import type { CommandTiming, ModemProfile, RadioSettings } from '../modem-driver';
-import { Rak3172Driver } from './driver';
 
 /** RAKwireless RAK3172 with RUI3 AT firmware, 115200 baud, CRLF (old AT firmware: set `baud: 9600`). */
 export const rak3172Profile: ModemProfile = {
@@ -11,5 +10,7 @@ export const rak3172Profile: ModemProfile = {
     // RUI3 answers `AT+VER=RUI_4.0.6_RAK3172-E`; the older AT firmware names the module instead.
     matches: (line: string) => /RUI_|RAK3172/.test(line),
   },
-  createDriver: (settings: RadioSettings, timing?: Partial<CommandTiming>) => new Rak3172Driver(settings, timing),
+  createDriver: (settings: RadioSettings, timing?: Partial<CommandTiming>) =>
+    // The driver loads with the first modem of this family: a gateway without one never pays for it.
+    new (require('./driver') as typeof import('./driver')).Rak3172Driver(settings, timing),
 };

@@ -1,5 +1,4 @@
 import type { CommandTiming, ModemProfile, RadioSettings } from '../modem-driver';
-import { WioE5Driver } from './driver';
 
 /** Seeed Wio-E5 / LoRa-E5 with Seeed AT firmware, 9600 baud, CRLF. */
 export const wioE5Profile: ModemProfile = {
@@ -10,5 +9,7 @@ export const wioE5Profile: ModemProfile = {
     command: 'AT+VER',
     matches: (line: string) => /^\+VER:\s*\d+\.\d+/.test(line.trim()),
   },
-  createDriver: (settings: RadioSettings, timing?: Partial<CommandTiming>) => new WioE5Driver(settings, timing),
+  createDriver: (settings: RadioSettings, timing?: Partial<CommandTiming>) =>
+    // The driver loads with the first modem of this family: a gateway without one never pays for it.
+    new (require('./driver') as typeof import('./driver')).WioE5Driver(settings, timing),
 };
