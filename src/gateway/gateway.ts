@@ -31,6 +31,8 @@ export class Gateway {
   private faults = 0;
   /** Writes accepted entries to the spool file now (absent without a spool). */
   private writeAhead: (() => void) | undefined;
+  /** Readings accepted in this synchronous burst, waiting for the service taps. */
+  private readonly tapped: [Reading, bigint][] = [];
   private readonly rl: RateLimitedLog;
 
   constructor(
@@ -93,21 +95,36 @@ export class Gateway {
    * is counted and logged, never thrown into a serial port's or a socket's event handler.
    */
   private route(pipeline: Pipeline, stage: ReadingStage | undefined): (r: Reading) => void {
-    const taps = this.parts.services.filter((s) => s.tap !== undefined);
+    const tapping = this.parts.services.some((s) => s.tap !== undefined);
     return (r) => {
       try {
         const d = stage ? stage.process(r) : r;
         if (!d) return;
         const seq = pipeline.accept(d);
-        if (seq === undefined || taps.length === 0) return;
-        this.writeAhead?.();
-        for (const s of taps) s.tap!(d, seq);
+        // Taps get a burst (one datagram's readings) together, after one spool write for all.
+        if (seq !== undefined && tapping && this.tapped.push([d, seq]) === 1) queueMicrotask(this.deliverTaps);
       } catch (err) {
         this.faults++;
         this.rl.error('pipeline', { src: r.src, err: (err as Error).message }, 'reading dropped: pipeline fault');
       }
     };
   }
+
+  /** Hands the readings accepted since the last call to every service tap, spool written first. */
+  private readonly deliverTaps = (): void => {
+    const burst = this.tapped.splice(0);
+    // A tap hands readings out beside the cursors: the write-ahead rule holds there too.
+    this.writeAhead?.();
+    for (const s of this.parts.services) {
+      if (!s.tap) continue;
+      try {
+        for (const [r, seq] of burst) s.tap(r, seq);
+      } catch (err) {
+        // The readings are accepted and logged already; only this service's view misses them.
+        this.rl.error(`tap-${s.name}`, { service: s.name, err: (err as Error).message }, 'service tap failed');
+      }
+    }
+  };
 
   async stop(): Promise<void> {
     const { adapters, services, sinks, memoryLog, spool, curve, lora } = this.parts;
