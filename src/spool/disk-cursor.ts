@@ -147,6 +147,11 @@ export class DiskCursor implements LogCursor {
     return this.commitPos.seq;
   }
 
+  /** Ordinal of the first entry this cursor has not committed. */
+  get committedOrd(): number {
+    return this.commitPos.ord;
+  }
+
   get drops(): Record<string, number> {
     return this.dropCounter.byCause;
   }

@@ -167,6 +167,11 @@ export class Spool implements MessageLog {
     this.retention.enforceMaxBytes(0);
   }
 
+  /** Entries held in the RAM tail (tests and benches look here). */
+  get ramEntries(): number {
+    return this.cache.length;
+  }
+
   /** Highest seq that was on disk when the spool opened (the gateway's seq counter must start above it). */
   lastSeq(): bigint {
     return this.openLastSeq;
@@ -291,8 +296,9 @@ export class Spool implements MessageLog {
     if (this.closed) return;
     this.writePending();
     this.segments.syncDirty();
-    // Commits free segments also when nothing new is written.
+    // Commits free segments (and RAM) also when nothing new is written.
     this.retention.releaseCommitted();
+    this.cache.evict(this.lowestUncommitted());
     for (const name of this.saved.forgetStale()) this.retention.forget(name);
     this.saved.persist(false);
   }
@@ -342,7 +348,14 @@ export class Spool implements MessageLog {
     }
     this.retention.enforceMaxBytes(0);
     this.retention.releaseCommitted();
-    this.cache.evict();
+    this.cache.evict(this.lowestUncommitted());
+  }
+
+  /** The lowest ordinal an open cursor has not committed (the end when none is open). */
+  private lowestUncommitted(): number {
+    let low = this.nextOrd;
+    for (const c of this.cursors.values()) if (c.committedOrd < low) low = c.committedOrd;
+    return low;
   }
 
   private diskFailed(err: unknown): void {

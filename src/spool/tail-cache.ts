@@ -72,9 +72,22 @@ export class TailCache {
     this.unwrittenBytes -= recBytes;
   }
 
-  /** Release written entries, oldest first, beyond the RAM limit. */
-  evict(): void {
-    for (let h = this.items.peek(); h && this.heapBytes > this.limit && h.ord < this.unwrittenOrd; h = this.items.peek()) this.shift();
+  /**
+   * Release written entries, oldest first: those beyond the RAM limit, and those before
+   * `releasable` (the lowest ordinal any open cursor has not committed), which no reader will
+   * ask for again (a rewind goes back to the committed position, a reopened cursor reads the
+   * segment files). So at a steady rate, with every sink keeping up, an entry leaves RAM
+   * milliseconds after its last ack and dies young in V8's new space: the profile of the steady
+   * bench had the 4 MiB tail promoted to the old generation and ~9 MB of dead entries waiting
+   * there for a full collection.
+   */
+  evict(releasable = 0): void {
+    for (let h = this.items.peek(); h && h.ord < this.unwrittenOrd && (this.heapBytes > this.limit || h.ord < releasable); h = this.items.peek()) this.shift();
+  }
+
+  /** Entries held in RAM (written or not). */
+  get length(): number {
+    return this.items.length;
   }
 
   /**

@@ -318,3 +318,37 @@ test('an unusable state dir at open gives memory mode with an alarm, not a crash
     cleanup();
   }
 });
+
+test('the RAM tail keeps what a cursor may still read or rewind to, and lets go of what every cursor committed', async () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    const s = new Spool({ dir, maxBytes: 1 << 20, fsyncMs: 0, segmentBytes: 64 * 1024 });
+    await s.open();
+    const fast = s.openCursor('fast', OPEN_LIMITS);
+    const slow = s.openCursor('slow', OPEN_LIMITS);
+    for (let i = 1n; i <= 100n; i++) s.append(message(i));
+    assert.deepEqual(drain(fast), range(1, 100));
+    fast.commit(100n);
+    assert.deepEqual(drain(slow).length, 100);
+    slow.commit(40n);
+    s.append(message(101n));
+    s.flush();
+    assert.equal(s.ramEntries, 61, 'seq 41..101 stay: slow may rewind to 41');
+    slow.rewind();
+    assert.equal(slow.poll()?.seq, 41n);
+    assert.deepEqual(drain(slow), range(42, 101));
+    slow.commit(101n);
+    assert.deepEqual(drain(fast), [101n]);
+    fast.commit(101n);
+    s.append(message(102n));
+    s.flush();
+    assert.equal(s.ramEntries, 1, 'only the entry nobody committed is left in RAM');
+    // A cursor opened later still reads everything from the segment files.
+    fast.close();
+    const again = s.openCursor('late', OPEN_LIMITS);
+    assert.deepEqual(drain(again), range(1, 102));
+    await s.close();
+  } finally {
+    cleanup();
+  }
+});

@@ -47,3 +47,15 @@ test('while the disk fails the oldest unwritten entries become holes that backlo
   for (let i = 0; i < 4; i++) c.dropOldestUnwritten(10);
   assert.equal(c.dropOldestUnwritten(10), undefined, 'nothing unwritten left');
 });
+
+test('written entries every cursor has committed leave RAM even under the limit; uncommitted ones stay', () => {
+  const c = filled(100);
+  c.evict(50);
+  assert.equal(c.head()?.ord, 0, 'nothing written: a commit alone frees nothing (the disk has not got it)');
+  c.written(80, 0);
+  c.evict(50);
+  assert.equal(c.head()?.ord, 50, 'ordinals before the lowest uncommitted one are gone');
+  c.evict(100);
+  assert.equal(c.head()?.ord, 80, 'the unwritten ones stay whatever was committed');
+  assert.equal(c.length, 20);
+});
