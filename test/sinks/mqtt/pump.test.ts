@@ -2,6 +2,8 @@
 // the sink assembles (cursor → PUBLISH → PUBACK → commit; session up/down from the connection).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import v8 from 'node:v8';
+import vm from 'node:vm';
 import type { IPublishPacket, Packet } from 'mqtt-packet';
 import { DiscoveryAnnouncer } from '../../../src/sinks/mqtt/announcer';
 import { DEFAULT_TUNING } from '../../../src/sinks/mqtt/options';
@@ -121,4 +123,39 @@ test('pump with announcer: a new device brings its configs before its reading; a
   assert.deepEqual(await reconnect(true, 3n), [], 'resumed session: the broker still has the retained configs');
   assert.deepEqual((await reconnect(false, 4n)).sort(), [...configs].sort(), 'new session: announced again');
   await until('all committed', () => cursor.committed === 4n, 5000);
+});
+
+test('pump: a caught-up pump lets go of every entry it published and had acknowledged (no reaction left per wait)', async (t) => {
+  // Regression: the wait for the next entry was Promise.race([cursor.next(), stop]); each race
+  // left a reaction on `stop` that held the entry until shutdown, so memory grew per wait.
+  v8.setFlagsFromString('--expose-gc');
+  const gc = vm.runInNewContext('gc') as () => void;
+  const { log, cursor } = memoryLog();
+  const { link, pump } = pumpWith(10);
+  const loop = pump.run(cursor);
+  t.after(async () => {
+    pump.stop();
+    await loop;
+  });
+  link.up = true;
+  pump.up(true, undefined);
+  pump.puback(link.sent[0].messageId!); // online
+  const alive: WeakRef<object>[] = [];
+  const N = 200;
+  for (let i = 1n; i <= BigInt(N); i++) {
+    const e = reading(i);
+    alive.push(new WeakRef(e));
+    log.append(e);
+    // Published, then acknowledged: the pump is caught up and waits on the cursor again.
+    await until(`reading ${i} written`, () => readingsOf(link.sent).length === Number(i), 5000);
+    pump.puback(readingsOf(link.sent)[Number(i) - 1].messageId!);
+  }
+  await until('all committed', () => cursor.committed === BigInt(N), 5000);
+  link.sent.length = 0;
+  for (let k = 0; k < 3; k++) {
+    gc();
+    await new Promise((r) => setImmediate(r));
+  }
+  const held = alive.filter((w) => w.deref() !== undefined).length;
+  assert.ok(held <= 2, `${held} of ${N} acknowledged entries are still reachable`);
 });
