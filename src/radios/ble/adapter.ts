@@ -1,3 +1,10 @@
+/*
+ * src/radios/ble is BLE's radio half and what its decoding needs: the adapter (noble, scanning,
+ * the devices heard, what is ours) and scanner, pairings (paired-store, pairings, pairing),
+ * the advert shapes and decoders (advert, decoders/), the replay guard with its counter file and
+ * the pairing-problem marks. Decoding itself runs in src/pipeline/ble-stage.ts; heard.ts is
+ * what the two halves exchange.
+ */
 import type { EventEmitter } from 'node:events';
 import type { Config } from '../../config/schema';
 import { nowUs } from '../../core/reading';
