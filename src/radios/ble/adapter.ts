@@ -196,9 +196,11 @@ export class BleAdapter implements RadioAdapter, BleControl {
       const name = enrolled?.name ?? e.name;
       if (name !== undefined) d.name = name;
       // What a forwarded device decoded to is the stage's to say; until it has tried, and for
-      // devices not forwarded, the glance below.
+      // devices not forwarded, the glance below. A refused advert names its format but has no
+      // fields: the last ones known stay shown (undecodable clears both).
       const decoded = enrolled !== undefined || forwardAll ? this.opts.decoding?.lastDecoded(e.mac) : undefined;
-      const { fmt, fields } = decoded ?? e;
+      const fmt = decoded ? decoded.fmt : e.fmt;
+      const fields = decoded ? (decoded.fields ?? (decoded.fmt !== undefined ? e.fields : undefined)) : e.fields;
       if (fmt !== undefined) d.fmt = fmt;
       if (fields !== undefined) d.fields = fields;
       const problem = enrolled ? this.opts.decoding?.problem(e.mac) : undefined;
