@@ -11,6 +11,8 @@ import type { CursorLimits, MessageLog } from '../pipeline/message-log';
 import type { ReadingStage } from '../pipeline/stage';
 import type { RadioAdapter } from '../radios/adapter';
 import type { BleAdapter } from '../radios/ble/adapter';
+import type { BlePairings } from '../radios/ble/pairings';
+import type { BleStage } from '../pipeline/ble-stage';
 import type { HciSocketLike } from '../radios/ble/noble-loader';
 import { LoraFrameDecoder } from '../radios/lora/lorawan/decoder';
 import { profileFor } from '../radios/lora/profiles';
@@ -37,6 +39,10 @@ export type EventSink = (name: string, body: Record<string, CborValue | undefine
 export interface AdapterEntry {
   adapter: RadioAdapter;
   stage?: ReadingStage;
+  /** Loads the stage's state before the adapter starts (BLE: pairings, then replay counters). */
+  openStage?(): Promise<void>;
+  /** Writes the stage's state once the adapter has stopped. */
+  closeStage?(): void;
   /** Connects the adapter's own events (concentrator stats) to the pipeline. */
   bindEvents?(event: EventSink): void;
 }
@@ -59,6 +65,8 @@ const lazy = {
   reliable: () => require('../sinks/reliable') as typeof import('../sinks/reliable'),
   serial: () => require('../radios/lora/serial-adapter') as typeof import('../radios/lora/serial-adapter'),
   ble: () => require('../radios/ble/adapter') as typeof import('../radios/ble/adapter'),
+  bleStage: () => require('../pipeline/ble-stage') as typeof import('../pipeline/ble-stage'),
+  blePairings: () => require('../radios/ble/pairings') as typeof import('../radios/ble/pairings'),
   spool: () => require('../spool') as typeof import('../spool'),
   web: () => require('../web') as typeof import('../web'),
 };
@@ -80,6 +88,7 @@ export interface Assembly {
   /** Durable log for sinks that must not lose anything; absent when none is configured. */
   spool?: Spool;
   lora: LoraStage;
+  /** The BLE adapter (the control API's BLE side); its stage is in its adapter entry. */
   ble?: BleAdapter;
   curve: CurveSetup;
   adapters: AdapterEntry[];
@@ -174,8 +183,29 @@ export const SERVICES: { name: string; enabled(cfg: Config): boolean; build(ctx:
   },
 ];
 
+/** The BLE halves and what they share: the radio adapter, the decoding stage and the pairings. */
+export interface BleParts {
+  adapter: BleAdapter;
+  stage: BleStage;
+  pairings: BlePairings;
+}
+
+/**
+ * BLE from `ble`: the adapter hands what it heard to the stage, the stage reads keys and models
+ * from the pairings, the adapter shows what the stage decoded (`scan`, `devices`, `status`).
+ */
+export function buildBle(cfg: Config, log: Logger, socket?: HciSocketLike): BleParts {
+  const name = `ble${cfg.ble.hci}`;
+  const pairings = new (lazy.blePairings().BlePairings)(cfg.state_dir, log, { adapter: name });
+  const stage = new (lazy.bleStage().BleStage)({
+    forward: cfg.ble.forward, maxDevices: cfg.ble.max_devices, stateDir: cfg.state_dir, log: log.child({ adapter: name }), pairings,
+  });
+  const adapter = new (lazy.ble().BleAdapter)({ config: cfg.ble, stateDir: cfg.state_dir, log, name, socket, pairings, decoding: stage });
+  return { adapter, stage, pairings };
+}
+
 /** The radio adapters of the config with their decoding stages. */
-export function buildAdapters(cfg: Config, log: Logger, lora: LoraStage, ble: BleAdapter | undefined): AdapterEntry[] {
+export function buildAdapters(cfg: Config, log: Logger, lora: LoraStage, ble: BleParts | undefined): AdapterEntry[] {
   const out: AdapterEntry[] = [];
   for (const [i, l] of cfg.lora.entries()) {
     const profile = profileFor(l.modem);
@@ -198,8 +228,18 @@ export function buildAdapters(cfg: Config, log: Logger, lora: LoraStage, ble: Bl
       },
     });
   }
-  // BLE decodes inside its adapter today; it takes a ReadingStage when that moves out.
-  if (ble) out.push({ adapter: ble });
+  if (ble) {
+    const { adapter, stage, pairings } = ble;
+    out.push({
+      adapter,
+      stage,
+      openStage: async () => {
+        await pairings.open();
+        stage.open();
+      },
+      closeStage: () => stage.close(),
+    });
+  }
   return out;
 }
 
@@ -225,8 +265,9 @@ export function assemble(cfg: Config, id: string, log: Logger, services: Gateway
   const curve = CurveSetup.fromConfig(cfg, log);
   const lora = buildLoraStage(cfg, log, overrides.configDir);
   try {
-    const ble = cfg.ble.enabled ? new (lazy.ble().BleAdapter)({ config: cfg.ble, stateDir: cfg.state_dir, log, socket: overrides.bleSocket }) : undefined;
-    const adapters = buildAdapters(cfg, log, lora, ble);
+    const bleParts = cfg.ble.enabled ? buildBle(cfg, log, overrides.bleSocket) : undefined;
+    const ble = bleParts?.adapter;
+    const adapters = buildAdapters(cfg, log, lora, bleParts);
     const active = SINKS.filter((s) => s.enabled(cfg));
     const spool = active.some((s) => s.durable)
       ? new (lazy.spool().Spool)({ dir: join(cfg.state_dir, 'spool'), maxBytes: cfg.spool.max_bytes, fsyncMs: cfg.spool.fsync_ms, segmentBytes: cfg.spool.segment_bytes, logger: log })

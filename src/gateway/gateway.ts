@@ -76,8 +76,9 @@ export class Gateway {
       }
     }
     for (const s of services) await s.start();
-    for (const { adapter, stage, bindEvents } of adapters) {
+    for (const { adapter, stage, bindEvents, openStage } of adapters) {
       bindEvents?.((name, body) => pipeline.event(name, body));
+      await openStage?.();
       await adapter.start(this.route(pipeline, stage));
     }
     if (c.stats.interval_s > 0) {
@@ -130,6 +131,7 @@ export class Gateway {
     const { adapters, services, sinks, memoryLog, spool, curve, lora } = this.parts;
     if (this.statsTimer) clearInterval(this.statsTimer);
     await Promise.allSettled(adapters.map((a) => a.adapter.stop()));
+    for (const a of adapters) a.closeStage?.();
     await Promise.allSettled(services.map((s) => s.stop()));
     const drainMs = this.cfg.shutdown.drain_ms;
     await Promise.allSettled(sinks.map(({ sink }) => sink.stop(drainMs)));

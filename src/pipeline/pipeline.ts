@@ -1,6 +1,6 @@
 /*
  * src/pipeline owns everything between an adapter's callback and the sinks' cursors: the
- * decoding stages (stage.ts, lora-stage.ts), keying and de-duplication (runs.ts), the seq and
+ * decoding stages (stage.ts, lora-stage.ts, ble-stage.ts), keying and de-duplication (runs.ts), the seq and
  * the wire frames (here), and the message logs (message-log.ts, memory-log.ts).
  */
 import { eventKey, keyFromSource, runKey } from '../core/key';

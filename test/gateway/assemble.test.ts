@@ -54,14 +54,26 @@ test('durable sinks read the spool, in table order, bounded by the spool', () =>
   }
 });
 
-test('BLE enabled: the adapter decodes itself (no stage) and is the control API BLE side', () => {
+test('BLE enabled: the adapter hands what it heard to its BLE stage, and shows what the stage decoded', async () => {
   const t = tempConfig({ ble: { enabled: true } });
   try {
     const a = assemble(t.cfg, 'unit-gw', quiet, { status });
     assert.ok(a.ble);
     const entry = a.adapters.find((x) => x.adapter === a.ble);
-    assert.ok(entry);
-    assert.equal(entry.stage, undefined);
+    assert.ok(entry?.stage && entry.openStage && entry.closeStage);
+    await entry.openStage();
+    const mac = 'a4c138000001';
+    await a.ble.pair(mac, { name: 'porch' });
+    const heard = (serviceData: { uuid: string; data: Buffer }[]) =>
+      ({ radio: 'ble' as const, device: mac, src: 'ble0', raw: Buffer.alloc(1), timeUs: 1, rssi: -50, advert: { mac, rssi: -50, serviceData } });
+    // BTHome v2, unencrypted: temperature 25.06 and humidity 50.55 (the registry, not a stub)
+    const r = entry.stage.process(heard([{ uuid: 'fcd2', data: Buffer.from('4002ca0903bf13', 'hex') }]));
+    assert.deepEqual({ fmt: r?.fmt, fields: r?.fields, name: r?.name }, { fmt: 'bthome', fields: { temperature: 25.06, humidity: 50.55 }, name: 'porch' });
+    assert.equal(entry.stage.process(heard([{ uuid: 'abcd', data: Buffer.from('00', 'hex') }])), null);
+    const st = a.ble.status();
+    assert.equal(st.received, 1, 'readings the stage handed on');
+    assert.equal(st.drops.undecodable, 1, "the stage's drops in the adapter's status");
+    entry.closeStage();
     a.lora.close();
   } finally {
     t.done();

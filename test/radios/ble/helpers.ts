@@ -3,7 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
 import type { Reading } from '../../../src/core/reading';
+import { BleStage } from '../../../src/pipeline/ble-stage';
 import { BleAdapter, type BleAdapterOptions, type BleConfig } from '../../../src/radios/ble/adapter';
+import { BlePairings } from '../../../src/radios/ble/pairings';
 import { loadNoble, type LoadedNoble } from '../../../src/radios/ble/noble-loader';
 import type { BleClock } from '../../../src/radios/ble/scanner';
 import { createEmulatedBle, type EmulatedBle, type SensorSpec } from '../../../hardware/emulators/ble/index';
@@ -50,10 +52,14 @@ export class FakeClock implements BleClock {
   }
 }
 
-/** Everything a BLE test needs: emulator, adapter on noble's real HCI code, collected readings. */
+/**
+ * Everything a BLE test needs: emulator, adapter on noble's real HCI code, its decoding stage
+ * (wired as src/gateway/assemble.ts wires them), the readings the stage handed on.
+ */
 export interface Rig {
   emu: EmulatedBle;
   adapter: BleAdapter;
+  stage: BleStage;
   readings: Reading[];
   lines: string[];
   stateDir: string;
@@ -78,9 +84,15 @@ export async function makeRig(o: {
   const { log, lines } = memoryLogger();
   let loaded: LoadedNoble | undefined;
   const config: BleConfig = { enabled: true, hci: 0, forward: 'paired', min_rssi: -100, watchdog_s: 120, max_devices: 2048, emulate: false, ...o.config };
+  const decode = o.decode === null ? undefined : (o.decode ?? stubDecode);
+  const clock = o.clock;
+  const pairings = new BlePairings(stateDir, log, { adapter: 'ble0' });
+  const stage = new BleStage({
+    forward: config.forward, maxDevices: config.max_devices, stateDir, log: log.child({ adapter: 'ble0' }), pairings,
+    decode, now: clock ? () => clock.now() : undefined, counterFlushMs: o.counterFlushMs,
+  });
   const adapter = new BleAdapter({
-    config, stateDir, log, socket: emu.socket, clock: o.clock, watchdogMs: o.watchdogMs, counterFlushMs: o.counterFlushMs,
-    decode: o.decode === null ? undefined : (o.decode ?? stubDecode),
+    config, stateDir, log, socket: emu.socket, clock, watchdogMs: o.watchdogMs, decode, pairings, decoding: stage,
     load: (opts) => {
       const r = loadNoble(opts);
       if (!('error' in r)) loaded = r;
@@ -88,13 +100,19 @@ export async function makeRig(o: {
     },
   });
   const readings: Reading[] = [];
-  await adapter.start((r) => readings.push(r));
+  await pairings.open();
+  stage.open();
+  await adapter.start((r) => {
+    const d = stage.process(r);
+    if (d) readings.push(d);
+  });
   return {
-    emu, adapter, readings, lines, stateDir,
+    emu, adapter, stage, readings, lines, stateDir,
     loaded: () => loaded,
     byDevice: (mac) => readings.filter((r) => r.device === mac),
     async close() {
       await adapter.stop();
+      stage.close();
       emu.stop();
       if (ownsDir) rmSync(stateDir, { recursive: true, force: true });
     },

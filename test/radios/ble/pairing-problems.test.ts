@@ -136,3 +136,21 @@ test('a sensor that decodes is working: a stray failure between good adverts is 
   await waitFor(() => rig.adapter.devices()[0].error === 'model_unknown', 'marked after an interval without a decode');
   assert.equal(warnings(rig).length, 1);
 });
+
+test('scan of a sensor paired with a wrong key: the format and the fields seen before pairing stay shown, with the mark', async (t) => {
+  const rig = await makeRig({
+    sensors: [{ kind: 'ibeacon', mac: 'c0:ff:ee:00:00:04' }],
+    // without a key it reads (the glance for scan); with the wrong one it fails authentication
+    decode: (a, ctx) => (ctx.bindkey ? { fmt: 'toy', error: 'auth_failed' } : { fmt: 'toy', fields: { temperature: 20 }, payload: a.manufacturerData! }),
+  });
+  t.after(() => rig.close());
+  await waitFor(() => running(rig), 'adapter running');
+  rig.emu.advertiseAll();
+  await waitFor(() => rig.adapter.nearby()[0]?.fields !== undefined, 'decoded for scan');
+  await rig.adapter.pair('c0ffee000004', { key: '00112233445566778899aabbccddeeff' });
+  rig.emu.advertiseAll();
+  await waitFor(() => (rig.adapter.status().drops.auth_failed ?? 0) >= 1, 'auth_failed counted');
+  const [d] = rig.adapter.nearby();
+  assert.deepEqual([d.fmt, d.fields, d.error, d.paired], ['toy', { temperature: 20 }, 'auth_failed', true]);
+  assert.equal(rig.readings.length, 0);
+});
