@@ -15,9 +15,8 @@ import type { BlePairings } from '../radios/ble/pairings';
 import type { BleStage } from '../pipeline/ble-stage';
 import type { HciSocketLike } from '../radios/ble/noble-loader';
 import { LoraFrameDecoder } from '../radios/lora/lorawan/decoder';
-import { profileFor } from '../radios/lora/profiles';
 import { SemtechUdpAdapter } from '../radios/udp/adapter';
-import { CurveSetup } from '../security/curve-setup';
+import type { CurveSetup } from '../security/curve-setup';
 import { PublishSink } from '../sinks/publish';
 import type { Sink } from '../sinks/sink';
 import type { Spool } from '../spool';
@@ -68,6 +67,8 @@ const lazy = {
   bleStage: () => require('../pipeline/ble-stage') as typeof import('../pipeline/ble-stage'),
   blePairings: () => require('../radios/ble/pairings') as typeof import('../radios/ble/pairings'),
   spool: () => require('../spool') as typeof import('../spool'),
+  curve: () => require('../security/curve-setup') as typeof import('../security/curve-setup'),
+  profiles: () => require('../radios/lora/profiles') as typeof import('../radios/lora/profiles'),
   web: () => require('../web') as typeof import('../web'),
 };
 
@@ -90,7 +91,7 @@ export interface Assembly {
   lora: LoraStage;
   /** The BLE adapter (the control API's BLE side); its stage is in its adapter entry. */
   ble?: BleAdapter;
-  curve: CurveSetup;
+  curve: SocketSecurity;
   adapters: AdapterEntry[];
   sinks: SinkEntry[];
   services: Service[];
@@ -101,8 +102,22 @@ export interface SinkContext {
   cfg: Config;
   id: string;
   log: Logger;
-  curve: CurveSetup;
+  curve: SocketSecurity;
 }
+
+/** What the gateway and the sinks use of the CURVE policy. */
+export type SocketSecurity = Pick<CurveSetup, 'secureServer' | 'clientOptions' | 'start' | 'reloadAllowList' | 'status' | 'alarm' | 'stop'>;
+
+/** Without `upstream.curve`: plain sockets, and none of the CURVE/ZAP modules loaded. */
+const PLAIN_SOCKETS: SocketSecurity = {
+  secureServer: () => undefined,
+  clientOptions: () => ({}),
+  start: async () => undefined,
+  reloadAllowList: async () => false,
+  status: () => undefined,
+  alarm: undefined,
+  stop: async () => undefined,
+};
 
 /**
  * The upstream sinks, in start order. `durable` sinks read the spool (created only when one of
@@ -208,7 +223,7 @@ export function buildBle(cfg: Config, log: Logger, socket?: HciSocketLike): BleP
 export function buildAdapters(cfg: Config, log: Logger, lora: LoraStage, ble: BleParts | undefined): AdapterEntry[] {
   const out: AdapterEntry[] = [];
   for (const [i, l] of cfg.lora.entries()) {
-    const profile = profileFor(l.modem);
+    const profile = lazy.profiles().profileFor(l.modem);
     if (!profile) throw new ConfigError(`lora[${i}].modem`, l.modem, 'a known modem');
     const candidates = l.candidates;
     const adapter = new (lazy.serial().SerialModemAdapter)(
@@ -262,7 +277,7 @@ export function buildLoraStage(cfg: Config, log: Logger, configDir: string | und
 export function assemble(cfg: Config, id: string, log: Logger, services: GatewayServices, overrides: GatewayOverrides = {}): Assembly {
   // The state dir holds the seq, FCnt store, pairings and the spool: group-readable at most.
   mkdirSync(cfg.state_dir, { recursive: true, mode: 0o750 });
-  const curve = CurveSetup.fromConfig(cfg, log);
+  const curve = cfg.upstream.curve ? lazy.curve().CurveSetup.fromConfig(cfg, log) : PLAIN_SOCKETS;
   const lora = buildLoraStage(cfg, log, overrides.configDir);
   try {
     const bleParts = cfg.ble.enabled ? buildBle(cfg, log, overrides.bleSocket) : undefined;
