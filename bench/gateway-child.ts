@@ -19,7 +19,9 @@ export const isTs = __filename.endsWith('.ts');
 export function serviceNodeOptions(): string {
   if (process.env.BENCH_NODE_OPTIONS !== undefined) return process.env.BENCH_NODE_OPTIONS;
   const unit = readFileSync(join(__dirname, '..', isTs ? '' : '..', 'systemd', 'lowband.service'), 'utf8');
-  return /^Environment=NODE_OPTIONS=(.*)$/m.exec(unit)?.[1].trim() ?? '';
+  // Environment=NODE_OPTIONS=x or, with spaces in the value, Environment="NODE_OPTIONS=x y".
+  const m = /^Environment=("?)NODE_OPTIONS=(.*)\1$/m.exec(unit);
+  return m?.[2].trim() ?? '';
 }
 
 /** The environment of a process measured as the service would run it. */
