@@ -16,9 +16,10 @@ export class MemoryLog implements MessageLog {
     this.barrier = barrier;
   }
 
-  append(entry: LogEntry): void {
+  append(entry: LogEntry): boolean {
     const bytes = entryBytes(entry);
     for (const c of this.cursors) c.push(entry, bytes);
+    return true;
   }
 
   openCursor(name: string, limits: CursorLimits): LogCursor {

@@ -50,7 +50,8 @@ export interface LogCursor {
 
 /** The append side plus cursor factory. */
 export interface MessageLog {
-  append(entry: LogEntry): void;
+  /** Takes the entry; false when this log refused it (it counts why). */
+  append(entry: LogEntry): boolean;
   openCursor(name: string, limits: CursorLimits): LogCursor;
   /** Flush and release resources; cursors are closed. */
   close(): Promise<void>;
@@ -77,6 +78,8 @@ export function entryBytes(e: LogEntry): number {
  */
 export class FanoutLog implements MessageLog {
   private readonly logs: MessageLog[];
+  private readonly durable: MessageLog[];
+  private readonly volatile: MessageLog[];
   /**
    * Set when a durable log is among them: writes it out. Whatever hands accepted readings to
    * the outside other than through a cursor (a service's tap) must call it first.
@@ -87,6 +90,8 @@ export class FanoutLog implements MessageLog {
     const durable = logs.filter((l) => l.flush);
     const volatile = logs.filter((l) => !l.flush);
     this.logs = [...durable, ...volatile];
+    this.durable = durable;
+    this.volatile = volatile;
     if (durable.length === 0) return;
     const barrier = (): void => {
       for (const d of durable) d.flush!();
@@ -98,8 +103,15 @@ export class FanoutLog implements MessageLog {
     }
   }
 
-  append(entry: LogEntry): void {
-    for (const l of this.logs) l.append(entry);
+  /**
+   * The durable logs first; an entry one of them refused (closed, out of seq order, too big to
+   * store; each counted there) is not handed to the others either: no subscriber may see a
+   * reading the spool file never got, which the durable sinks would then never deliver.
+   */
+  append(entry: LogEntry): boolean {
+    for (const d of this.durable) if (!d.append(entry)) return false;
+    for (const v of this.volatile) v.append(entry);
+    return true;
   }
 
   openCursor(): LogCursor {

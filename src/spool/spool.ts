@@ -196,21 +196,22 @@ export class Spool implements MessageLog {
     };
   }
 
-  append(entry: LogEntry): void {
+  /** Takes the entry; false when it was refused (counted: `closed`, `seq_order`, `unencodable`). */
+  append(entry: LogEntry): boolean {
     if (this.closed || !this.opened) {
       this.drops.count('closed');
-      return;
+      return false;
     }
     if (entry.seq <= this.lastAppended) {
       // Seq order is what cursors resume by after a restart; an out-of-order seq is a caller bug.
       if (this.drops.count('seq_order') === 1) this.log.error({ seq: entry.seq.toString(), last: this.lastAppended.toString() }, 'spool: seq not increasing, message dropped');
-      return;
+      return false;
     }
     try {
       checkEncodable(entry);
     } catch (err) {
       if (this.drops.count('unencodable') === 1) this.log.error({ seq: entry.seq.toString(), err: (err as Error).message }, 'spool: message cannot be stored, dropped');
-      return;
+      return false;
     }
     const bytes = entryBytes(entry);
     this.cache.push({ entry, ord: this.nextOrd, cumStart: this.totalCum, bytes });
@@ -222,6 +223,7 @@ export class Spool implements MessageLog {
     for (const c of this.cursors.values()) c.appended();
     // Whatever nobody read this turn is written at its end: a crash between turns loses nothing.
     if (!this.immediate) this.immediate = setImmediate(this.endOfTurn);
+    return true;
   }
 
   /**

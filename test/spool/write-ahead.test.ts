@@ -130,3 +130,25 @@ test('FanoutLog.flush (for taps that hand readings out without a cursor) writes 
     cleanup();
   }
 });
+
+test('write-ahead: an entry the spool refuses is not handed to the memory log either', async () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    const spool = new Spool({ dir, maxBytes: 64 << 20, fsyncMs: 200, segmentBytes: 16 << 20 });
+    await spool.open();
+    const memory = new MemoryLog();
+    const log = new FanoutLog([memory, spool]);
+    const volatile = memory.openCursor('publish', OPEN_LIMITS);
+    assert.equal(log.append(message(5n)), true);
+    assert.equal(log.append(message(3n)), false, 'seq 3 after seq 5: the spool refuses it');
+    await spool.close();
+    assert.equal(log.append(message(6n)), false, 'a closed spool refuses');
+    const seen: bigint[] = [];
+    for (let e = volatile.poll(); e; e = volatile.poll()) seen.push(e.seq);
+    assert.deepEqual(seen, [5n], 'the publish side saw only what the spool took');
+    assert.equal(spool.status().drops.seq_order, 1);
+    assert.equal(spool.status().drops.closed, 1);
+  } finally {
+    cleanup();
+  }
+});
