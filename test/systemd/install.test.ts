@@ -155,6 +155,8 @@ test('the unit passes systemd-analyze verify and scores <= 2.5 on security', { s
     const unit = readFileSync(join(REPO, 'systemd/lowband.service'), 'utf8');
     assert.match(unit, /^ExecStart=\/usr\/bin\/lowband run --config \/etc\/lowband\/lowband\.yaml$/m);
     assert.doesNotMatch(unit, /^MemoryDenyWriteExecute=/m, 'V8 JIT needs W+X mappings');
+    // `systemctl reload` is SIGHUP, which `lowband run` answers by re-reading the allow-list (test/e2e/curve-reload).
+    assert.match(unit, /^ExecReload=\/bin\/kill -HUP \$MAINPID$/m);
     const copy = join(dir, 'lowband.service');
     writeFileSync(copy, unit.replace(/^ExecStart=\/usr\/bin\/lowband/m, `ExecStart=${bin}`));
     const v = spawnSync('systemd-analyze', ['verify', copy], { encoding: 'utf8' });
