@@ -12,7 +12,7 @@ import { configOption, parse } from '../args';
  */
 export async function runGateway(cfg: Config, log: Logger, overrides: GatewayOverrides = {}, onStarted?: (gw: Gateway) => void | Promise<void>): Promise<number> {
   const notifier = new ServiceNotifier({ onError: (msg) => log.warn({ err: msg }, 'systemd notify failed') });
-  // SIGHUP (`systemctl kill -s HUP`): re-read the allow-list. Installed before the start, so a
+  // SIGHUP (`systemctl reload lowband`): re-read the allow-list. Installed before the start, so a
   // reload sent while starting never gets the default action (ending the process); the start
   // reads the file anyway.
   let running: Gateway | undefined;
