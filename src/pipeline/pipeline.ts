@@ -85,7 +85,11 @@ export class Pipeline {
       this.dropped.count('encode');
       return undefined;
     }
-    this.log.append({ seq, frames });
+    if (!this.log.append({ seq, frames })) {
+      // The spool refused it (counted there by its cause): no tap, no count as accepted.
+      this.dropped.count('log_refused');
+      return undefined;
+    }
     this.total++;
     this.rate.mark(Math.floor(r.timeUs / 1e6));
     return seq;
@@ -105,7 +109,7 @@ export class Pipeline {
     return seq;
   }
 
-  /** Drops by cause (`duplicate`, `encode`). */
+  /** Drops by cause (`duplicate`, `encode`, `log_refused`). */
   get drops(): Record<string, number> {
     return this.dropped.byCause;
   }

@@ -68,3 +68,16 @@ test('gateway events are kind 2 on sys/<name>', () => {
   assert.equal(m.body.version, 'x');
   done();
 });
+
+test('a reading the log refuses (the spool: closed, seq order, too big) is not accepted: no seq back, a counted drop', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'lowband-pipe-'));
+  try {
+    const refusing = { append: () => false, openCursor: () => { throw new Error('unused'); }, close: async () => undefined };
+    const p = new Pipeline({ gatewayId: 'gw', windowMs: 2000, runGapMs: 10_000, runMaxMs: 300_000 }, SequenceCounter.open(dir), refusing);
+    assert.equal(p.accept(heard('lora0', 1_764_000_000_000_000)), undefined, 'no seq: the gateway hands it to no tap');
+    assert.equal(p.total, 0);
+    assert.deepEqual(p.drops, { log_refused: 1 });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
