@@ -77,7 +77,6 @@ export function entryBytes(e: LogEntry): number {
  * spool file, and a kill -9 loses nothing any subscriber saw.
  */
 export class FanoutLog implements MessageLog {
-  private readonly logs: MessageLog[];
   private readonly durable: MessageLog[];
   private readonly volatile: MessageLog[];
   /**
@@ -87,11 +86,8 @@ export class FanoutLog implements MessageLog {
   readonly flush?: () => void;
 
   constructor(logs: MessageLog[]) {
-    const durable = logs.filter((l) => l.flush);
-    const volatile = logs.filter((l) => !l.flush);
-    this.logs = [...durable, ...volatile];
-    this.durable = durable;
-    this.volatile = volatile;
+    const durable = (this.durable = logs.filter((l) => l.flush));
+    const volatile = (this.volatile = logs.filter((l) => !l.flush));
     if (durable.length === 0) return;
     const barrier = (): void => {
       for (const d of durable) d.flush!();
@@ -119,6 +115,6 @@ export class FanoutLog implements MessageLog {
   }
 
   async close(): Promise<void> {
-    for (const l of this.logs) await l.close();
+    for (const l of [...this.durable, ...this.volatile]) await l.close();
   }
 }

@@ -1,6 +1,6 @@
 // The publish pump on its own, against a fake link: no broker and no socket, only the seam
 // the sink assembles (cursor → PUBLISH → PUBACK → commit; session up/down from the connection).
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import v8 from 'node:v8';
 import vm from 'node:vm';
@@ -31,16 +31,21 @@ function pumpWith(window: number, announcer?: DiscoveryAnnouncer) {
   return { link, pump };
 }
 
-const readingsOf = (ps: IPublishPacket[]) => ps.filter((p) => p.topic.startsWith('lb/gw1/ble/'));
-
-test('pump: online first, window bounds what is written, commits only the acknowledged prefix', async (t) => {
-  const { log, cursor } = memoryLog();
-  const { link, pump } = pumpWith(2);
+/** Runs the pump on `cursor`; stopped (and its loop awaited) when the test ends. */
+function runUntilTestEnds(t: TestContext, pump: PublishPump, cursor: ReturnType<typeof memoryLog>['cursor']): void {
   const loop = pump.run(cursor);
   t.after(async () => {
     pump.stop();
     await loop;
   });
+}
+
+const readingsOf = (ps: IPublishPacket[]) => ps.filter((p) => p.topic.startsWith('lb/gw1/ble/'));
+
+test('pump: online first, window bounds what is written, commits only the acknowledged prefix', async (t) => {
+  const { log, cursor } = memoryLog();
+  const { link, pump } = pumpWith(2);
+  runUntilTestEnds(t, pump, cursor);
   for (let i = 1n; i <= 4n; i++) log.append(reading(i));
   link.up = true;
   pump.up(false, undefined);
@@ -59,11 +64,7 @@ test('pump: online first, window bounds what is written, commits only the acknow
 test('pump: after the session drops, everything unacknowledged is resent in order with DUP', async (t) => {
   const { log, cursor } = memoryLog();
   const { link, pump } = pumpWith(10);
-  const loop = pump.run(cursor);
-  t.after(async () => {
-    pump.stop();
-    await loop;
-  });
+  runUntilTestEnds(t, pump, cursor);
   link.up = true;
   pump.up(true, undefined);
   pump.puback(link.sent[0].messageId!); // online
@@ -90,11 +91,7 @@ test('pump with announcer: a new device brings its configs before its reading; a
   const { log, cursor } = memoryLog();
   const announcer = new DiscoveryAnnouncer({ discoveryPrefix: 'ha', topicPrefix: 'lb', gatewayId: 'gw1' }, 100);
   const { link, pump } = pumpWith(100, announcer);
-  const loop = pump.run(cursor);
-  t.after(async () => {
-    pump.stop();
-    await loop;
-  });
+  runUntilTestEnds(t, pump, cursor);
   link.up = true;
   pump.up(false, undefined);
   log.append(reading(1n));
@@ -132,11 +129,7 @@ test('pump: a caught-up pump lets go of every entry it published and had acknowl
   const gc = vm.runInNewContext('gc') as () => void;
   const { log, cursor } = memoryLog();
   const { link, pump } = pumpWith(10);
-  const loop = pump.run(cursor);
-  t.after(async () => {
-    pump.stop();
-    await loop;
-  });
+  runUntilTestEnds(t, pump, cursor);
   link.up = true;
   pump.up(true, undefined);
   pump.puback(link.sent[0].messageId!); // online
