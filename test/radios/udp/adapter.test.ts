@@ -86,6 +86,33 @@ test('PUSH_DATA from a real UDP client: PUSH_ACK echoes the token, one reading w
   }
 });
 
+test('a burst from two forwarders: acks are sent after the turn, each to its own sender with its own token, in order', async () => {
+  const h = await harness();
+  const other = dgram.createSocket('udp4');
+  try {
+    await new Promise<void>((r) => other.bind(0, '127.0.0.1', () => r()));
+    const otherAcks: Buffer[] = [];
+    other.on('message', (m) => otherAcks.push(m));
+    const n = 40;
+    const tokenHeader = (i: number, eui: string) => `02${i.toString(16).padStart(4, '0')}00${eui}`;
+    // Written back to back, so the adapter reads many of them in one event-loop turn.
+    await Promise.all(Array.from({ length: n }, (_, i) => [
+      h.send(push(PUSH_JSON, tokenHeader(i, '0102030405060708'))),
+      new Promise<void>((res, rej) => other.send(push(PUSH_JSON, tokenHeader(0x8000 + i, '1112131415161718')), h.port, '127.0.0.1', (e) => (e ? rej(e) : res()))),
+    ]).flat());
+    const mine: string[] = [];
+    for (let i = 0; i < n; i++) mine.push((await h.ack()).toString('hex'));
+    assert.deepEqual(mine, Array.from({ length: n }, (_, i) => `02${i.toString(16).padStart(4, '0')}01`));
+    await until(() => otherAcks.length === n);
+    assert.deepEqual(otherAcks.map((b) => b.toString('hex')), Array.from({ length: n }, (_, i) => `02${(0x8000 + i).toString(16)}01`));
+    assert.equal(h.readings.length, 2 * n);
+    assert.equal(h.adapter.status().counters.ack_send_error, 0);
+  } finally {
+    other.close();
+    await h.close();
+  }
+});
+
 test('PULL_DATA → PULL_ACK with the token echoed; per-forwarder last-seen recorded', async () => {
   const h = await harness();
   try {
