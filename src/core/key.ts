@@ -1,5 +1,5 @@
-import * as crypto from 'node:crypto';
 import type { KeySource, RadioKind } from './reading';
+import { sha256Prefix16 } from './sha256';
 
 /**
  * Idempotency keys (wire spec section 3): the first 16 bytes of SHA-256 over a
@@ -8,13 +8,10 @@ import type { KeySource, RadioKind } from './reading';
  * big-endian of the width given. See docs/wire-protocol.md for the table and golden vectors.
  */
 
-/** One-shot hashing (Node >= 20.12) skips the Hash object; older 20.x fall back to createHash. */
-const oneShot = typeof crypto.hash === 'function' ? crypto.hash : undefined;
-
 /**
  * Builds the canonical encoding in one scratch buffer (keys are computed for every reading,
- * synchronously, never re-entered) and hashes it in one call: no Buffer per item, no Hash
- * object, one crossing into native code.
+ * synchronously, never re-entered) and hashes it in one call: no Buffer per item, and for a
+ * key of usual size no crossing into native code (see sha256.ts).
  */
 class Canonical {
   private buf = Buffer.allocUnsafe(512);
@@ -73,11 +70,10 @@ class Canonical {
 
   /** The first 16 bytes of SHA-256 over what was written. */
   digest(): Buffer {
-    const data = this.buf.subarray(0, this.len);
-    const d = oneShot ? oneShot('sha256', data, 'buffer') : crypto.createHash('sha256').update(data).digest();
+    const d = sha256Prefix16(this.buf.subarray(0, this.len));
     // A huge payload must not keep a huge scratch buffer alive.
     if (this.buf.length > 65536) this.buf = Buffer.allocUnsafe(512);
-    return d.subarray(0, 16);
+    return d;
   }
 
   private room(n: number): void {
