@@ -62,15 +62,17 @@ export class RecentKeys {
     if (this.windowMs <= 0) return false;
     if (nowMs - this.generationStart >= this.windowMs || nowMs < this.generationStart) {
       // After a long silence the previous generation is older than the window too.
+      const capacity = this.current.slotCount;
       this.previous = nowMs - this.generationStart >= 2 * this.windowMs ? new KeyTable() : this.current;
-      this.current = new KeyTable();
+      // At a steady rate the next generation needs the room this one grew to.
+      this.current = new KeyTable(capacity);
       this.generationStart = nowMs;
     }
     const h = fnv1a(key);
     if (this.current.has(h, key) || this.previous.has(h, key)) return true;
     if (this.current.size >= this.maxKeys) {
       this.previous = this.current;
-      this.current = new KeyTable();
+      this.current = new KeyTable(this.previous.slotCount);
       this.generationStart = nowMs;
     }
     this.current.add(h, key);
@@ -89,21 +91,29 @@ function fnv1a(b: Uint8Array): number {
  * One generation of keys: an open-addressing hash table over a byte slab (each key as u32
  * length + bytes). The profile of the UDP path showed a Set of latin1 strings costing a string,
  * its hash and, once 50k of them outlive a scavenge, old-generation GC work per reading; here
- * a key costs a copy into the slab and nothing for the collector.
+ * a key costs a copy into the slab and nothing for the collector. A slot is two neighbouring
+ * Int32s (hash, slab offset + 1) so a probe touches one cache line, not two arrays; a table
+ * this size misses the cache on nearly every probe.
  */
 class KeyTable {
   size = 0;
-  private slots = new Int32Array(1024); // slab offset + 1 of a key; 0 = empty
-  private hashes = new Int32Array(1024);
-  private slab = Buffer.allocUnsafe(4096);
+  private slots: Int32Array; // [hash, slab offset + 1] per slot; offset 0 = empty
+  private slab: Buffer;
   private used = 0;
 
+  /** `capacity`: slots to start with (a power of two), e.g. what the last generation grew to. */
+  constructor(readonly capacity = 1024) {
+    this.slots = new Int32Array(capacity * 2);
+    this.slab = Buffer.allocUnsafe(capacity * 8);
+  }
+
   has(h: number, key: Uint8Array): boolean {
-    const mask = this.slots.length - 1;
+    const slots = this.slots;
+    const mask = (slots.length >> 1) - 1;
     for (let i = h & mask; ; i = (i + 1) & mask) {
-      const v = this.slots[i];
+      const v = slots[2 * i + 1];
       if (v === 0) return false;
-      if (this.hashes[i] === h && this.equals(v - 1, key)) return true;
+      if (slots[2 * i] === h && this.equals(v - 1, key)) return true;
     }
   }
 
@@ -118,7 +128,7 @@ class KeyTable {
     this.slab.writeUInt32LE(key.length, at);
     this.slab.set(key, at + 4);
     this.used += need;
-    if (++this.size * 2 > this.slots.length) this.grow();
+    if (++this.size * 4 > this.slots.length) this.grow();
     this.put(h, at + 1);
   }
 
@@ -132,18 +142,22 @@ class KeyTable {
   }
 
   private put(h: number, v: number): void {
-    const mask = this.slots.length - 1;
+    const slots = this.slots;
+    const mask = (slots.length >> 1) - 1;
     let i = h & mask;
-    while (this.slots[i] !== 0) i = (i + 1) & mask;
-    this.slots[i] = v;
-    this.hashes[i] = h;
+    while (slots[2 * i + 1] !== 0) i = (i + 1) & mask;
+    slots[2 * i] = h;
+    slots[2 * i + 1] = v;
   }
 
   private grow(): void {
-    const slots = this.slots;
-    const hashes = this.hashes;
-    this.slots = new Int32Array(slots.length * 2);
-    this.hashes = new Int32Array(slots.length * 2);
-    for (let i = 0; i < slots.length; i++) if (slots[i] !== 0) this.put(hashes[i], slots[i]);
+    const old = this.slots;
+    this.slots = new Int32Array(old.length * 2);
+    for (let i = 0; i < old.length; i += 2) if (old[i + 1] !== 0) this.put(old[i], old[i + 1]);
+  }
+
+  /** Slots in use now, for the next generation to start with. */
+  get slotCount(): number {
+    return this.slots.length >> 1;
   }
 }
