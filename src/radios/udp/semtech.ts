@@ -4,6 +4,7 @@
  * verbatim in acks: implementations disagree on its byte order, so it is never interpreted.
  * Parsing never throws: bad input gives a typed error with a cause.
  */
+import { decodeBase64 } from './base64';
 
 /** Datagram identifiers. */
 export const PUSH_DATA = 0x00;
@@ -118,7 +119,6 @@ export function buildAck(d: { version: number; token: Buffer }, type: typeof PUS
   return Buffer.from([d.version, d.token[0], d.token[1], type]);
 }
 
-const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 const LORA_DATR = /^SF(5|6|7|8|9|10|11|12)BW(125|250|500|203|406|812|1625)$/;
 
 const num = (o: Record<string, unknown>, k: string): number | undefined =>
@@ -129,8 +129,8 @@ export function parseRxpk(v: unknown): RxpkResult {
   if (!isObject(v)) return err('bad_field', 'rxpk entry is not an object');
   const data = v.data;
   if (typeof data !== 'string') return err('bad_field', 'rxpk.data is not a string');
-  if (data.length % 4 === 1 || !BASE64.test(data)) return err('bad_base64', 'rxpk.data is not base64');
-  const raw = Buffer.from(data, 'base64');
+  const raw = decodeBase64(data);
+  if (!raw) return err('bad_base64', 'rxpk.data is not base64');
   if (v.size !== undefined) {
     if (typeof v.size !== 'number' || !Number.isInteger(v.size)) return err('bad_field', 'rxpk.size is not an integer');
     if (v.size !== raw.length) return err('size_mismatch', `rxpk.size ${v.size} but data holds ${raw.length} bytes`);
