@@ -22,7 +22,18 @@ export class CborFloat {
   constructor(readonly value: number) {}
 }
 
-class Writer {
+/**
+ * Writes one map member by member, for a caller that knows its keys (the body of every
+ * reading): no object to build, no walk over its keys. `undefined` values are skipped, as in a
+ * map passed to `value`, so both give the same bytes.
+ */
+export interface CborMapWriter {
+  entry(key: string, value: CborValue | undefined): void;
+  /** A float64 member, even when integral (see CborFloat); skipped when undefined. */
+  float(key: string, value: number | undefined): void;
+}
+
+class Writer implements CborMapWriter {
   buf = Buffer.allocUnsafe(256);
   len = 0;
   ensure(n: number): void {
@@ -91,6 +102,53 @@ class Writer {
     this.len += this.buf.write(v, this.len, 'utf8');
   }
 
+  private mapStart = 0;
+  private mapCount = 0;
+
+  /** Starts a map written with entry()/float(); endMap() writes its real length. Not nested. */
+  beginMap(): void {
+    this.ensure(1);
+    this.mapStart = this.len++;
+    this.mapCount = 0;
+  }
+
+  entry(key: string, value: CborValue | undefined): void {
+    if (value === undefined) return;
+    this.text(key);
+    this.value(value);
+    this.mapCount++;
+  }
+
+  float(key: string, value: number | undefined): void {
+    if (value === undefined) return;
+    this.text(key);
+    this.double(value);
+    this.mapCount++;
+  }
+
+  endMap(): void {
+    const n = this.mapCount;
+    if (n < 24) {
+      this.buf[this.mapStart] = 0xa0 | n;
+      return;
+    }
+    // A longer head than the one byte kept for it: move the members up to make room.
+    const members = this.buf.subarray(this.mapStart + 1, this.len);
+    const saved = Buffer.from(members);
+    this.len = this.mapStart;
+    this.head(5, n);
+    this.ensure(saved.length);
+    saved.copy(this.buf, this.len);
+    this.len += saved.length;
+  }
+
+  private double(v: number): void {
+    this.ensure(9);
+    this.buf[this.len] = 0xfb;
+    this.buf.writeDoubleBE(v, this.len + 1);
+    this.len += 9;
+  }
+
   value(v: CborValue): void {
     switch (typeof v) {
       case 'boolean':
@@ -102,10 +160,7 @@ class Writer {
           if (v >= 0) this.head(0, v);
           else this.head(1, -1 - v);
         } else {
-          this.ensure(9);
-          this.buf[this.len] = 0xfb;
-          this.buf.writeDoubleBE(v, this.len + 1);
-          this.len += 9;
+          this.double(v);
         }
         return;
       case 'bigint':
@@ -125,10 +180,7 @@ class Writer {
           this.buf.set(v, this.len);
           this.len += v.length;
         } else if (v instanceof CborFloat) {
-          this.ensure(9);
-          this.buf[this.len] = 0xfb;
-          this.buf.writeDoubleBE(v.value, this.len + 1);
-          this.len += 9;
+          this.double(v.value);
         } else if (Array.isArray(v)) {
           this.head(4, v.length);
           for (const item of v) this.value(item);
@@ -170,6 +222,16 @@ export function encodeScratch(v: CborValue): { buf: Buffer; len: number } {
   const w = scratch;
   w.len = 0;
   w.value(v);
+  return w;
+}
+
+/** Like encodeScratch, for a map written member by member by `write`. */
+export function encodeMapScratch(write: (m: CborMapWriter) => void): { buf: Buffer; len: number } {
+  const w = scratch;
+  w.len = 0;
+  w.beginMap();
+  write(w);
+  w.endMap();
   return w;
 }
 

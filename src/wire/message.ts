@@ -1,4 +1,4 @@
-import { decodeCbor, encodeScratch, releaseScratch, type CborValue } from './cbor';
+import { decodeCbor, encodeMapScratch, encodeScratch, releaseScratch, type CborMapWriter, type CborValue } from './cbor';
 
 /** Header layout version (wire spec section 1). */
 export const WIRE_VERSION = 1;
@@ -79,7 +79,10 @@ class FrameSlab {
 
 const frameSlab = new FrameSlab();
 
-/** Encode the three frames of one message: one allocation, three views of it. */
+/**
+ * Encode the three frames of one message: one allocation, three views of it. The body is a map,
+ * or a function that writes the map's members (the same bytes without building the object).
+ */
 export function encodeFrames(
   topic: string,
   kind: number,
@@ -88,13 +91,13 @@ export function encodeFrames(
   seq: bigint,
   timeUs: number | bigint,
   key: Buffer,
-  body: { [k: string]: CborValue | undefined },
+  body: { [k: string]: CborValue | undefined } | ((m: CborMapWriter) => void),
 ): [Buffer, Buffer, Buffer] {
   // Topics are ASCII; like Buffer.from(topic, 'ascii'), each character is one byte.
   const tlen = topic.length;
   if (tlen === 0 || tlen > MAX_TOPIC_BYTES) throw new WireError(`topic must be 1..${MAX_TOPIC_BYTES} bytes`);
   if (key.length !== 16) throw new WireError('key must be 16 bytes');
-  const cbor = encodeScratch(body);
+  const cbor = typeof body === 'function' ? encodeMapScratch(body) : encodeScratch(body);
   const blen = cbor.len;
   const m = frameSlab.take(tlen + HEADER_BYTES + blen);
   m.write(topic, 0, tlen, 'latin1');

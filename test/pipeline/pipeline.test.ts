@@ -7,7 +7,8 @@ import { lorawanKey } from '../../src/core/key';
 import type { Reading } from '../../src/core/reading';
 import { SequenceCounter } from '../../src/core/sequence';
 import { MemoryLog } from '../../src/pipeline/memory-log';
-import { Pipeline } from '../../src/pipeline/pipeline';
+import { bodyOf, Pipeline, writeBody } from '../../src/pipeline/pipeline';
+import { encodeCbor, encodeMapScratch, releaseScratch } from '../../src/wire/cbor';
 import { decodeFrames } from '../../src/wire/message';
 
 function rig(windowMs = 2000) {
@@ -81,3 +82,33 @@ test('a reading the log refuses (the spool: closed, seq order, too big) is not a
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+// The body written member by member (writeBody) against the body built as a map (bodyOf):
+// the wire bytes must not change with the faster path.
+const written = (gw: string, r: Reading): Buffer => {
+  const s = encodeMapScratch((m) => writeBody(m, gw, r));
+  const out = Buffer.from(s.buf.subarray(0, s.len));
+  releaseScratch();
+  return out;
+};
+
+const bodyBase: Reading = { radio: 'lora', device: '26011bda', src: 'udp0', raw: Buffer.from('40da1b0126000100', 'hex'), timeUs: 1_700_000_000_000_000 };
+
+const bodyReadings: Reading[] = [
+  bodyBase,
+  { ...bodyBase, rssi: -57, snr: 7.5, freq: 868_100_000, dr: 'SF7BW125' },
+  { ...bodyBase, rssi: 0, snr: 9, freq: 902_300_000, dr: 'FSK50000' }, // integral snr stays a float64
+  { ...bodyBase, snr: -20.25, lorawan: { mtype: 'UnconfirmedDataUp', devaddr: '26011bda', fcnt: 70_000, adr: true, ack: false, fport: 1 } },
+  { ...bodyBase, name: 'Gewächshaus Süd', fmt: 'cayenne', fields: { temperature: 21.5, humidity: 40, alarm: true, label: 'ok' } },
+  { radio: 'ble', device: 'a4c138000001', src: 'hci0', raw: Buffer.alloc(0), timeUs: 1, rssi: -90, fmt: 'bthome', fields: {} },
+  { ...bodyBase, device: 'x'.repeat(200), src: '', fields: { big: 2 ** 40, neg: -(2 ** 33), tiny: 1e-9 } },
+];
+
+test('writeBody gives the same bytes as encoding bodyOf, for every kind of reading', () => {
+  for (const [i, r] of bodyReadings.entries()) {
+    for (const gw of ['gw-1', 'ünïcode-gw']) {
+      assert.deepEqual(written(gw, r), encodeCbor(bodyOf(gw, r)), `reading ${i}, gateway ${gw}`);
+    }
+  }
+});
+

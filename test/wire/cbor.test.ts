@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { test } from 'node:test';
-import { CborFloat, decodeCbor, encodeCbor, CborError } from '../../src/wire/cbor';
+import { CborFloat, decodeCbor, encodeCbor, encodeMapScratch, releaseScratch, CborError } from '../../src/wire/cbor';
 
 test('round-trips the value kinds the body uses', () => {
   const v = {
@@ -67,4 +67,18 @@ test('Python cbor2 (an independent decoder) reads our encoding', () => {
   ].join('\n'), body.toString('hex')]).toString().trim().split('\n');
   assert.deepEqual(JSON.parse(out[0]), { fields: { temperature_3: 27.2 }, gw: 'g', raw: '010203', rssi: -35, snr: 5.0 });
   assert.equal(out[1], 'float');
+});
+
+test('a map of 24 members or more gets its longer head, the members intact', () => {
+  for (const n of [0, 1, 23, 24, 25, 255, 256, 300]) {
+    const obj: Record<string, number | undefined> = {};
+    for (let i = 0; i < n; i++) obj[`k${i}`] = i;
+    obj.skipped = undefined;
+    const s = encodeMapScratch((m) => {
+      for (const [k, v] of Object.entries(obj)) m.entry(k, v);
+    });
+    const got = Buffer.from(s.buf.subarray(0, s.len));
+    releaseScratch();
+    assert.deepEqual(got, encodeCbor(obj), `${n} members`);
+  }
 });
