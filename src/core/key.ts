@@ -99,6 +99,14 @@ export function lorawanKey(devaddrMsbFirst: Buffer, fcnt16: number, mic: Buffer)
   return canonical.begin(CASE.lorawan).bytes(devaddrMsbFirst).u32(fcnt16 & 0xffff).bytes(mic).digest();
 }
 
+/**
+ * lorawanKey with DevAddr and MIC as the big-endian numbers of those 4 bytes each: a 4-byte
+ * item and a u32 item are the same bytes, so the key is the same, without a Buffer for either.
+ */
+function lorawanKeyOfNumbers(devaddr: number, fcnt16: number, mic: number): Buffer {
+  return canonical.begin(CASE.lorawan).u32(devaddr).u32(fcnt16 & 0xffff).u32(mic).digest();
+}
+
 /** LoRaWAN join request: the whole PHYPayload (its MIC and DevNonce make it unique). */
 export function lorawanJoinKey(phy: Buffer): Buffer {
   return canonical.begin(CASE.join).bytes(phy).digest();
@@ -123,7 +131,7 @@ export function eventKey(gatewayId: string, seq: bigint): Buffer {
 export function keyFromSource(src: KeySource): Buffer {
   switch (src.kind) {
     case 'lorawan':
-      return lorawanKey(src.devaddr, src.fcnt, src.mic);
+      return lorawanKeyOfNumbers(src.devaddr, src.fcnt, src.mic);
     case 'lorawan-join':
       return lorawanJoinKey(src.phy);
     case 'counter':

@@ -25,7 +25,8 @@ export interface LorawanInfo {
  * Absent means "run of identical payloads": the pipeline's RunTracker supplies the run start.
  */
 export type KeySource =
-  | { kind: 'lorawan'; devaddr: Buffer; fcnt: number; mic: Buffer }
+  /** DevAddr and MIC as unsigned 32-bit numbers of their key bytes (DevAddr MSB-first, MIC as on air): no Buffer per frame. */
+  | { kind: 'lorawan'; devaddr: number; fcnt: number; mic: number }
   | { kind: 'lorawan-join'; phy: Buffer }
   | { kind: 'counter'; mac: string; fmt: string; counter: number; payload: Buffer };
 

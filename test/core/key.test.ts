@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { test } from 'node:test';
-import { counterKey, eventKey, lorawanJoinKey, lorawanKey, runKey } from '../../src/core/key';
+import { counterKey, eventKey, keyFromSource, lorawanJoinKey, lorawanKey, runKey } from '../../src/core/key';
 
 // Golden vectors: if one of these changes, every backend's de-duplication breaks across an upgrade.
 const GOLDEN = {
@@ -49,4 +49,12 @@ test('keys separate what must differ', () => {
   // Length prefixes: moving a byte between items changes the key.
   assert.notDeepEqual(runKey('lora', 'ab', Buffer.from('63', 'hex'), 1), runKey('lora', 'abc', Buffer.alloc(0), 1));
   assert.equal(a.length, 16);
+});
+
+test('a LoRaWAN key source (DevAddr and MIC as numbers) gives the golden key', () => {
+  const key = keyFromSource({ kind: 'lorawan', devaddr: 0x49be7df1, fcnt: 2, mic: 0x2b11ff0d });
+  assert.equal(key.toString('hex'), '3464481630499668785bac1115b8ab62');
+  // High bits set: the numbers are unsigned, never sign-extended.
+  const high = Buffer.from('fedcba98', 'hex');
+  assert.deepEqual(keyFromSource({ kind: 'lorawan', devaddr: 0xfedcba98, fcnt: 0x1ffff, mic: 0x80000001 }), lorawanKey(high, 0xffff, Buffer.from('80000001', 'hex')));
 });

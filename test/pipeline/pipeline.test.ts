@@ -24,7 +24,7 @@ const heard = (src: string, timeUs: number): Reading => ({
   radio: 'lora', device: '49be7df1', src, raw: frame, timeUs, rssi: -80, snr: 3,
   fmt: 'lorawan', fields: { temperature_1: 21.5 }, authenticated: true,
   lorawan: { mtype: 'UnconfirmedDataUp', devaddr: '49be7df1', fcnt: 2, fport: 1 },
-  keySource: { kind: 'lorawan', devaddr: Buffer.from('49be7df1', 'hex'), fcnt: 2, mic: Buffer.from('2b11ff0d', 'hex') },
+  keySource: { kind: 'lorawan', devaddr: 0x49be7df1, fcnt: 2, mic: 0x2b11ff0d },
 });
 
 test('the same transmission heard by two radios is forwarded once; the duplicate is counted', () => {
