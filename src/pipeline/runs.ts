@@ -102,7 +102,7 @@ class KeyTable {
   private used = 0;
 
   /** `capacity`: slots to start with (a power of two), e.g. what the last generation grew to. */
-  constructor(readonly capacity = 1024) {
+  constructor(capacity = 1024) {
     this.slots = new Int32Array(capacity * 2);
     this.slab = Buffer.allocUnsafe(capacity * 8);
   }
