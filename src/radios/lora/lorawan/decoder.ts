@@ -192,7 +192,7 @@ export class LoraFrameDecoder {
   private decodeData(r: Reading, f: DataFrame): Reading | null {
     r.device = f.devaddr;
     r.authenticated = false;
-    r.keySource = { kind: 'lorawan', devaddr: f.devAddrLe.readUInt32LE(0), fcnt: f.fcnt16, mic: f.mic.readUInt32BE(0) };
+    r.keySource = { kind: 'lorawan', devaddr: f.devAddr32, fcnt: f.fcnt16, mic: f.mic32 };
     const info: LorawanInfo = { mtype: f.mtype, devaddr: f.devaddr, fcnt: f.fcnt16, adr: f.fctrl.adr, ack: f.fctrl.ack };
     if (f.fport !== undefined) info.fport = f.fport;
     r.lorawan = info;
