@@ -70,7 +70,7 @@ class Canonical {
 
   /** The first 16 bytes of SHA-256 over what was written. */
   digest(): Buffer {
-    const d = sha256Prefix16(this.buf.subarray(0, this.len));
+    const d = sha256Prefix16(this.buf, this.len);
     // A huge payload must not keep a huge scratch buffer alive.
     if (this.buf.length > 65536) this.buf = Buffer.allocUnsafe(512);
     return d;

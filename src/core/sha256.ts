@@ -67,11 +67,11 @@ function compress(b: Uint8Array, at: number): void {
 /** One-shot hashing (Node >= 20.12) skips the Hash object; older 20.x fall back to createHash. */
 const oneShot = typeof crypto.hash === 'function' ? crypto.hash : undefined;
 
-/** The first 16 bytes of SHA-256 of `data`, in a new Buffer. */
-export function sha256Prefix16(data: Uint8Array): Buffer {
-  const n = data.length;
+/** The first 16 bytes of SHA-256 of the first `n` bytes of `data` (all of it by default), in a new Buffer. */
+export function sha256Prefix16(data: Uint8Array, n = data.length): Buffer {
   if (n > JS_MAX_BYTES) {
-    const d = oneShot ? oneShot('sha256', data, 'buffer') : crypto.createHash('sha256').update(data).digest();
+    const whole = n === data.length ? data : data.subarray(0, n);
+    const d = oneShot ? oneShot('sha256', whole, 'buffer') : crypto.createHash('sha256').update(whole).digest();
     return d.subarray(0, 16);
   }
   H.set(IV);
@@ -84,7 +84,7 @@ export function sha256Prefix16(data: Uint8Array): Buffer {
   const rest = n - at;
   const end = rest + 9 <= 64 ? 64 : 128;
   padded.fill(0, 0, end);
-  padded.set(data.subarray(at), 0);
+  for (let i = 0; i < rest; i++) padded[i] = data[at + i];
   padded[rest] = 0x80;
   const bits = n * 8;
   padded[end - 2] = bits >>> 8;

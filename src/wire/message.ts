@@ -49,7 +49,8 @@ function writeHeader(h: Buffer, at: number, kind: number, radio: number, flags: 
   } else {
     h.writeBigUInt64BE(BigInt(timeUs), at + 12);
   }
-  key.copy(h, at + 20);
+  // 16 bytes: a loop, not Buffer.copy (which makes a typed-array view per call).
+  for (let i = 0; i < 16; i++) h[at + 20 + i] = key[i];
 }
 
 /**
@@ -61,19 +62,27 @@ function writeHeader(h: Buffer, at: number, kind: number, radio: number, flags: 
  */
 class FrameSlab {
   private static readonly SIZE = 64 * 1024;
-  private slab = Buffer.allocUnsafeSlow(FrameSlab.SIZE);
+  /** Where take() put the last message: `buf` from `at`. */
+  buf = Buffer.allocUnsafeSlow(FrameSlab.SIZE);
+  at = 0;
   private used = 0;
 
-  take(n: number): Buffer {
-    if (n > FrameSlab.SIZE / 8) return Buffer.allocUnsafeSlow(n);
-    if (this.used + n > this.slab.length) {
-      this.slab = Buffer.allocUnsafeSlow(FrameSlab.SIZE);
+  /** Room for a message of n bytes at `buf`/`at` (the frames are views of it, no view of the whole). */
+  take(n: number): void {
+    if (n > FrameSlab.SIZE / 8) {
+      this.buf = Buffer.allocUnsafeSlow(n);
+      this.at = 0;
+      // The next small message starts a fresh slab.
+      this.used = FrameSlab.SIZE;
+      return;
+    }
+    if (this.used + n > FrameSlab.SIZE) {
+      this.buf = Buffer.allocUnsafeSlow(FrameSlab.SIZE);
       this.used = 0;
     }
-    const b = this.slab.subarray(this.used, this.used + n);
+    this.at = this.used;
     // 8-byte alignment keeps every message's bytes apart from its neighbour's words.
     this.used += (n + 7) & ~7;
-    return b;
   }
 }
 
@@ -99,12 +108,16 @@ export function encodeFrames(
   if (key.length !== 16) throw new WireError('key must be 16 bytes');
   const cbor = typeof body === 'function' ? encodeMapScratch(body) : encodeScratch(body);
   const blen = cbor.len;
-  const m = frameSlab.take(tlen + HEADER_BYTES + blen);
-  m.write(topic, 0, tlen, 'latin1');
-  writeHeader(m, tlen, kind, radio, flags, seq, timeUs, key);
-  cbor.buf.copy(m, tlen + HEADER_BYTES, 0, blen);
+  frameSlab.take(tlen + HEADER_BYTES + blen);
+  const m = frameSlab.buf;
+  const at = frameSlab.at;
+  for (let i = 0; i < tlen; i++) m[at + i] = topic.charCodeAt(i) & 0xff;
+  writeHeader(m, at + tlen, kind, radio, flags, seq, timeUs, key);
+  m.set(cbor.buf.subarray(0, blen), at + tlen + HEADER_BYTES);
   releaseScratch();
-  return [m.subarray(0, tlen), m.subarray(tlen, tlen + HEADER_BYTES), m.subarray(tlen + HEADER_BYTES)];
+  const h = at + tlen;
+  const b = h + HEADER_BYTES;
+  return [m.subarray(at, h), m.subarray(h, b), m.subarray(b, b + blen)];
 }
 
 /** Decode and check the three frames. */

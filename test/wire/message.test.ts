@@ -36,3 +36,22 @@ test('bad frames are refused with WireError', () => {
   assert.throws(() => decodeFrames([Buffer.alloc(65, 0x61), h, b]), WireError);
   assert.throws(() => encodeFrames('x'.repeat(65), 1, 1, 0, 1n, 1, key, {}), WireError);
 });
+
+test('messages carved from the frame slab stay intact and apart, across a large one and a full slab', () => {
+  const key = Buffer.alloc(16, 0xab);
+  const sent: { topic: string; pad: string; frames: Buffer[] }[] = [];
+  // Small ones fill several 64 KiB slabs; a 20 KiB one gets its own buffer in between.
+  for (let i = 0; i < 1200; i++) {
+    const pad = i === 600 ? 'x'.repeat(20_000) : `p${i}`.repeat(i % 7);
+    const topic = `ble/dev${i}`;
+    sent.push({ topic, pad, frames: encodeFrames(topic, 1, 2, 0, BigInt(i + 1), 1_700_000_000_000_000 + i, key, { pad, i }) });
+  }
+  for (const [i, s] of sent.entries()) {
+    const m = decodeFrames(s.frames);
+    assert.equal(m.topic, s.topic);
+    assert.equal(m.seq, BigInt(i + 1));
+    assert.deepEqual(m.key, key);
+    assert.deepEqual(m.body, { pad: s.pad, i });
+  }
+  assert.notEqual(sent[601].frames[0].buffer, sent[600].frames[0].buffer, 'the message after a large one starts a fresh slab');
+});
