@@ -150,6 +150,8 @@ export class SemtechUdpAdapter implements RadioAdapter {
 
   /** Closes the socket; safe to call twice. */
   async stop(): Promise<void> {
+    // Acks still queued for this turn go out first: their readings have been passed on.
+    this.flushAcks();
     const s = this.socket;
     this.socket = undefined;
     this.emit = undefined;

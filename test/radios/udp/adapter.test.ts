@@ -86,7 +86,7 @@ test('PUSH_DATA from a real UDP client: PUSH_ACK echoes the token, one reading w
   }
 });
 
-test('a burst from two forwarders: acks are sent after the turn, each to its own sender with its own token, in order', async () => {
+test('a burst from two forwarders: every ack reaches its own sender with its own token, in order', async () => {
   const h = await harness();
   const other = dgram.createSocket('udp4');
   try {
@@ -110,6 +110,31 @@ test('a burst from two forwarders: acks are sent after the turn, each to its own
   } finally {
     other.close();
     await h.close();
+  }
+});
+
+test('a stop in the same turn as a datagram still sends its ack (the reading was passed on)', async () => {
+  const adapter = new SemtechUdpAdapter({ name: 'udp0', bind: '127.0.0.1:0', forward_crc_errors: false }, { logger: pino({ level: 'silent' }) });
+  const readings: Reading[] = [];
+  // The stop comes from inside the turn that read the datagram, after its ack was queued.
+  await adapter.start((r) => {
+    readings.push(r);
+    void adapter.stop();
+  });
+  const port = adapter.address()!.port;
+  const client = dgram.createSocket('udp4');
+  try {
+    await new Promise<void>((r) => client.bind(0, '127.0.0.1', () => r()));
+    const ack = new Promise<Buffer>((res, rej) => {
+      const t = setTimeout(() => rej(new Error('no ack within 5 s')), 5000);
+      client.once('message', (m) => { clearTimeout(t); res(m); });
+    });
+    client.send(push(PUSH_JSON), port, '127.0.0.1');
+    assert.equal((await ack).toString('hex'), '02000101');
+    assert.equal(readings.length, 1);
+  } finally {
+    client.close();
+    await adapter.stop();
   }
 });
 
