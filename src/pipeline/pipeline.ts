@@ -127,7 +127,7 @@ export class Pipeline {
 /**
  * The CBOR body of a reading (wire spec section 1), written member by member: the same bytes
  * as encoding bodyOf(gw, r), without the object (the profile of the UDP path had building and
- * walking it at ~3 % of the main thread). test/pipeline/body.test.ts keeps the two equal.
+ * walking it at ~3 % of the main thread). test/pipeline/pipeline.test.ts keeps the two equal.
  */
 export function writeBody(m: CborMapWriter, gw: string, r: Reading): void {
   m.entry('gw', gw);

@@ -57,14 +57,19 @@ export class RecentKeys {
     private readonly maxKeys = 100_000,
   ) {}
 
+  /** Slots of the current generation's table (what its memory is sized by). */
+  get capacity(): number {
+    return this.current.slotCount;
+  }
+
   /** True when `key` was already seen within the window (and so is a duplicate). */
   isDuplicate(key: Uint8Array, nowMs: number): boolean {
     if (this.windowMs <= 0) return false;
     if (nowMs - this.generationStart >= this.windowMs || nowMs < this.generationStart) {
       // After a long silence the previous generation is older than the window too.
-      const capacity = this.current.slotCount;
+      const capacity = KeyTable.capacityFor(this.current.size);
       this.previous = nowMs - this.generationStart >= 2 * this.windowMs ? new KeyTable() : this.current;
-      // At a steady rate the next generation needs the room this one grew to.
+      // At a steady rate the next generation needs the room this one used (and less after a burst).
       this.current = new KeyTable(capacity);
       this.generationStart = nowMs;
     }
@@ -72,7 +77,7 @@ export class RecentKeys {
     if (this.current.has(h, key) || this.previous.has(h, key)) return true;
     if (this.current.size >= this.maxKeys) {
       this.previous = this.current;
-      this.current = new KeyTable(this.previous.slotCount);
+      this.current = new KeyTable(KeyTable.capacityFor(this.previous.size));
       this.generationStart = nowMs;
     }
     this.current.add(h, key);
@@ -101,7 +106,7 @@ class KeyTable {
   private slab: Buffer;
   private used = 0;
 
-  /** `capacity`: slots to start with (a power of two), e.g. what the last generation grew to. */
+  /** `capacity`: slots to start with (a power of two; see capacityFor). */
   constructor(capacity = 1024) {
     this.slots = new Int32Array(capacity * 2);
     this.slab = Buffer.allocUnsafe(capacity * 8);
@@ -156,8 +161,14 @@ class KeyTable {
     for (let i = 0; i < old.length; i += 2) if (old[i + 1] !== 0) this.put(old[i], old[i + 1]);
   }
 
-  /** Slots in use now, for the next generation to start with. */
   get slotCount(): number {
     return this.slots.length >> 1;
+  }
+
+  /** Slots for `keys` keys at the table's load (at most half full): a power of two, at least 1024. */
+  static capacityFor(keys: number): number {
+    let c = 1024;
+    while (c < keys * 2) c *= 2;
+    return c;
   }
 }

@@ -187,6 +187,9 @@ export class PublishSink implements Sink {
     const s = this.socket;
     if (!s) return;
     const deadline = Date.now() + drainMs;
+    // A subscriber that joined since the last read counts too.
+    this.readSubscriptions(s);
+    await this.readingSubscriptions;
     // Give the writer a bounded chance to hand over what is queued.
     while (this.cursor && this.cursor.backlog().messages > 0 && Date.now() < deadline && this.subscriptions > 0) {
       await new Promise((r) => setTimeout(r, 5));

@@ -56,3 +56,23 @@ test('RecentKeys: exact bytes decide, whatever the length, also after the table 
   assert.equal(k.isDuplicate(Buffer.alloc(300, 7), 3), false);
   assert.equal(k.isDuplicate(Buffer.alloc(300, 7), 3), true);
 });
+
+test('RecentKeys: a burst sizes the next generation, a quiet spell shrinks it back', () => {
+  const rk = new RecentKeys(1000, 100_000);
+  const key = (i: number) => {
+    const b = Buffer.alloc(16);
+    b.writeUInt32BE(i, 0);
+    return b;
+  };
+  // A burst: 50,000 keys within one window.
+  for (let i = 0; i < 50_000; i++) rk.isDuplicate(key(i), 1);
+  const burst = rk.capacity;
+  assert.ok(burst >= 100_000, `the burst's generation grew (${burst} slots)`);
+  // The next generation starts with that room: no regrowth at the same rate.
+  rk.isDuplicate(key(1_000_000), 1001);
+  assert.equal(rk.capacity, burst);
+  // Then ten keys per window: within two windows the table is back to its smallest.
+  for (let w = 2; w <= 4; w++) for (let i = 0; i < 10; i++) rk.isDuplicate(key(2_000_000 + w * 100 + i), w * 1000 + 1 + i);
+  assert.equal(rk.capacity, 1024);
+  assert.equal(rk.isDuplicate(key(2_000_000 + 400), 4020), true, 'still de-duplicates');
+});

@@ -53,5 +53,8 @@ test('messages carved from the frame slab stay intact and apart, across a large 
     assert.deepEqual(m.key, key);
     assert.deepEqual(m.body, { pad: s.pad, i });
   }
-  assert.notEqual(sent[601].frames[0].buffer, sent[600].frames[0].buffer, 'the message after a large one starts a fresh slab');
+  assert.notEqual(sent[600].frames[0].buffer, sent[599].frames[0].buffer, 'a large message gets a buffer of its own');
+  assert.notEqual(sent[601].frames[0].buffer, sent[600].frames[0].buffer, 'the message after it is not in the large one');
+  assert.notEqual(sent[601].frames[0].buffer, sent[599].frames[0].buffer, 'and starts a fresh slab');
+  assert.equal(sent[602].frames[0].buffer, sent[601].frames[0].buffer, 'which the next ones share');
 });

@@ -74,9 +74,10 @@ export interface LoraFrameDecoderOptions {
  * Data frames get device = DevAddr, join requests DevEUI; a verified MIC makes a reading
  * authenticated, decrypted and run through the device's codec. It never throws on packet bytes.
  *
- * keySource for data frames: `devaddr` holds the 4 DevAddr bytes **MSB-first** (the order of the
- * printed hex and the topic), `fcnt` the 16-bit FCnt as sent (the same on every gateway, unlike a
- * locally reconstructed 32-bit value), `mic` the 4 MIC bytes as on air.
+ * keySource for data frames: `devaddr` is the DevAddr as a number, whose big-endian bytes are
+ * the DevAddr **MSB-first** (the order of the printed hex and the topic), `fcnt` the 16-bit FCnt
+ * as sent (the same on every gateway, unlike a locally reconstructed 32-bit value), `mic` the 4
+ * MIC bytes as on air read as a big-endian number.
  */
 export class LoraFrameDecoder {
   /**
