@@ -247,6 +247,8 @@ export class SemtechUdpAdapter implements RadioAdapter {
           }
         }
       }
+      // One receive time for the whole datagram: its packets arrived together.
+      const timeUs = nowUs();
       for (const pk of push.packets) {
         this.counters.count('rxpk');
         if (pk.stat === -1) {
@@ -259,7 +261,6 @@ export class SemtechUdpAdapter implements RadioAdapter {
         } else if (pk.stat === 0) {
           this.counters.count('no_crc');
         }
-        const timeUs = nowUs();
         const r: Reading = { radio: 'lora', device: 'raw', src: this.name, raw: pk.raw, timeUs, freq: pk.freq, dr: pk.dr };
         if (pk.rssi !== undefined) r.rssi = pk.rssi;
         if (pk.snr !== undefined) r.snr = pk.snr;
