@@ -80,9 +80,10 @@ const literalAtOnce: NonNullable<dgram.SocketOptions['lookup']> = (host, options
 
 /**
  * Semtech UDP packet-forwarder ingest (concentrator HATs, `udp[]` in config). Acks PUSH_DATA and
- * PULL_DATA within the turn that read them (see sendAck), emits one provisional reading (`device: 'raw'`) per rxpk for the pipeline's
- * LoraFrameDecoder, drops CRC-failed packets (counted) unless `forward_crc_errors`, and counts and
- * rate-limit-logs malformed datagrams. Nothing a datagram contains can make it throw.
+ * PULL_DATA within the turn that read them (see sendAck), emits one provisional reading
+ * (`device: 'raw'`) per rxpk for the pipeline's LoraFrameDecoder, drops CRC-failed packets
+ * (counted) unless `forward_crc_errors`, and counts and rate-limit-logs malformed datagrams.
+ * Nothing a datagram contains can make it throw.
  */
 export class SemtechUdpAdapter implements RadioAdapter {
   readonly name: string;
