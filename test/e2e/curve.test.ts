@@ -41,7 +41,8 @@ test('an allowed subscriber receives; an unknown key and a plain client get noth
   const subs: ReturnType<typeof pythonSubscriber>[] = [];
   try {
     await gw.waitForMsg('modem receiving');
-    const curve = (k: { pub: string; sec: string }) => ['--curve-server-key', gwKeys.pub, '--curve-public', k.pub, '--curve-secret', k.sec];
+    // `--opt=value`: a Z85 key may start with '-', which argparse would take for an option.
+    const curve = (k: { pub: string; sec: string }) => [`--curve-server-key=${gwKeys.pub}`, `--curve-public=${k.pub}`, `--curve-secret=${k.sec}`];
     const good = pythonSubscriber(endpoint, 3, ['--filter', 'lora/', ...curve(friend)]);
     const bad = pythonSubscriber(endpoint, 1, ['--filter', 'lora/', '--timeout', '60', ...curve(stranger)]);
     const plain = pythonSubscriber(endpoint, 1, ['--filter', 'lora/', '--timeout', '60']);
