@@ -40,6 +40,17 @@ function runUntilTestEnds(t: TestContext, pump: PublishPump, cursor: ReturnType<
   });
 }
 
+/** A running pump with a window of `window`, its session up and its first (status) PUBLISH acknowledged. */
+function onlinePump(t: TestContext, window: number) {
+  const { log, cursor } = memoryLog();
+  const { link, pump } = pumpWith(window);
+  runUntilTestEnds(t, pump, cursor);
+  link.up = true;
+  pump.up(true, undefined);
+  pump.puback(link.sent[0].messageId!); // online
+  return { log, cursor, link, pump };
+}
+
 const readingsOf = (ps: IPublishPacket[]) => ps.filter((p) => p.topic.startsWith('lb/gw1/ble/'));
 
 test('pump: online first, window bounds what is written, commits only the acknowledged prefix', async (t) => {
@@ -62,12 +73,7 @@ test('pump: online first, window bounds what is written, commits only the acknow
 });
 
 test('pump: after the session drops, everything unacknowledged is resent in order with DUP', async (t) => {
-  const { log, cursor } = memoryLog();
-  const { link, pump } = pumpWith(10);
-  runUntilTestEnds(t, pump, cursor);
-  link.up = true;
-  pump.up(true, undefined);
-  pump.puback(link.sent[0].messageId!); // online
+  const { log, cursor, link, pump } = onlinePump(t, 10);
   for (let i = 1n; i <= 3n; i++) log.append(reading(i));
   await until('three written', () => readingsOf(link.sent).length === 3, 5000);
   const first = readingsOf(link.sent);
@@ -127,12 +133,7 @@ test('pump: a caught-up pump lets go of every entry it published and had acknowl
   // left a reaction on `stop` that held the entry until shutdown, so memory grew per wait.
   v8.setFlagsFromString('--expose-gc');
   const gc = vm.runInNewContext('gc') as () => void;
-  const { log, cursor } = memoryLog();
-  const { link, pump } = pumpWith(10);
-  runUntilTestEnds(t, pump, cursor);
-  link.up = true;
-  pump.up(true, undefined);
-  pump.puback(link.sent[0].messageId!); // online
+  const { log, cursor, link, pump } = onlinePump(t, 10);
   const alive: WeakRef<object>[] = [];
   const N = 200;
   for (let i = 1n; i <= BigInt(N); i++) {
