@@ -97,11 +97,12 @@ export class Gateway {
    */
   private route(pipeline: Pipeline, stage: ReadingStage | undefined): (r: Reading) => void {
     const tapping = this.parts.services.some((s) => s.tap !== undefined);
+    const windowed = stage?.windowed === true;
     return (r) => {
       try {
         const d = stage ? stage.process(r) : r;
         if (!d) return;
-        const seq = pipeline.accept(d);
+        const seq = pipeline.accept(d, windowed);
         // Taps get a burst (one datagram's readings) together, after one spool write for all.
         if (seq !== undefined && tapping && this.tapped.push([d, seq]) === 1) queueMicrotask(this.deliverTaps);
       } catch (err) {

@@ -8,8 +8,10 @@ import type { ReadingStage } from './stage';
  * The LoRa decoding stage: frame de-duplication, then LoRaWAN decoding (MIC, decryption, FCnt)
  * and the device's codec. It owns its de-dup window: the same radio bytes heard again within
  * `windowMs` (a second modem or concentrator) are dropped here as `duplicate`, before any MIC
- * check, decryption or codec runs. Identical bytes would get the identical key anyway, so the
- * pipeline's own key de-dup would catch them too; this only saves the work.
+ * check, decryption or codec runs. A LoRa key is made from the frame bytes (DevAddr, FCnt and
+ * MIC, the whole PHYPayload of a join, or the payload and its run), so the pipeline's key
+ * window would refuse nothing this one passed: the stage says `windowed` and the pipeline
+ * skips it for LoRa readings.
  *
  * Two entrances share one window and one decoder: P2P modems hear LoRaWAN only when a
  * configured device transmits on their channel, concentrators hear nothing but LoRaWAN.
@@ -28,8 +30,8 @@ export class LoraStage {
     windowMs: number,
   ) {
     this.recentFrames = new RecentKeys(windowMs);
-    this.modem = { process: (r) => this.process(r, false) };
-    this.concentrator = { process: (r) => this.process(r, true) };
+    this.modem = { process: (r) => this.process(r, false), windowed: true };
+    this.concentrator = { process: (r) => this.process(r, true), windowed: true };
   }
 
   /** The decoder's counted outcomes, for `lowband status` (`decoders.lorawan`). */

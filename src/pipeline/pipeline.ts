@@ -63,12 +63,16 @@ export class Pipeline {
     this.recent = new RecentKeys(opts.windowMs);
   }
 
-  /** Take one reading; returns its seq, or undefined when it was dropped (counted). */
-  accept(r: Reading): bigint | undefined {
+  /**
+   * Take one reading; returns its seq, or undefined when it was dropped (counted). `windowed`:
+   * its stage's own de-dup window already passed it (see ReadingStage.windowed), so the key
+   * window is skipped.
+   */
+  accept(r: Reading, windowed = false): bigint | undefined {
     const key = r.keySource
       ? keyFromSource(r.keySource)
       : runKey(r.radio, r.device, r.raw, this.runs.runStart(`${r.radio}/${r.device}`, r.raw, r.timeUs));
-    if (this.recent.isDuplicate(key, r.timeUs / 1000)) {
+    if (!windowed && this.recent.isDuplicate(key, r.timeUs / 1000)) {
       this.dropped.count('duplicate');
       return undefined;
     }

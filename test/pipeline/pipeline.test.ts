@@ -44,6 +44,15 @@ test('the same transmission heard by two radios is forwarded once; the duplicate
   done();
 });
 
+test('a reading its stage already de-duplicated (windowed) skips the key window', () => {
+  const { p, cursor, done } = rig();
+  assert.ok(p.accept(heard('udp0', 1_000_000), true));
+  assert.ok(p.accept(heard('udp0', 1_100_000), true));
+  assert.equal(p.drops.duplicate, undefined);
+  assert.ok(cursor.poll() && cursor.poll());
+  done();
+});
+
 test('readings without a counter: one key per run of identical payloads; seq +1 per message', () => {
   const { p, cursor, done } = rig(0);
   const r = (raw: string, t: number): Reading => ({ radio: 'ble', device: 'c0ffee000001', src: 'ble0', raw: Buffer.from(raw, 'hex'), timeUs: t, rssi: -60 });
