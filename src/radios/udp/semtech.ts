@@ -121,8 +121,11 @@ export function buildAck(d: { version: number; token: Buffer }, type: typeof PUS
 
 const LORA_DATR = /^SF(5|6|7|8|9|10|11|12)BW(125|250|500|203|406|812|1625)$/;
 
-const num = (o: Record<string, unknown>, k: string): number | undefined =>
-  typeof o[k] === 'number' && Number.isFinite(o[k]) ? (o[k] as number) : undefined;
+/**
+ * A finite number, else undefined. Takes the value, not (object, key): a keyed read shared by
+ * every field went megamorphic (~3 % of the UDP path in the profile); `v.freq` stays a plain load.
+ */
+const finite = (x: unknown): number | undefined => (typeof x === 'number' && Number.isFinite(x) ? x : undefined);
 
 /** Reads one `rxpk` entry into a packet, checking every field's type. */
 export function parseRxpk(v: unknown): RxpkResult {
@@ -135,7 +138,7 @@ export function parseRxpk(v: unknown): RxpkResult {
     if (typeof v.size !== 'number' || !Number.isInteger(v.size)) return err('bad_field', 'rxpk.size is not an integer');
     if (v.size !== raw.length) return err('size_mismatch', `rxpk.size ${v.size} but data holds ${raw.length} bytes`);
   }
-  const freqMHz = num(v, 'freq');
+  const freqMHz = finite(v.freq);
   if (freqMHz === undefined || freqMHz <= 0 || freqMHz > 10_000) return err('bad_field', 'rxpk.freq is not a frequency in MHz');
   // 868.1 * 1e6 is 868100000.0000001 in binary floating point: round to whole Hz.
   const freq = Math.round(freqMHz * 1e6);
@@ -156,17 +159,17 @@ export function parseRxpk(v: unknown): RxpkResult {
   }
   // Protocol v2 multi-antenna forwarders put RSSI/SNR per antenna in rsig[].
   const rsig = Array.isArray(v.rsig) && isObject(v.rsig[0]) ? v.rsig[0] : undefined;
-  const rssi = num(v, 'rssi') ?? (rsig ? num(rsig, 'rssic') ?? num(rsig, 'rssis') : undefined);
-  const snr = num(v, 'lsnr') ?? (rsig ? num(rsig, 'lsnr') : undefined);
+  const rssi = finite(v.rssi) ?? (rsig ? finite(rsig.rssic) ?? finite(rsig.rssis) : undefined);
+  const snr = finite(v.lsnr) ?? (rsig ? finite(rsig.lsnr) : undefined);
   const packet: RxPacket = { raw, freq, dr, stat };
   if (rssi !== undefined) packet.rssi = Math.round(rssi);
   if (snr !== undefined) packet.snr = snr;
-  const tmst = num(v, 'tmst');
+  const tmst = finite(v.tmst);
   if (tmst !== undefined) packet.tmst = tmst;
   if (typeof v.time === 'string') packet.time = v.time.slice(0, 64);
-  const chan = num(v, 'chan');
+  const chan = finite(v.chan);
   if (chan !== undefined) packet.chan = chan;
-  const rfch = num(v, 'rfch');
+  const rfch = finite(v.rfch);
   if (rfch !== undefined) packet.rfch = rfch;
   if (modu) packet.modu = modu.slice(0, 16);
   if (typeof v.codr === 'string') packet.codr = v.codr.slice(0, 16);
