@@ -83,8 +83,9 @@ export function sha256Prefix16(data: Uint8Array, n = data.length): Buffer {
   // The rest, 0x80, zeros, then the length in bits as a 64-bit big-endian integer (< 2^32 here).
   const rest = n - at;
   const end = rest + 9 <= 64 ? 64 : 128;
-  padded.fill(0, 0, end);
+  // Byte loops, not fill/set: for under 128 bytes the builtins' call costs more than the bytes.
   for (let i = 0; i < rest; i++) padded[i] = data[at + i];
+  for (let i = rest; i < end; i++) padded[i] = 0;
   padded[rest] = 0x80;
   const bits = n * 8;
   padded[end - 2] = bits >>> 8;
