@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Pair } from 'yaml';
+import { sep } from 'node:path';
+import type { Document, LineCounter, Pair } from 'yaml';
 import { configSchema, type Config } from './schema';
 import { collect, ConfigError, ConfigErrors, UnknownKeyError } from './validate';
 
@@ -15,6 +16,35 @@ export const DEFAULT_CONFIG_PATH = '/etc/lowband/lowband.yaml';
  * lines read `source:line:col: key.path: expected ..., got ...` (YAML syntax errors included).
  */
 export function parseConfig(text: string, source = 'config'): Config {
+  const yaml = loadYaml();
+  try {
+    return parseWith(yaml, text, source);
+  } finally {
+    forgetYaml();
+  }
+}
+
+type Yaml = typeof import('yaml');
+
+/**
+ * The YAML library is needed while a config is parsed (at start, on `check`, on reload) and never
+ * after: a running gateway would keep its ~70 modules (about 1 MB of heap) for nothing. It is
+ * required here and dropped from the module cache once the parse is done; the next parse loads
+ * it again.
+ */
+function loadYaml(): Yaml {
+  return require('yaml') as Yaml;
+}
+
+const YAML_DIR = `${sep}node_modules${sep}yaml${sep}`;
+
+/** Unreachable once no cache entry and no `children` list of this module names its files. */
+function forgetYaml(): void {
+  for (const file of Object.keys(require.cache)) if (file.includes(YAML_DIR)) delete require.cache[file];
+  module.children = module.children.filter((m) => !m.filename.includes(YAML_DIR));
+}
+
+function parseWith({ isMap, isScalar, isSeq, LineCounter, parseDocument }: Yaml, text: string, source: string): Config {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: false, lineCounter });
   if (doc.errors.length > 0) {
@@ -40,20 +70,22 @@ export function parseConfig(text: string, source = 'config'): Config {
   });
   if (errors.length > 0 || cfg === undefined) {
     // In file order, as a person fixes them.
-    const found = errors.map((e) => ({ e, ...located(e, doc, lineCounter) })).sort((a, b) => a.line - b.line || a.col - b.col);
+    const found = errors.map((e) => ({ e, ...located({ isMap, isScalar, isSeq }, e, doc, lineCounter) })).sort((a, b) => a.line - b.line || a.col - b.col);
     throw new ConfigErrors(found.map((f) => f.e), found.map((f) => `${source}:${f.line}:${f.col}: ${f.e.message}`));
   }
   return cfg;
 }
 
 /** Line and column of the node the error's key path names (or of its nearest parent). */
-function located(err: ConfigError, doc: Document, lc: LineCounter): { line: number; col: number } {
-  const offset = offsetOf(doc, err.path, err instanceof UnknownKeyError);
+function located(y: NodeTests, err: ConfigError, doc: Document, lc: LineCounter): { line: number; col: number } {
+  const offset = offsetOf(y, doc, err.path, err instanceof UnknownKeyError);
   return offset === undefined ? { line: 1, col: 1 } : lc.linePos(offset);
 }
 
 /** Where `a.b[2].c` starts in the document: the value (or the key itself for an unknown key). */
-function offsetOf(doc: Document, path: string, atKey: boolean): number | undefined {
+type NodeTests = Pick<Yaml, 'isMap' | 'isScalar' | 'isSeq'>;
+
+function offsetOf({ isMap, isScalar, isSeq }: NodeTests, doc: Document, path: string, atKey: boolean): number | undefined {
   let node: unknown = doc.contents;
   let at: number | undefined = (node as { range?: number[] } | null)?.range?.[0];
   let rest = path;

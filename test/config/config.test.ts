@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, sep } from 'node:path';
 import { test } from 'node:test';
 import { ConfigError, ConfigErrors, parseConfig } from '../../src/config/load';
 
@@ -119,4 +119,17 @@ test('an unreadable MQTT password file is a config error at start: one line, exi
   const r = spawnSync(process.execPath, cliArgs('run', '--config', path), { encoding: 'utf8', timeout: 20_000 });
   assert.equal(r.status, 2, r.stderr);
   assert.match(r.stderr, /^lowband: config error: upstream\.mqtt\.password_file: cannot read .*missing: ENOENT\n$/);
+});
+
+test('the YAML library is let go after each parse, and a later parse (a reload) loads it again', () => {
+  const yamlLoaded = () => Object.keys(require.cache).some((f) => f.includes(`${sep}node_modules${sep}yaml${sep}`));
+  parseConfig('gateway: { id: a }');
+  assert.equal(yamlLoaded(), false, 'no yaml module left in the module cache');
+  assert.equal(parseConfig('gateway: { id: b }').gateway.id, 'b');
+  // Errors still carry their line and column after the library was dropped and loaded again.
+  assert.throws(
+    () => parseConfig('gateway:\n  id: c\nspool: { max_bytes: -1 }'),
+    (e: unknown) => e instanceof ConfigErrors && /config:3:\d+: spool\.max_bytes/.test(e.lines.join('\n')),
+  );
+  assert.equal(yamlLoaded(), false, 'dropped after a failed parse too');
 });
