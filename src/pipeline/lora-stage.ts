@@ -11,7 +11,9 @@ import type { ReadingStage } from './stage';
  * check, decryption or codec runs. A LoRa key is made from the frame bytes (DevAddr, FCnt and
  * MIC, the whole PHYPayload of a join, or the payload and its run), so the pipeline's key
  * window would refuse nothing this one passed: the stage says `windowed` and the pipeline
- * skips it for LoRa readings.
+ * skips it for LoRa readings. The one exception: with `udp.forward_crc_errors` (off by
+ * default), a corrupted copy whose DevAddr, FCnt and MIC survived carries the genuine frame's
+ * key; it now goes upstream, where a backend's key de-dup drops it as the gateway did.
  *
  * Two entrances share one window and one decoder: P2P modems hear LoRaWAN only when a
  * configured device transmits on their channel, concentrators hear nothing but LoRaWAN.

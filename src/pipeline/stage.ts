@@ -15,7 +15,7 @@ export interface ReadingStage {
    * everything it passes on, so the pipeline skips that window for its readings (one table
    * lookup per reading fewer; the profile of the UDP path had the two lookups at ~6 % of the
    * main thread). The LoRa stage's window is on the frame bytes, and a LoRa key comes from the
-   * bytes alone; no other stage can make a LoRa key.
+   * bytes alone (see lora-stage.ts for the one exception); no other stage can make a LoRa key.
    */
   readonly windowed?: boolean;
 }

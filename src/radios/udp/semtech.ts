@@ -123,7 +123,7 @@ const LORA_DATR = /^SF(5|6|7|8|9|10|11|12)BW(125|250|500|203|406|812|1625)$/;
 
 /**
  * A finite number, else undefined. Takes the value, not (object, key): a keyed read shared by
- * every field went megamorphic (~3 % of the UDP path in the profile); `v.freq` stays a plain load.
+ * every field went megamorphic (1–3 % of the UDP path in profiles); `v.freq` stays a plain load.
  */
 const finite = (x: unknown): number | undefined => (typeof x === 'number' && Number.isFinite(x) ? x : undefined);
 
