@@ -36,12 +36,22 @@ export function encodeHeader(kind: number, radio: number, flags: number, seq: bi
   return h;
 }
 
+const MAX_SAFE_SEQ = BigInt(Number.MAX_SAFE_INTEGER);
+
 function writeHeader(h: Buffer, at: number, kind: number, radio: number, flags: number, seq: bigint, timeUs: number | bigint, key: Buffer): void {
   h[at] = WIRE_VERSION;
   h[at + 1] = kind;
   h[at + 2] = radio;
   h[at + 3] = flags;
-  h.writeBigUInt64BE(seq, at + 4);
+  if (seq >= 0n && seq <= MAX_SAFE_SEQ) {
+    // As two 32-bit halves of a number: writeBigUInt64BE splits the BigInt with two more BigInt
+    // operations per call (~2 % of the UDP path's pipeline in the profile).
+    const s = Number(seq);
+    h.writeUInt32BE(Math.floor(s / 0x1_0000_0000), at + 4);
+    h.writeUInt32BE(s >>> 0, at + 8);
+  } else {
+    h.writeBigUInt64BE(seq, at + 4);
+  }
   if (typeof timeUs === 'number' && Number.isSafeInteger(timeUs) && timeUs >= 0) {
     // Two 32-bit halves: no BigInt for the time of every reading.
     h.writeUInt32BE(Math.floor(timeUs / 0x1_0000_0000), at + 12);

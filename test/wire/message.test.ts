@@ -18,6 +18,17 @@ test('header layout: 36 bytes, big-endian, fields at the spec offsets', () => {
   assert.deepEqual(m.body, { gw: 'g' });
 });
 
+test('the seq field is the same 8 big-endian bytes on both sides of 2^53 (number and BigInt paths)', () => {
+  const max = BigInt(Number.MAX_SAFE_INTEGER);
+  for (const seq of [0n, 1n, 0xffffffffn, 0x1_0000_0000n, 0x1_0000_0001n, max - 1n, max, max + 1n, 2n ** 63n, 2n ** 64n - 1n]) {
+    const [, h] = encodeFrames('sys/x', 2, 0, 0, seq, 1, key, {});
+    const want = Buffer.alloc(8);
+    want.writeBigUInt64BE(seq);
+    assert.equal(h.subarray(4, 12).toString('hex'), want.toString('hex'), `seq ${seq}`);
+    assert.equal(headerSeq(h), seq);
+  }
+});
+
 test('redelivery copies the header and sets bit 2 only', () => {
   const [, h] = encodeFrames('ble/a4c138d5d498', 1, 2, 1, 7n, 1, key, { gw: 'g' });
   const r = withRedelivery(h);
