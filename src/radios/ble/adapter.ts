@@ -84,7 +84,10 @@ export class BleAdapter implements RadioAdapter, BleControl {
     this.decodeFn = opts.decode ? () => opts.decode : () => loadRegistry(opts.log);
     this.pairings = opts.pairings ?? new BlePairings(opts.stateDir, opts.log, { adapter: this.name });
     // enrolled devices stay in the table whatever the flood of strangers
-    this.pairings.onChange((mac, now) => (now ? this.table.pin(mac) : this.table.unpin(mac)));
+    this.pairings.onChange((mac, now) => {
+      if (now) this.table.pin(mac);
+      else this.unpinned(mac);
+    });
   }
 
   /** Opens the pairings, loads noble and starts scanning; never throws for a missing radio. */
@@ -259,6 +262,20 @@ export class BleAdapter implements RadioAdapter, BleControl {
       entry.fmt = r.fmt;
       if (!isFailure(r)) entry.fields = r.fields;
     }
+  }
+
+  /**
+   * An unpaired device goes back to the LRU, and `scan` forgets what it glanced before the
+   * pairing: shown again, that would pass hours-old values off as current. Its next advert is
+   * glanced at once.
+   */
+  private unpinned(mac: string): void {
+    this.table.unpin(mac);
+    const e = this.table.get(mac);
+    if (!e) return;
+    e.fmt = undefined;
+    e.fields = undefined;
+    e.lastDecodeMs = undefined;
   }
 
   private handOn(r: BleHeard): void {

@@ -99,6 +99,38 @@ test('pair at runtime takes effect at once; unpair stops readings', async () => 
   }
 });
 
+test('after an unpair, scan forgets what it glanced before the pairing; the next advert is glanced at once', async () => {
+  const rig = await makeRig({ sensors: [{ kind: 'bthome', mac: 'A4:C1:38:00:00:02' }] });
+  const mac = 'a4c138000002';
+  const shown = () => rig.adapter.nearby().find((d) => d.mac === 'a4:c1:38:00:00:02');
+  try {
+    await waitFor(() => running(rig), 'adapter running');
+    rig.emu.advertiseAll();
+    await waitFor(() => shown()?.fields !== undefined, 'glanced before pairing');
+    const before = shown()!.fields!.temperature;
+    await rig.adapter.pair(mac, {});
+    for (let i = 1; i <= 3; i++) {
+      rig.emu.advertiseAll();
+      await waitFor(() => rig.byDevice(mac).length >= i, `reading ${i} while paired`);
+    }
+    assert.equal(await rig.adapter.unpair(mac), true);
+    const after = shown();
+    assert.ok(after, 'still listed as nearby');
+    assert.equal(after.paired, false);
+    assert.equal(after.fields, undefined, `no pre-pairing fields (temperature ${before}) shown as current`);
+    assert.equal(after.fmt, undefined);
+    rig.emu.advertiseAll();
+    const sensor = rig.emu.sensors[0];
+    await waitFor(() => shown()?.fields !== undefined, 'the next advert is glanced');
+    assert.equal(shown()!.fmt, 'bthome');
+    // next() counts the measurement after sending it: the last one sent is number sent - 1.
+    assert.equal(shown()!.fields!.temperature, sensor.temperatureAt(sensor.sent - 1));
+    assert.notEqual(shown()!.fields!.temperature, before);
+  } finally {
+    await rig.close();
+  }
+});
+
 test('an adapter power cycle: scanning resumes by itself', async () => {
   const rig = await makeRig({ sensors: [{ kind: 'atc1441', mac: 'a4c138d5d498', intervalMs: 20 }] });
   try {
