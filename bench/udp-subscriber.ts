@@ -1,11 +1,12 @@
 // Subscriber process for the UDP bench (a separate process, like a real backend): signals when
-// the first warm-up reading (lora/ffffffff) arrives, then counts the others until `count` or
+// the first warm-up reading (lora/ffffffff) arrives, skips the untimed ones (topics starting
+// with the `skip` argument), then counts the others until `count` or
 // until `idleMs` pass without one (datagrams the kernel dropped never come), measuring latency
 // from the header's receive time. Prints one JSON line per event.
 import * as zmq from 'zeromq';
 
 async function main(): Promise<void> {
-  const [endpoint, countArg, idleArg] = process.argv.slice(2);
+  const [endpoint, countArg, idleArg, skip] = process.argv.slice(2);
   const count = Number(countArg);
   const idleMs = Number(idleArg ?? 3000);
   const sub = new zmq.Subscriber({ receiveHighWaterMark: 0, linger: 0, receiveTimeout: idleMs });
@@ -25,13 +26,15 @@ async function main(): Promise<void> {
       if (!warm) continue; // still waiting for the gateway
       break; // idle: the rest was lost before the gateway
     }
-    if (frames[0].toString() === 'lora/ffffffff') {
+    const topic = frames[0].toString();
+    if (topic === 'lora/ffffffff') {
       if (!warm) {
         warm = true;
         process.stdout.write(JSON.stringify({ warm: true }) + '\n');
       }
       continue;
     }
+    if (skip && topic.startsWith(skip)) continue;
     const nowUs = BigInt(Math.round((performance.timeOrigin + performance.now()) * 1000));
     if (n === 0) t0 = process.hrtime.bigint();
     lat[n++] = Number(nowUs - frames[1].readBigUInt64BE(12));
