@@ -11,7 +11,7 @@ import { DropCounter } from '../../util/drop-counter';
 import { RateLimitedLog, type Logger } from '../../util/log';
 import { withRedelivery } from '../../wire/message';
 import type { Sink, SinkStatus } from '../sink';
-import { Backoff } from './backoff';
+import { Backoff, Pause } from './backoff';
 import { classify, needsBackoff, type NatsCause } from './errors';
 import { resolveNatsEndpoint, type NatsConfig, type NatsEndpoint } from './options';
 import { StreamGuard, wantedStream, type StreamWanted } from './stream';
@@ -34,7 +34,6 @@ export class NatsSink implements Sink {
   private readonly errors = new DropCounter();
   private readonly ownDrops = new DropCounter();
   private readonly connectBackoff: Backoff;
-  private readonly refusalBackoff: Backoff;
   private endpoint: NatsEndpoint | undefined;
   private cursor: LogCursor | undefined;
   private nc: NatsConnection | undefined;
@@ -45,9 +44,8 @@ export class NatsSink implements Sink {
   /** The last login attempt was refused: alarm until one succeeds. */
   private authRefused = false;
   private readonly stream: StreamGuard;
-  /** The server refused (storage full, permission): nothing is sent before this time. */
-  private pausedUntil = 0;
-  private pauseTimer: NodeJS.Timeout | undefined;
+  /** The server refused (storage full, permission) or its stream did not answer: nothing is sent meanwhile. */
+  private readonly pause: Pause;
   private refusal: NatsCause | undefined;
   private server: string | undefined;
   private lastError: string | undefined;
@@ -77,7 +75,7 @@ export class NatsSink implements Sink {
     this.rl = new RateLimitedLog(log, 60_000);
     this.want = wantedStream(cfg, gatewayId);
     this.connectBackoff = new Backoff(cfg.reconnect_min_ms, cfg.reconnect_max_ms);
-    this.refusalBackoff = new Backoff(cfg.reconnect_min_ms, cfg.reconnect_max_ms);
+    this.pause = new Pause(new Backoff(cfg.reconnect_min_ms, cfg.reconnect_max_ms), () => this.wake());
     const onProblem = (cause: NatsCause, problem: string) => {
       this.errors.count(cause);
       this.lastError = problem;
@@ -109,7 +107,7 @@ export class NatsSink implements Sink {
     await this.signal.until(() => this.window.pending === 0 && cursor.backlog().messages === 0, performance.now() + Math.max(0, drainMs));
     this.stopping = true;
     this.stream.close();
-    clearTimeout(this.pauseTimer);
+    this.pause.cancel();
     this.signal.cancelSleeps();
     this.wake();
     if (this.nc) await withTimeout(this.nc.close(), 2000);
@@ -269,7 +267,7 @@ export class NatsSink implements Sink {
   private canSend(): boolean {
     // Requests of attempts a reconnect overtook live until their timeout: they count too, so a
     // flapping server cannot pile up more than two windows of outstanding publishes.
-    return this.connected && this.stream.ready && performance.now() >= this.pausedUntil && this.js !== undefined && this.requests < 2 * this.cfg.window;
+    return this.connected && this.stream.ready && !this.pause.active && this.js !== undefined && this.requests < 2 * this.cfg.window;
   }
 
   private async pump(): Promise<void> {
@@ -348,9 +346,9 @@ export class NatsSink implements Sink {
     if (ack.stream !== this.cfg.stream && this.errors.count('other_stream') === 1) {
       this.log.warn({ stream: ack.stream, configured: this.cfg.stream }, 'nats sink: another stream took our subject');
     }
+    this.pause.succeeded();
     if (this.refusal) {
       this.refusal = undefined;
-      this.refusalBackoff.reset();
       this.log.info({ stream: this.cfg.stream }, 'nats sink: the stream accepts readings again');
     }
     this.commit(this.window.ack(slot));
@@ -369,20 +367,12 @@ export class NatsSink implements Sink {
     if (cause === 'no_stream') {
       this.stream.invalidate();
       this.checkStream();
+      // The check may find the stream there while nothing answers its subject (a cluster
+      // electing the stream's leader): without a pause the window was resent every round trip.
+      this.pause.begin();
     } else if (needsBackoff(cause)) {
       this.refusal = cause;
-      const until = performance.now() + this.refusalBackoff.next();
-      if (until > this.pausedUntil) {
-        this.pausedUntil = until;
-        clearTimeout(this.pauseTimer);
-        // The timer ends the pause, not the wall clock: it can step back (NTP) or lag the timer.
-        const end = () => {
-          this.pausedUntil = 0;
-          this.wake();
-        };
-        this.pauseTimer = setTimeout(end, until - performance.now());
-        this.pauseTimer.unref();
-      }
+      this.pause.begin();
     }
     this.wake();
   }

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { Backoff } from '../../../src/sinks/nats/backoff';
+import { Backoff, Pause } from '../../../src/sinks/nats/backoff';
 import { streamProblem } from '../../../src/sinks/nats/stream';
 import { msgIdFor, streamData, subjectCovers, subjectFor } from '../../../src/sinks/nats/subject';
 import { PublishWindow } from '../../../src/sinks/nats/window';
@@ -69,4 +69,30 @@ test('backoff doubles up to its bound with jitter in [d/2, d], and resets', () =
   assert.equal(b.next(), 1000);
   b.reset();
   assert.equal(b.next(), 100);
+});
+
+test('Pause: the failures of one round step the backoff once; a success starts it over', async () => {
+  const waits: number[] = [];
+  const backoff = new Backoff(100, 10_000, () => 1);
+  const next = backoff.next.bind(backoff);
+  backoff.next = () => {
+    const w = next();
+    waits.push(w);
+    return w;
+  };
+  let ended = 0;
+  const pause = new Pause(backoff, () => ended++);
+  for (let i = 0; i < 1000; i++) pause.begin();
+  assert.ok(pause.active);
+  assert.deepEqual(waits, [100], 'one step for the whole round');
+  pause.cancel();
+  assert.ok(!pause.active);
+  pause.begin();
+  assert.deepEqual(waits, [100, 200], 'the next round waits twice as long');
+  pause.cancel();
+  pause.succeeded();
+  pause.begin();
+  assert.deepEqual(waits, [100, 200, 100], 'after a success it starts over');
+  pause.cancel();
+  assert.equal(ended, 0, 'a cancelled pause does not end by its timer');
 });

@@ -3,8 +3,12 @@ import net from 'node:net';
 /**
  * A NATS server stand-in that speaks just enough protocol to look healthy (INFO, PONG, a stream
  * info answer) and then never acknowledges a publish: the sink must stay within its bounds.
+ * With `noResponders` it answers every publish with status 503, as a JetStream cluster does
+ * while the stream has no leader: the stream info still answers, the publishes do not.
  */
 export class SilentNatsServer {
+  constructor(private readonly noResponders = false) {}
+
   private readonly server = net.createServer((s) => this.serve(s));
   private readonly sockets = new Set<net.Socket>();
   /** Publishes to data subjects seen (never answered). */
@@ -31,6 +35,8 @@ export class SilentNatsServer {
     this.sockets.add(sock);
     sock.on('close', () => this.sockets.delete(sock));
     sock.on('error', () => undefined);
+    // As nats-server (Go sets TCP_NODELAY): no Nagle delay of ~40 ms on each small answer.
+    sock.setNoDelay(true);
     const info = { server_id: 'SILENT', server_name: 'silent', version: '2.9.10', proto: 1, headers: true, max_payload: 1048576, jetstream: true, host: '127.0.0.1', port: this.port };
     sock.write(`INFO ${JSON.stringify(info)}\r\n`);
     const subs = new Map<string, string>(); // subject pattern -> sid
@@ -71,6 +77,7 @@ export class SilentNatsServer {
   private onPublish(sock: net.Socket, subs: Map<string, string>, subject: string, reply: string | undefined): void {
     if (!subject.startsWith('$JS.API.')) {
       this.publishes++;
+      if (this.noResponders && reply) this.answer(sock, subs, reply, 'NATS/1.0 503\r\n\r\n', '');
       return;
     }
     if (!reply) return;
@@ -81,12 +88,17 @@ export class SilentNatsServer {
       state: { messages: 0, bytes: 0, first_seq: 0, last_seq: 0, consumer_count: 0 },
       created: new Date().toISOString(),
     });
-    // The client's mux subscription is `<inbox prefix>.*`.
+    this.answer(sock, subs, reply, '', body);
+  }
+
+  /** A reply on the client's mux subscription (`<inbox prefix>.*`), with headers when given. */
+  private answer(sock: net.Socket, subs: Map<string, string>, reply: string, headers: string, body: string): void {
     for (const [pattern, sid] of subs) {
-      if (pattern.endsWith('.*') && reply.startsWith(pattern.slice(0, -1))) {
-        sock.write(`MSG ${reply} ${sid} ${Buffer.byteLength(body)}\r\n${body}\r\n`);
-        return;
-      }
+      if (!pattern.endsWith('.*') || !reply.startsWith(pattern.slice(0, -1))) continue;
+      const h = Buffer.byteLength(headers);
+      const b = Buffer.byteLength(body);
+      sock.write(headers ? `HMSG ${reply} ${sid} ${h} ${h + b}\r\n${headers}${body}\r\n` : `MSG ${reply} ${sid} ${b}\r\n${body}\r\n`);
+      return;
     }
   }
 }

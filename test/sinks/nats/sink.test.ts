@@ -242,3 +242,24 @@ test('a wall clock stepped back during a refusal pause (NTP on a Pi without RTC)
   await jsm.streams.update('LOWBAND', { max_bytes: 16 * 1024 * 1024 });
   await until('all delivered although the clock went back', () => s.cursor.committed === 100n, 15_000);
 });
+
+test('a stream that exists but does not answer (a cluster electing its leader): the window is resent after a growing pause, not every round trip', async (t) => {
+  const silent = new SilentNatsServer(true);
+  await silent.start();
+  t.after(() => silent.stop());
+  // reconnect_min_ms 50: the pauses before the 2nd, 3rd and 4th round are at least 25, 50 and 100 ms.
+  const s = sinkOn(t, natsConfig(silent.url, { window: 16, reconnect_min_ms: 50, reconnect_max_ms: 5000 }), 'gw-a');
+  await s.sink.start(s.cursor);
+  append(s.log, 1, 16);
+  await until('the first round refused', () => silent.publishes >= 16);
+  const t0 = performance.now();
+  await until('three more rounds', () => silent.publishes >= 4 * 16, 20_000, 5);
+  const elapsed = performance.now() - t0;
+  // Before the fix the stream check answered at once and the window went out again after every
+  // round trip: three rounds took 11 ms here (some 8,000 publishes a second from 16 readings).
+  assert.ok(elapsed >= 175, `three rounds in ${elapsed.toFixed(0)} ms`);
+  const st = s.sink.status();
+  assert.ok((st.errors as Record<string, number>).no_stream >= 48, JSON.stringify(st.errors));
+  assert.equal(s.cursor.committed, 0n);
+  assert.equal(s.cursor.backlog().messages, 16, 'everything still waits in the log');
+});
