@@ -15,6 +15,8 @@ export class SilentNatsServer {
   publishes = 0;
   /** Header flags byte of every copy seen, by Nats-Msg-Id, in arrival order. */
   readonly flags = new Map<string, number[]>();
+  /** When each of those copies arrived (performance.now()). */
+  readonly arrivals = new Map<string, number[]>();
   port = 0;
 
   async start(): Promise<void> {
@@ -72,6 +74,9 @@ export class SilentNatsServer {
     const list = this.flags.get(id) ?? [];
     list.push(data[3]);
     this.flags.set(id, list);
+    const times = this.arrivals.get(id) ?? [];
+    times.push(performance.now());
+    this.arrivals.set(id, times);
   }
 
   private onPublish(sock: net.Socket, subs: Map<string, string>, subject: string, reply: string | undefined): void {
