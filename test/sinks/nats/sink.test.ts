@@ -253,9 +253,10 @@ test('a stream that exists but does not answer (a cluster electing its leader): 
   await s.sink.start(s.cursor);
   append(s.log, 1, 16);
   const fourth = await until('a reading sent four times', () => [...silent.arrivals.values()].find((a) => a.length >= 4), 20_000, 5);
-  // Nothing is sent during a pause, and a pause starts after the refused copy arrived, so three
-  // pauses lie between a reading's first and fourth copy: at least 350 ms. (The bound asserted
-  // leaves 50 ms for timers that count from the event loop's cached time.) Before the fix the
+  // Nothing is sent during a pause, and each copy is sent again only after a pause that began
+  // once it had gone out, so three pauses lie between a reading's first and fourth copy: at least
+  // 350 ms. (The bound asserted leaves 50 ms for timers that count from the event loop's cached
+  // time and for a copy still on its way to the server when a pause began.) Before the fix the
   // stream check answered at once and the window went out again after every round trip: four
   // copies within 11 ms here, some 8,000 publishes a second from 16 readings.
   const spanMs = fourth[3] - fourth[0];
