@@ -82,3 +82,15 @@ test('a map of 24 members or more gets its longer head, the members intact', () 
     assert.deepEqual(got, encodeCbor(obj), `${n} members`);
   }
 });
+
+test('text and bytes are read from where the value sits in a view of a larger buffer, and bytes come back as copies', () => {
+  const inner = encodeCbor({ name: 'héllo 日本', raw: Buffer.from('0a0b0c', 'hex'), list: ['a', 'µ'] });
+  const slab = Buffer.concat([Buffer.from('ffffffff', 'hex'), inner, Buffer.from('6161', 'hex')]);
+  const view = slab.subarray(4, 4 + inner.length);
+  const out = decodeCbor(view) as { name: string; raw: Buffer; list: string[] };
+  assert.deepEqual(out, { name: 'héllo 日本', raw: Buffer.from('0a0b0c', 'hex'), list: ['a', 'µ'] });
+  slab.fill(0);
+  assert.deepEqual(out.raw, Buffer.from('0a0b0c', 'hex'), 'the bytes do not alias the input');
+  // Invalid UTF-8 decodes as Buffer#toString does (U+FFFD), not as an error.
+  assert.equal(decodeCbor(Buffer.from('62c328', 'hex')), Buffer.from('c328', 'hex').toString('utf8'));
+});

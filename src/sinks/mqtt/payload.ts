@@ -18,9 +18,9 @@ function topicLevel(s: string): string {
   return s.replace(/[+#\u0000]/g, '_');
 }
 
-/** `<prefix>/<gw>/<wire topic>`: the wire topic already is `<radio>/<dev>` or `sys/<event>`. */
+/** `<prefix>/<gw>/<wire topic>`: the wire topic already is `<radio>/<dev>` or `sys/<event>` (topicLevel keeps its `/`). */
 export function mqttTopic(prefix: string, gw: string, wireTopic: string): string {
-  return `${prefix}/${topicLevel(gw)}/${wireTopic.split('/').map(topicLevel).join('/')}`;
+  return `${prefix}/${topicLevel(gw)}/${topicLevel(wireTopic)}`;
 }
 
 /** Retained availability topic. */
@@ -28,13 +28,35 @@ export function statusTopic(prefix: string, gw: string): string {
   return `${prefix}/${topicLevel(gw)}/status`;
 }
 
+/** `YYYY-MM-DDTHH:MM:SS.` of the last second formatted: readings come many to a second. */
+let isoSecond = -1;
+let isoPrefix = '';
+
 /** ISO 8601 UTC with microseconds (the header's resolution). */
 export function isoTimeUs(timeUs: bigint): string {
+  if (timeUs >= 0n && timeUs <= MAX_SAFE) {
+    const us = Number(timeUs);
+    const second = Math.floor(us / 1e6);
+    if (second !== isoSecond) {
+      const iso = new Date(second * 1000).toISOString();
+      // Years past 9999 are written with six digits and a sign: those take the general path.
+      if (iso.length !== 24) return isoTimeUsSlow(timeUs);
+      isoSecond = second;
+      isoPrefix = iso.slice(0, 20);
+    }
+    return `${isoPrefix}${String(us % 1e6).padStart(6, '0')}Z`;
+  }
+  return isoTimeUsSlow(timeUs);
+}
+
+function isoTimeUsSlow(timeUs: bigint): string {
   const ms = timeUs / 1000n;
   const base = new Date(Number(ms)).toISOString(); // ...T10:00:00.123Z
   const micro = (timeUs % 1000n).toString().padStart(3, '0');
   return `${base.slice(0, -1)}${micro}Z`;
 }
+
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 
 /** Numbers beyond 2^53 become strings: JSON numbers would silently lose digits. */
 function jsonInt(v: bigint): number | string {
@@ -46,7 +68,9 @@ function toJson(v: unknown): unknown {
   if (v === null || typeof v === 'string' || typeof v === 'boolean') return v;
   if (typeof v === 'number') return Number.isFinite(v) ? v : null;
   if (typeof v === 'bigint') return jsonInt(v);
-  if (Buffer.isBuffer(v) || v instanceof Uint8Array) return Buffer.from(v).toString('hex');
+  // Hex straight from the bytes: no copy first.
+  if (Buffer.isBuffer(v)) return v.toString('hex');
+  if (v instanceof Uint8Array) return Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('hex');
   if (Array.isArray(v)) return v.map(toJson);
   if (v instanceof Map) {
     const o: Record<string, unknown> = {};

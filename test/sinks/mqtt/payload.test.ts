@@ -38,6 +38,21 @@ test('seq beyond 2^53 is a string; redelivery flag shows; LoRaWAN map kept; sys 
   assert.equal(mqttTopic('lb', 'g+w#', 'ble/x'), 'lb/g_w_/ble/x');
 });
 
+test('isoTimeUs: the same text as Date arithmetic for times on both sides of second, day and year boundaries, and past 2^53 µs', () => {
+  // Reference: whole milliseconds through Date, the last three digits from the µs remainder.
+  const reference = (us: bigint) => `${new Date(Number(us / 1000n)).toISOString().slice(0, -1)}${String(us % 1000n).padStart(3, '0')}Z`;
+  const edges = [0n, 1n, 999_999n, 1_000_000n, 1_000_001n, 1_767_225_599_999_999n, 1_767_225_600_000_000n, 1_764_633_600_123_456n];
+  let seed = 3;
+  const rnd = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
+  const times = [...edges];
+  for (let i = 0; i < 2000; i++) times.push(1_764_633_600_000_000n + BigInt(Math.floor(rnd() * 3_000_000)));
+  // Out of order too: the cached second must not leak into another one.
+  for (let i = 0; i < 500; i++) times.push(times[Math.floor(rnd() * times.length)]);
+  for (const t of times) assert.equal(isoTimeUs(t), reference(t), String(t));
+  const beyond = 2n ** 53n + 7n; // year 2255: the general path
+  assert.equal(isoTimeUs(beyond), reference(beyond));
+});
+
 test('Home Assistant discovery: sensor/binary_sensor configs with units, classes, device block, availability', () => {
   const m = decodeFrames(reading(1n, 'a4c138d5d498', { temperature: 21.5, humidity: 48, pm25: 3, temperature_2: 19, motion: true, measurement_seq: 4, label: 'x' }).frames);
   const cfgs = discoveryConfigs(m, { discoveryPrefix: 'homeassistant', topicPrefix: 'lowband', gatewayId: 'gw1' });
