@@ -11,12 +11,15 @@ export const MAX_CONFIGS_PER_READING = 256;
 /** Decides the retained discovery configs to publish before each reading. */
 export class DiscoveryAnnouncer {
   private readonly announced: AnnouncedSet;
+  /** The gateway device's config id: its JSON is made only when it is due, not for every reading. */
+  private readonly gatewayId: string;
 
   constructor(
     private readonly settings: DiscoverySettings,
     maxAnnounced: number,
   ) {
     this.announced = new AnnouncedSet(maxAnnounced);
+    this.gatewayId = gatewayConfig(settings).id;
   }
 
   /** Entities announced in this session. */
@@ -28,8 +31,7 @@ export class DiscoveryAnnouncer {
   configsFor(wire: WireMessage): DiscoveryConfig[] {
     const configs: DiscoveryConfig[] = [];
     // The gateway device first: the sensors name it as their via_device.
-    const gateway = gatewayConfig(this.settings);
-    if (this.announced.add(gateway.id)) configs.push(gateway);
+    if (this.announced.add(this.gatewayId)) configs.push(gatewayConfig(this.settings));
     let budget = MAX_CONFIGS_PER_READING;
     configs.push(
       // Ids over the budget stay unannounced, so a later reading of the device announces them.

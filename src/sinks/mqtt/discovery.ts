@@ -89,15 +89,19 @@ export function discoveryConfigs(m: WireMessage, s: DiscoverySettings, shouldAnn
 
   const gw = haId(s.gatewayId);
   const node = `${gw}_${haId(dev)}`;
-  const stateTopic = mqttTopic(s.topicPrefix, s.gatewayId, m.topic);
-  const brand = brandOf(fmt, radio, typeof m.body.model === 'string' && m.body.model ? m.body.model : undefined);
-  const device = {
-    identifiers: [`lowband_${node}`],
-    // The user's label when the device was enrolled with one (as Zigbee2MQTT's friendly names), else the model.
-    name: typeof m.body.name === 'string' && m.body.name ? m.body.name : `${brand.model} ${dev}`,
-    model: brand.model,
-    manufacturer: brand.manufacturer,
-    via_device: `lowband_${gw}`,
+  // What every config of this device shares, made once one is due (most readings bring none).
+  let shared: { stateTopic: string; device: Record<string, unknown> } | undefined;
+  const sharedParts = () => {
+    const brand = brandOf(fmt, radio, typeof m.body.model === 'string' && m.body.model ? m.body.model : undefined);
+    const device = {
+      identifiers: [`lowband_${node}`],
+      // The user's label when the device was enrolled with one (as Zigbee2MQTT's friendly names), else the model.
+      name: typeof m.body.name === 'string' && m.body.name ? m.body.name : `${brand.model} ${dev}`,
+      model: brand.model,
+      manufacturer: brand.manufacturer,
+      via_device: `lowband_${gw}`,
+    };
+    return { stateTopic: mqttTopic(s.topicPrefix, s.gatewayId, m.topic), device };
   };
   for (const [field, value, where] of entries) {
     if (typeof value !== 'number' && typeof value !== 'boolean' && typeof value !== 'string') continue;
@@ -108,6 +112,8 @@ export function discoveryConfigs(m: WireMessage, s: DiscoverySettings, shouldAnn
     const objectId = haId(field);
     const id = `${node}/${objectId}`;
     if (!shouldAnnounce(id)) continue;
+    shared ??= sharedParts();
+    const { stateTopic, device } = shared;
     const cfg: Record<string, unknown> = {
       name: prettyName(field),
       unique_id: `lowband_${node}_${objectId}`,
