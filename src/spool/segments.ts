@@ -1,8 +1,11 @@
 import path from 'node:path';
 import type { Logger } from '../util/log';
 import { errCode, type SpoolFiles } from './files';
-import { checkRecord, MAGIC_BYTES, RECORD_OVERHEAD, type RecordFormat } from './record';
 import { findNextRecord, scanRecords, type FoundRecord } from './record-scan';
+import type { Damage, LogEnd, Segment } from './segment';
+import { quickOpen, recoverSegment } from './segment-recovery';
+
+export { indexedOrdinals, type Damage, type LogEnd, type Segment } from './segment';
 
 /**
  * The segment files of the spool: recovery at open, appending whole records, fdatasync, reading
@@ -10,61 +13,7 @@ import { findNextRecord, scanRecords, type FoundRecord } from './record-scan';
  * delete, this module does the file work and keeps each segment's bookkeeping right.
  */
 
-/** One segment file: its records' seqs, ordinals and frame-byte totals, and its open fds. */
-export interface Segment {
-  file: string;
-  /** Record format (1: written before resynchronising records; never appended to). */
-  format: RecordFormat;
-  /** Damaged stretches [from, to) found at recovery, which readers hop over. */
-  skips?: [number, number][];
-  /** Damage found while reading (indexed segments): offset → where the next valid record is and its index. */
-  holes?: Map<number, { to: number; index: number }>;
-  firstSeq: bigint;
-  lastSeq: bigint;
-  /** Ordinal (position in this run's numbering) of the first record; ordinals inside a segment are contiguous. */
-  firstOrd: number;
-  count: number;
-  /** Frame bytes before the first record, in the same running total as the cache's. */
-  firstCum: number;
-  cumBytes: number;
-  fileBytes: number;
-  readFd?: number;
-  writeFd?: number;
-  /** A failed write or sync may have left a torn tail: never append to it again. */
-  sealed?: boolean;
-  /** Written since its last fdatasync started. */
-  dirty?: boolean;
-  syncing?: boolean;
-  resync?: boolean;
-  closeAfterSync?: boolean;
-}
-
-/**
- * Are the segment's ordinals its records' indexes (version 2, no damage found at recovery)?
- * Then a record found after damage seen only while reading still has its own ordinal.
- */
-export function indexedOrdinals(seg: Segment): boolean {
-  return seg.format === 2 && !seg.skips;
-}
-
-/** Where numbering stands after the segments recovered so far. */
-export interface LogEnd {
-  ord: number;
-  cum: number;
-  seq: bigint;
-}
-
-/** Damage found in a segment file: the records known lost and the bytes skipped. */
-export interface Damage {
-  file: string;
-  records: number;
-  bytes: number;
-}
-
 const SEGMENT_RE = /^(\d{20})\.seg$/;
-/** Bytes read at the start and the end of an older segment for the fast start (records are far smaller). */
-const QUICK_HEAD = 4096;
-const QUICK_TAIL = 16 * 1024;
 
 function segName(seq: bigint): string {
   return `${seq.toString().padStart(20, '0')}.seg`;
@@ -105,7 +54,7 @@ export class SegmentStore {
       let seg: Segment | undefined;
       try {
         // Only the newest segment can have a torn tail: the others are checked by their first and last record.
-        seg = (i < names.length - 1 && this.quickOpen(file, end)) || this.recoverSegment(file, end);
+        seg = (i < names.length - 1 && quickOpen(this.files, file, end)) || recoverSegment(this.files, this.log, this.onDamage, file, end);
       } catch (err) {
         // One unreadable file (EIO on a bad sector, EACCES) must not cost the others, nor leave
         // the list and the numbering out of step: it stays on disk, untouched, for the next start.
@@ -329,72 +278,6 @@ export class SegmentStore {
         }
       }
       seg.readFd = seg.writeFd = undefined;
-    }
-  }
-
-  /**
-   * Fast start: a version-2 segment whose first record (index 0) and last record (ending exactly
-   * at the end of the file) are valid and in order is taken from them without reading the rest:
-   * count from the last index, frame bytes from the size. Anything else: undefined (full scan).
-   * Damage in between is found, counted and skipped when a reader reaches it.
-   */
-  private quickOpen(file: string, start: LogEnd): Segment | undefined {
-    const fd = this.files.openRead(file);
-    try {
-      const size = this.files.size(fd);
-      let buf = Buffer.allocUnsafe(Math.min(size, QUICK_HEAD));
-      let first = checkRecord(buf, 0, this.files.read(fd, buf, 0, buf.length, 0));
-      if (!first.ok && 'need' in first && first.need <= size) {
-        buf = Buffer.allocUnsafe(first.need);
-        first = checkRecord(buf, 0, this.files.read(fd, buf, 0, buf.length, 0));
-      }
-      if (!first.ok || first.index !== 0 || first.seq <= start.seq) return undefined;
-      buf = Buffer.allocUnsafe(Math.min(size, QUICK_TAIL));
-      const tailLen = this.files.read(fd, buf, 0, buf.length, size - buf.length);
-      if (tailLen !== buf.length) return undefined;
-      for (let p = buf.lastIndexOf(MAGIC_BYTES, tailLen - 4); p >= 0; p = p > 0 ? buf.lastIndexOf(MAGIC_BYTES, p - 1) : -1) {
-        const last = checkRecord(buf, p, tailLen);
-        if (!last.ok) continue;
-        const count = last.index + 1;
-        const cum = size - count * RECORD_OVERHEAD;
-        if (p + last.bytes !== tailLen || last.seq < first.seq || cum < 0 || (count === 1) !== (size === first.bytes)) return undefined;
-        return { file, format: 2, firstSeq: first.seq, lastSeq: last.seq, firstOrd: start.ord, count, firstCum: start.cum, cumBytes: cum, fileBytes: size };
-      }
-      return undefined;
-    } finally {
-      this.files.close(fd);
-    }
-  }
-
-  private recoverSegment(file: string, start: LogEnd): Segment | undefined {
-    const fd = this.files.openRw(file);
-    const name = path.basename(file);
-    try {
-      const size = this.files.size(fd);
-      const r = scanRecords((buf, off, len, pos) => this.files.read(fd, buf, off, len, pos), size, start.seq);
-      if (r.skips.length > 0) {
-        this.log.warn(
-          { file: name, skippedBytes: r.skippedBytes, lostRecords: r.lostRecords, kept: r.count, reason: r.reason },
-          'spool: skipped corrupt bytes, kept every valid record after them',
-        );
-      }
-      const tail = size - r.validEnd;
-      if (tail > 0) {
-        this.files.truncate(fd, r.validEnd);
-        this.files.fdatasyncSync(fd);
-        this.log.warn({ file: name, droppedBytes: tail, kept: r.count, reason: r.reason }, 'spool: truncated a torn or corrupt tail');
-      }
-      if (r.skips.length > 0 || tail > 0) this.onDamage({ file: name, records: r.lostRecords + (tail > 0 ? r.tailRecords : 0), bytes: r.skippedBytes + tail });
-      if (r.count === 0) {
-        this.files.unlink(file);
-        return undefined;
-      }
-      return {
-        file, format: r.format, ...(r.skips.length > 0 ? { skips: r.skips } : {}), firstSeq: r.firstSeq, lastSeq: r.lastSeq,
-        firstOrd: start.ord, count: r.count, firstCum: start.cum, cumBytes: r.cum, fileBytes: r.validEnd,
-      };
-    } finally {
-      this.files.close(fd);
     }
   }
 }
