@@ -26,6 +26,13 @@ export interface Segment {
   sealed?: boolean;
   /** Written since its last fdatasync started. */
   dirty?: boolean;
+  /** What the last successful fdatasync covered: records [0, count), bytes [0, bytes). */
+  synced?: { count: number; bytes: number };
+  /**
+   * An fdatasync failed: the records after `synced` may not be on the disk even if a later one
+   * succeeds (the kernel may drop pages it could not flush), until they are written again.
+   */
+  unsynced?: boolean;
   syncing?: boolean;
   resync?: boolean;
   closeAfterSync?: boolean;

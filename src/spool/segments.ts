@@ -179,14 +179,17 @@ export class SegmentStore {
     seg.syncing = true;
     seg.dirty = false;
     this.syncsInFlight++;
+    const covers = { count: seg.count, bytes: seg.fileBytes };
     this.files.fdatasync(seg.writeFd, (err) => {
       seg.syncing = false;
       this.syncsInFlight--;
       if (err) {
-        // The disk may have dropped what the page cache held: never append to this segment again.
+        // The disk may have dropped what the page cache held: never append to this segment
+        // again, and write what came after the last good sync once more (rewriteUnsynced).
         seg.sealed = true;
+        seg.unsynced = true;
         this.onSyncError(seg, err);
-      }
+      } else if (!seg.unsynced) seg.synced = covers;
       if (seg.resync && seg.writeFd !== undefined) {
         seg.resync = false;
         this.sync(seg);
@@ -196,6 +199,24 @@ export class SegmentStore {
       }
       if (this.syncsInFlight === 0) for (const r of this.syncDone.splice(0)) r();
     });
+  }
+
+  /**
+   * Write `data` (the records after `seg.synced`, encoded again: the same bytes) back at the end
+   * of the segment and fdatasync it: after a failed sync this is what makes them durable.
+   * Throws on I/O errors; the segment then stays unsynced.
+   */
+  rewriteUnsynced(seg: Segment, data: Buffer): void {
+    const fd = seg.writeFd ?? this.files.openRw(seg.file);
+    try {
+      const pos = seg.fileBytes - data.length;
+      for (let done = 0; done < data.length; ) done += this.files.write(fd, data, done, data.length - done, pos + done);
+      this.files.fdatasyncSync(fd);
+    } finally {
+      if (fd !== seg.writeFd) this.files.close(fd);
+    }
+    seg.unsynced = false;
+    seg.synced = { count: seg.count, bytes: seg.fileBytes };
   }
 
   /** fdatasync every segment written since its last sync (the group commit). */

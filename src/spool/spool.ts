@@ -10,6 +10,7 @@ import { Retention } from './retention';
 import { SavedCursors } from './saved-cursors';
 import { SegmentStore, type Damage } from './segments';
 import { TailCache } from './tail-cache';
+import { rewriteUnsynced, unsyncedFrom } from './unsynced';
 
 /** Least interval between writes of cursors.json while sinks commit. */
 const CURSOR_PERSIST_MS = 1000;
@@ -118,7 +119,9 @@ export class Spool implements MessageLog {
       this.dir, files, this.log,
       (seg, err) => {
         if (this.drops.count('fsync_errors') === 1) this.log.error({ err: errCode(err), file: seg.file }, 'spool: fdatasync failed');
-        // Go to memory mode with the alarm until a retry writes and syncs again.
+        // Go to memory mode with the alarm until a retry writes and syncs again; what the
+        // segment took since its last good sync stays in RAM to be written again.
+        this.cache.pinnedFrom = unsyncedFrom(this.segments);
         this.diskFailed(err);
       },
       (d) => this.damaged(d),
@@ -307,7 +310,8 @@ export class Spool implements MessageLog {
 
   /** Write every pending record, rolling segments; on a write error switch to memory mode. */
   private writePending(): void {
-    if (this.cache.unwrittenOrd >= this.nextOrd) return;
+    // A failed sync's records to write again are a reason to retry even when nothing is new.
+    if (this.cache.unwrittenOrd >= this.nextOrd && this.cache.pinnedFrom === Infinity) return;
     if (this.mode === 'memory' && Date.now() < this.retryAt) return;
     let from = this.cache.unwrittenOrd;
     let bytes = 0;
@@ -343,6 +347,7 @@ export class Spool implements MessageLog {
       ok = false;
       this.diskFailed(err);
     }
+    if (ok && this.cache.pinnedFrom !== Infinity) ok = this.rewriteUnsynced();
     if (ok && this.mode === 'memory') {
       this.mode = 'disk';
       this.alarm = undefined;
@@ -351,6 +356,18 @@ export class Spool implements MessageLog {
     this.retention.enforceMaxBytes(0);
     this.retention.releaseCommitted();
     this.cache.evict(this.lowestUncommitted());
+  }
+
+  /** Write a failed sync's records again (unsynced.ts); false, in memory mode, while that fails. */
+  private rewriteUnsynced(): boolean {
+    try {
+      const n = rewriteUnsynced(this.segments, this.cache, this.drops, this.log);
+      if (n > 0) this.log.warn({ records: n }, 'spool: wrote the records of a failed fdatasync again');
+      return true;
+    } catch (err) {
+      this.diskFailed(err);
+      return false;
+    }
   }
 
   /** The lowest ordinal an open cursor has not committed (the end when none is open). */

@@ -40,6 +40,8 @@ export class TailCache {
   unwrittenOrd = 0;
   /** Record bytes waiting for the disk. */
   unwrittenBytes = 0;
+  /** Entries from this ordinal on stay in RAM: a failed fdatasync left them to be written again (see unsynced.ts). */
+  pinnedFrom = Infinity;
 
   constructor(private readonly limit: number) {}
 
@@ -82,7 +84,7 @@ export class TailCache {
    * there for a full collection.
    */
   evict(releasable = 0): void {
-    for (let h = this.items.peek(); h && h.ord < this.unwrittenOrd && (this.heapBytes > this.limit || h.ord < releasable); h = this.items.peek()) this.shift();
+    for (let h = this.items.peek(); h && h.ord < this.unwrittenOrd && h.ord < this.pinnedFrom && (this.heapBytes > this.limit || h.ord < releasable); h = this.items.peek()) this.shift();
   }
 
   /** Entries held in RAM (written or not). */

@@ -33,3 +33,65 @@ test('a failed fdatasync raises the alarm and stops appending to that segment; r
     cleanup();
   }
 });
+
+test('records of a failed fdatasync are written again, so a power cut afterwards loses none of them', async () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    const files = new FaultyFiles();
+    const { logger, lines } = captureLogger();
+    const s = new Spool({ dir, maxBytes: 1 << 20, fsyncMs: 5, segmentBytes: 1 << 18, retryMs: 50, files, logger });
+    await s.open();
+    // The sinks are offline: nothing is committed, everything must survive a restart.
+    s.openCursor('reliable', OPEN_LIMITS);
+    for (let i = 1n; i <= 50n; i++) s.append(message(i));
+    await until(() => s.status().memoryBytes === 0 && files.syncs > 0, 10_000, 'first records synced');
+
+    // The flush fails: the kernel drops the pages of 51-100, and a later sync would not bring them back.
+    files.syncFailing = 'EIO';
+    for (let i = 51n; i <= 100n; i++) s.append(message(i));
+    await until(() => s.status().mode === 'memory', 10_000, 'memory mode after the failed sync');
+    files.syncFailing = undefined;
+    for (let i = 101n; i <= 150n; i++) s.append(message(i));
+    await until(() => s.status().mode === 'disk', 10_000, 'back to disk');
+    await s.close();
+
+    files.crash();
+    const again = new Spool({ dir, maxBytes: 1 << 20, fsyncMs: 5, segmentBytes: 1 << 18 });
+    await again.open();
+    const c = again.openCursor('reliable', OPEN_LIMITS);
+    const seqs: bigint[] = [];
+    for (let e = c.poll(); e; e = c.poll()) seqs.push(e.seq);
+    assert.deepEqual(seqs, Array.from({ length: 150 }, (_, i) => BigInt(i + 1)), 'every accepted record is on disk after the power cut');
+    assert.deepEqual(again.status().drops, {});
+    await again.close();
+    assert.ok(lines.some((l) => l.msg === 'spool: wrote the records of a failed fdatasync again' && l.records === 50), 'the 50 records were written again');
+  } finally {
+    cleanup();
+  }
+});
+
+test('a failed sync with nothing appended after it: its records are written again on the retry, not only with the next reading', async () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    const files = new FaultyFiles();
+    const s = new Spool({ dir, maxBytes: 1 << 20, fsyncMs: 5, segmentBytes: 1 << 18, retryMs: 50, files });
+    await s.open();
+    s.openCursor('reliable', OPEN_LIMITS);
+    files.syncFailing = 'EIO';
+    for (let i = 1n; i <= 20n; i++) s.append(message(i));
+    await until(() => s.status().mode === 'memory', 10_000, 'memory mode after the failed sync');
+    files.syncFailing = undefined;
+    await until(() => s.status().mode === 'disk', 10_000, 'back to disk without a new reading');
+    await s.close();
+    files.crash();
+    const again = new Spool({ dir, maxBytes: 1 << 20, fsyncMs: 5, segmentBytes: 1 << 18 });
+    await again.open();
+    const c = again.openCursor('reliable', OPEN_LIMITS);
+    let n = 0;
+    for (let e = c.poll(); e; e = c.poll()) n++;
+    assert.equal(n, 20);
+    await again.close();
+  } finally {
+    cleanup();
+  }
+});

@@ -50,13 +50,56 @@ export class FaultyFiles implements SpoolFiles {
   truncate = nodeFiles.truncate;
   /** Set to an errno code to make fdatasync fail (an SD card reporting EIO on flush). */
   syncFailing: string | undefined;
+  /** Successful fdatasync calls. */
+  syncs = 0;
   fdatasync: SpoolFiles['fdatasync'] = (fd, cb) => {
-    if (!this.syncFailing) return nodeFiles.fdatasync(fd, cb);
+    if (!this.syncFailing) {
+      this.synced(fd);
+      return nodeFiles.fdatasync(fd, cb);
+    }
+    // As Linux after a failed writeback: the unflushed pages are marked clean, so they never
+    // reach the disk unless written again (see crash()).
+    const file = this.fileOf.get(fd);
+    if (file) this.lost.set(file, [...(this.lost.get(file) ?? []), ...(this.dirty.get(fd) ?? [])]);
+    this.dirty.delete(fd);
     const err = new Error(`${this.syncFailing}: simulated`) as NodeJS.ErrnoException;
     err.code = this.syncFailing;
     setImmediate(() => cb(err));
   };
-  fdatasyncSync = nodeFiles.fdatasyncSync;
+  fdatasyncSync = (fd: number): void => {
+    this.synced(fd);
+    nodeFiles.fdatasyncSync(fd);
+  };
+  /** Byte ranges written since the fd's last fdatasync. */
+  private readonly dirty = new Map<number, [number, number][]>();
+  /** Byte ranges of a file that a failed fdatasync left off the disk. */
+  private readonly lost = new Map<string, [number, number][]>();
+  private readonly fileOf = new Map<number, string>();
+
+  /**
+   * A power cut: each file keeps only what reached the disk, so it ends where the first range a
+   * failed fdatasync lost begins (the rest of the file cannot be trusted after it).
+   */
+  crash(): void {
+    for (const [file, ranges] of this.lost) {
+      if (ranges.length === 0) continue;
+      const fd = nodeFiles.openRw(file);
+      nodeFiles.truncate(fd, Math.min(...ranges.map(([from]) => from)));
+      nodeFiles.close(fd);
+    }
+    this.lost.clear();
+  }
+
+  /** A sync succeeded: what was written since is on the disk, including lost ranges written again. */
+  private synced(fd: number): void {
+    this.syncs++;
+    const file = this.fileOf.get(fd);
+    const written = this.dirty.get(fd) ?? [];
+    this.dirty.delete(fd);
+    if (!file) return;
+    const covered = (from: number, to: number) => written.some(([a, b]) => a <= from && to <= b);
+    this.lost.set(file, (this.lost.get(file) ?? []).filter(([from, to]) => !covered(from, to)));
+  }
   close = nodeFiles.close;
   unlink = nodeFiles.unlink;
   readText = nodeFiles.readText;
@@ -73,10 +116,18 @@ export class FaultyFiles implements SpoolFiles {
   syncDir = nodeFiles.syncDir;
   openRw = (file: string): number => {
     this.fail();
-    return nodeFiles.openRw(file);
+    const fd = nodeFiles.openRw(file);
+    this.fileOf.set(fd, file);
+    return fd;
   };
   write = (fd: number, buf: Buffer, off: number, len: number, pos: number): number => {
     this.writeAttempts++;
+    const d = this.dirty.get(fd) ?? [];
+    // One range per write call, merged with the last when they touch (appends in a row).
+    const last = d[d.length - 1];
+    if (last && last[1] === pos) last[1] = pos + len;
+    else d.push([pos, pos + len]);
+    this.dirty.set(fd, d);
     if (this.failing && len > 1) {
       // Like a real full disk: part of the batch lands, then the error.
       nodeFiles.write(fd, buf, off, Math.floor(len / 2), pos);
