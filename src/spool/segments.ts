@@ -280,8 +280,13 @@ export class SegmentStore {
   }
 
   /** Wait for running syncs, fdatasync what is still open, close every fd. */
-  async close(): Promise<void> {
+  /** Resolves once no fdatasync is running. */
+  async settled(): Promise<void> {
     while (this.syncsInFlight > 0) await new Promise<void>((r) => this.syncDone.push(r));
+  }
+
+  async close(): Promise<void> {
+    await this.settled();
     for (const seg of this.list) {
       if (seg.writeFd !== undefined) {
         try {

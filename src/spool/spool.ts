@@ -269,12 +269,15 @@ export class Spool implements MessageLog {
     if (this.timer) clearInterval(this.timer);
     if (this.immediate) clearImmediate(this.immediate);
     for (const c of [...this.cursors.values()]) c.close();
+    // A sync still running may fail and leave records to write again: know before the last write.
+    await this.segments.settled();
     if (this.mode === 'memory') this.retryAt = 0;
     this.writePending();
     this.retention.releaseCommitted();
     await this.segments.close();
     this.saved.persist(true);
     if (this.cache.unwrittenBytes > 0) this.log.error({ bytes: this.cache.unwrittenBytes }, 'spool: closed with messages only in memory (disk failing); they are lost');
+    if (this.cache.pinnedFrom !== Infinity) this.log.error({ fromOrd: this.cache.pinnedFrom }, 'spool: closed before the records of a failed fdatasync could be written again; a power cut may take them');
   }
 
   /** Damaged records are a drop (`corrupt`, and `corrupt_bytes`) and an alarm for this run. */
@@ -311,8 +314,11 @@ export class Spool implements MessageLog {
   /** Write every pending record, rolling segments; on a write error switch to memory mode. */
   private writePending(): void {
     // A failed sync's records to write again are a reason to retry even when nothing is new.
-    if (this.cache.unwrittenOrd >= this.nextOrd && this.cache.pinnedFrom === Infinity) return;
+    const rewrite = this.cache.pinnedFrom !== Infinity;
+    if (this.cache.unwrittenOrd >= this.nextOrd && !rewrite) return;
     if (this.mode === 'memory' && Date.now() < this.retryAt) return;
+    // Those first: while they cannot be made durable nothing new is written (it waits in RAM, bounded).
+    if (rewrite && !rewriteUnsynced(this.segments, this.cache, this.lowestUncommitted(), this.drops, this.log, (err) => this.diskFailed(err))) return;
     let from = this.cache.unwrittenOrd;
     let bytes = 0;
     let frames = 0;
@@ -347,7 +353,6 @@ export class Spool implements MessageLog {
       ok = false;
       this.diskFailed(err);
     }
-    if (ok && this.cache.pinnedFrom !== Infinity) ok = this.rewriteUnsynced();
     if (ok && this.mode === 'memory') {
       this.mode = 'disk';
       this.alarm = undefined;
@@ -356,18 +361,6 @@ export class Spool implements MessageLog {
     this.retention.enforceMaxBytes(0);
     this.retention.releaseCommitted();
     this.cache.evict(this.lowestUncommitted());
-  }
-
-  /** Write a failed sync's records again (unsynced.ts); false, in memory mode, while that fails. */
-  private rewriteUnsynced(): boolean {
-    try {
-      const n = rewriteUnsynced(this.segments, this.cache, this.drops, this.log);
-      if (n > 0) this.log.warn({ records: n }, 'spool: wrote the records of a failed fdatasync again');
-      return true;
-    } catch (err) {
-      this.diskFailed(err);
-      return false;
-    }
   }
 
   /** The lowest ordinal an open cursor has not committed (the end when none is open). */

@@ -50,23 +50,26 @@ export class FaultyFiles implements SpoolFiles {
   truncate = nodeFiles.truncate;
   /** Set to an errno code to make fdatasync fail (an SD card reporting EIO on flush). */
   syncFailing: string | undefined;
-  /** Successful fdatasync calls. */
+  /** Successful fdatasync calls, and failed ones. */
   syncs = 0;
+  syncFailures = 0;
   fdatasync: SpoolFiles['fdatasync'] = (fd, cb) => {
     if (!this.syncFailing) {
       this.synced(fd);
       return nodeFiles.fdatasync(fd, cb);
     }
-    // As Linux after a failed writeback: the unflushed pages are marked clean, so they never
-    // reach the disk unless written again (see crash()).
-    const file = this.fileOf.get(fd);
-    if (file) this.lost.set(file, [...(this.lost.get(file) ?? []), ...(this.dirty.get(fd) ?? [])]);
-    this.dirty.delete(fd);
+    this.lostDirty(fd);
     const err = new Error(`${this.syncFailing}: simulated`) as NodeJS.ErrnoException;
     err.code = this.syncFailing;
     setImmediate(() => cb(err));
   };
   fdatasyncSync = (fd: number): void => {
+    if (this.syncFailing) {
+      this.lostDirty(fd);
+      const err = new Error(`${this.syncFailing}: simulated`) as NodeJS.ErrnoException;
+      err.code = this.syncFailing;
+      throw err;
+    }
     this.synced(fd);
     nodeFiles.fdatasyncSync(fd);
   };
@@ -88,6 +91,14 @@ export class FaultyFiles implements SpoolFiles {
       nodeFiles.close(fd);
     }
     this.lost.clear();
+  }
+
+  /** As Linux after a failed writeback: the unflushed pages are marked clean, so they never reach the disk unless written again (see crash()). */
+  private lostDirty(fd: number): void {
+    this.syncFailures++;
+    const file = this.fileOf.get(fd);
+    if (file) this.lost.set(file, [...(this.lost.get(file) ?? []), ...(this.dirty.get(fd) ?? [])]);
+    this.dirty.delete(fd);
   }
 
   /** A sync succeeded: what was written since is on the disk, including lost ranges written again. */
