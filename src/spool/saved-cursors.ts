@@ -83,6 +83,13 @@ export class SavedCursors {
     return min;
   }
 
+  /** Lowest committed seq of the saved names not in `open` (sinks restarting or not started yet). */
+  minExcept(open: { has(name: string): boolean }): bigint | undefined {
+    let min: bigint | undefined;
+    for (const [name, seq] of this.seqs) if (!open.has(name) && (min === undefined || seq < min)) min = seq;
+    return min;
+  }
+
   /**
    * Once every configured sink had time to open its cursor, forget saved names no sink opened:
    * they would otherwise sit in cursors.json forever. Returns the forgotten names.

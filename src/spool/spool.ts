@@ -268,11 +268,13 @@ export class Spool implements MessageLog {
     this.closed = true;
     if (this.timer) clearInterval(this.timer);
     if (this.immediate) clearImmediate(this.immediate);
-    for (const c of [...this.cursors.values()]) c.close();
-    // A sync still running may fail and leave records to write again: know before the last write.
-    await this.segments.settled();
-    if (this.mode === 'memory') this.retryAt = 0;
+    this.retryAt = 0;
     this.writePending();
+    // A sync still running may fail and leave records to write again: one more try once it is
+    // done. The cursors stay open until then: they say what is delivered.
+    await this.segments.settled();
+    this.writePending();
+    for (const c of [...this.cursors.values()]) c.close();
     this.retention.releaseCommitted();
     await this.segments.close();
     this.saved.persist(true);
@@ -318,7 +320,11 @@ export class Spool implements MessageLog {
     if (this.cache.unwrittenOrd >= this.nextOrd && !rewrite) return;
     if (this.mode === 'memory' && Date.now() < this.retryAt) return;
     // Those first: while they cannot be made durable nothing new is written (it waits in RAM, bounded).
-    if (rewrite && !rewriteUnsynced(this.segments, this.cache, this.lowestUncommitted(), this.drops, this.log, (err) => this.diskFailed(err))) return;
+    // (At close the pending records are written all the same: a clean restart keeps them.)
+    if (rewrite) {
+      const delivered = { ord: this.lowestUncommitted(), unopenedSeq: this.saved.minExcept(this.cursors) };
+      if (!rewriteUnsynced(this.segments, this.cache, delivered, this.drops, this.log, (err) => this.diskFailed(err)) && !this.closed) return;
+    }
     let from = this.cache.unwrittenOrd;
     let bytes = 0;
     let frames = 0;

@@ -20,13 +20,21 @@ export function unsyncedFrom(segments: SegmentStore): number {
 }
 
 /**
+ * What the sinks have: ordinals below `ord` are committed by every open cursor; `unopenedSeq`
+ * is the lowest saved position of a sink whose cursor is not open (undefined: none).
+ */
+export interface Delivered {
+  ord: number;
+  unopenedSeq: bigint | undefined;
+}
+
+/**
  * Rewrite and fdatasync the unconfirmed tail of every segment. False while that cannot be done
  * yet: an I/O error (passed to `failed`) or a sync of the segment still running (its outcome
- * may concern these pages too). Records below `delivered` (committed by every cursor) need no
- * rescue; others no longer in RAM (the disk failed so long that RAM overflowed) are counted as
- * `fsync_unrewritten`.
+ * may concern these pages too). Delivered records need no rescue; others no longer in RAM (the
+ * disk failed so long that RAM overflowed) are counted as `fsync_unrewritten`.
  */
-export function rewriteUnsynced(segments: SegmentStore, cache: TailCache, delivered: number, drops: DropCounter, log: Logger, failed: (err: unknown) => void): boolean {
+export function rewriteUnsynced(segments: SegmentStore, cache: TailCache, delivered: Delivered, drops: DropCounter, log: Logger, failed: (err: unknown) => void): boolean {
   let records = 0;
   try {
     for (const seg of segments.list) {
@@ -42,7 +50,9 @@ export function rewriteUnsynced(segments: SegmentStore, cache: TailCache, delive
       segments.rewriteUnsynced(seg, data);
       records += to - first;
       // Counted once, when the segment is settled (a failed attempt is retried and would count again).
-      const lost = first - Math.max(from, delivered);
+      // A sink that is not open may lack any of them (its records are not in RAM to tell).
+      const behind = delivered.unopenedSeq !== undefined && delivered.unopenedSeq < seg.lastSeq;
+      const lost = first - (behind ? from : Math.max(from, delivered.ord));
       if (lost > 0) {
         drops.count('fsync_unrewritten', lost);
         log.error({ file: seg.file, records: lost }, 'spool: records of a failed fdatasync were no longer in RAM to write again; a power cut may take them');

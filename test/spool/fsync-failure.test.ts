@@ -140,3 +140,59 @@ test('a disk whose flushes keep failing: RAM stays bounded while readings keep c
     cleanup();
   }
 });
+
+test('a restart while flushes still fail keeps the readings waiting in RAM, and the failed rescue at close is logged', async () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    const files = new FaultyFiles();
+    const { logger, lines } = captureLogger();
+    const opts = { dir, maxBytes: 1 << 22, fsyncMs: 5, segmentBytes: 1 << 20, retryMs: 60_000, cacheBytes: 4096 };
+    const s = new Spool({ ...opts, files, logger });
+    await s.open();
+    s.openCursor('reliable', OPEN_LIMITS);
+    for (let i = 1n; i <= 20n; i++) s.append(message(i));
+    await until(() => s.status().memoryBytes === 0 && files.syncs > 0, 10_000, 'first records synced');
+    files.syncFailing = 'EIO';
+    for (let i = 21n; i <= 100n; i++) s.append(message(i));
+    await until(() => s.status().mode === 'memory', 10_000, 'memory mode after the failed sync');
+    // No retry before close (retryMs 60 s): the rescue and the last write happen in close().
+    for (let i = 101n; i <= 120n; i++) s.append(message(i));
+    await s.close();
+    // A clean restart, no power cut: what waited in RAM was written at close, the disk still failing.
+    const again = new Spool({ ...opts, files });
+    await again.open();
+    const c = again.openCursor('reliable', OPEN_LIMITS);
+    let n = 0;
+    for (let e = c.poll(); e; e = c.poll()) n++;
+    assert.equal(n, 120, 'every record is in the files after a clean close');
+    assert.ok(lines.some((l) => String(l.msg).startsWith('spool: closed before the records of a failed fdatasync could be written again')), 'the failed rescue is logged');
+    await again.close();
+  } finally {
+    cleanup();
+  }
+});
+
+test('records of a failed sync that had already left RAM are counted when the rescue runs at close, for the open cursor that lacks them', async () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    const files = new FaultyFiles();
+    const { logger, lines } = captureLogger();
+    // A 4 KiB tail holds a handful of records: most of 21-100 leave RAM before the failure is known.
+    const s = new Spool({ dir, maxBytes: 1 << 22, fsyncMs: 5, segmentBytes: 1 << 20, retryMs: 60_000, cacheBytes: 4096, files, logger });
+    await s.open();
+    s.openCursor('reliable', OPEN_LIMITS);
+    for (let i = 1n; i <= 20n; i++) s.append(message(i));
+    await until(() => s.status().memoryBytes === 0 && files.syncs > 0, 10_000, 'first records synced');
+    files.syncFailing = 'EIO';
+    for (let i = 21n; i <= 100n; i++) s.append(message(i));
+    await until(() => s.status().mode === 'memory', 10_000, 'memory mode after the failed sync');
+    files.syncFailing = undefined;
+    const held = s.ramEntries;
+    await s.close();
+    const lost = (s.status().drops as Record<string, number>).fsync_unrewritten;
+    assert.equal(lost, 80 - held, `counted ${lost}, RAM held ${held} of the 80`);
+    assert.ok(lines.some((l) => l.msg === 'spool: wrote the records of a failed fdatasync again' && l.records === held));
+  } finally {
+    cleanup();
+  }
+});

@@ -73,8 +73,8 @@ export class FaultyFiles implements SpoolFiles {
     this.synced(fd);
     nodeFiles.fdatasyncSync(fd);
   };
-  /** Byte ranges written since the fd's last fdatasync. */
-  private readonly dirty = new Map<number, [number, number][]>();
+  /** Byte ranges of a file written since its last fdatasync (the kernel's dirty pages are the file's, not an fd's). */
+  private readonly dirty = new Map<string, [number, number][]>();
   /** Byte ranges of a file that a failed fdatasync left off the disk. */
   private readonly lost = new Map<string, [number, number][]>();
   private readonly fileOf = new Map<number, string>();
@@ -97,21 +97,25 @@ export class FaultyFiles implements SpoolFiles {
   private lostDirty(fd: number): void {
     this.syncFailures++;
     const file = this.fileOf.get(fd);
-    if (file) this.lost.set(file, [...(this.lost.get(file) ?? []), ...(this.dirty.get(fd) ?? [])]);
-    this.dirty.delete(fd);
+    if (!file) return;
+    this.lost.set(file, [...(this.lost.get(file) ?? []), ...(this.dirty.get(file) ?? [])]);
+    this.dirty.delete(file);
   }
 
   /** A sync succeeded: what was written since is on the disk, including lost ranges written again. */
   private synced(fd: number): void {
     this.syncs++;
     const file = this.fileOf.get(fd);
-    const written = this.dirty.get(fd) ?? [];
-    this.dirty.delete(fd);
     if (!file) return;
+    const written = this.dirty.get(file) ?? [];
+    this.dirty.delete(file);
     const covered = (from: number, to: number) => written.some(([a, b]) => a <= from && to <= b);
     this.lost.set(file, (this.lost.get(file) ?? []).filter(([from, to]) => !covered(from, to)));
   }
-  close = nodeFiles.close;
+  close = (fd: number): void => {
+    this.fileOf.delete(fd);
+    nodeFiles.close(fd);
+  };
   unlink = nodeFiles.unlink;
   readText = nodeFiles.readText;
   /** Set to an errno code to make cursors.json writes fail (EMFILE under a lowered fd limit). */
@@ -133,12 +137,15 @@ export class FaultyFiles implements SpoolFiles {
   };
   write = (fd: number, buf: Buffer, off: number, len: number, pos: number): number => {
     this.writeAttempts++;
-    const d = this.dirty.get(fd) ?? [];
-    // One range per write call, merged with the last when they touch (appends in a row).
-    const last = d[d.length - 1];
-    if (last && last[1] === pos) last[1] = pos + len;
-    else d.push([pos, pos + len]);
-    this.dirty.set(fd, d);
+    const file = this.fileOf.get(fd);
+    if (file) {
+      const d = this.dirty.get(file) ?? [];
+      // One range per write call, merged with the last when they touch (appends in a row).
+      const last = d[d.length - 1];
+      if (last && last[1] === pos) last[1] = pos + len;
+      else d.push([pos, pos + len]);
+      this.dirty.set(file, d);
+    }
     if (this.failing && len > 1) {
       // Like a real full disk: part of the batch lands, then the error.
       nodeFiles.write(fd, buf, off, Math.floor(len / 2), pos);
