@@ -28,6 +28,9 @@ export function statusTopic(prefix: string, gw: string): string {
   return `${prefix}/${topicLevel(gw)}/status`;
 }
 
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+const MIN_SAFE = BigInt(Number.MIN_SAFE_INTEGER);
+
 /** `YYYY-MM-DDTHH:MM:SS.` of the last second formatted: readings come many to a second. */
 let isoSecond = -1;
 let isoPrefix = '';
@@ -56,11 +59,9 @@ function isoTimeUsSlow(timeUs: bigint): string {
   return `${base.slice(0, -1)}${micro}Z`;
 }
 
-const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
-
 /** Numbers beyond 2^53 become strings: JSON numbers would silently lose digits. */
 function jsonInt(v: bigint): number | string {
-  return v <= BigInt(Number.MAX_SAFE_INTEGER) && v >= BigInt(Number.MIN_SAFE_INTEGER) ? Number(v) : v.toString();
+  return v <= MAX_SAFE && v >= MIN_SAFE ? Number(v) : v.toString();
 }
 
 /** CBOR-decoded value → JSON-safe value (bytes as hex, big integers as strings). */
